@@ -1,0 +1,121 @@
+/**
+ * The executor's public contract, used by the server (store/routes) and the testing package.
+ * Implemented in runtime/executor.ts.
+ */
+import type { Value } from '../values/types.js';
+import type { WorkflowDefinition } from '../source/types.js';
+import type { Clock, ConnectorHandler, HttpTransport, IdSource, Logger } from './seams.js';
+import type { CallbackHub } from './callbacks.js';
+
+/** The identity of a running execution, also what `sys.get_env` reports. */
+export interface ExecutionIdentity {
+  projectId: string;
+  projectNumber: string;
+  location: string;
+  workflowId: string;
+  revisionId: string;
+  executionId: string;
+  /** `projects/{project}/serviceAccounts/{email}` */
+  serviceAccount: string;
+  userEnvVars: Record<string, string>;
+}
+
+export interface RuntimeDeps {
+  transport: HttpTransport;
+  connectors: ConnectorHandler;
+  clock: Clock;
+  ids: IdSource;
+  logger: Logger;
+  callbacks: CallbackHub;
+  /** Limits; defaults are the documented values (see limits.ts). */
+  limits?: Partial<RuntimeLimits>;
+}
+
+export interface RuntimeLimits {
+  maxSteps: number;
+  maxMemoryBytes: number;
+  maxCallDepth: number;
+  maxParallelNesting: number;
+  maxHttpResponseBytes: number;
+  maxConcurrentBranches: number;
+  maxUnhandledBranchErrors: number;
+}
+
+export type StepType =
+  | 'STEP_ASSIGN'
+  | 'STEP_STD_LIB_CALL'
+  | 'STEP_CONNECTOR_CALL'
+  | 'STEP_SUBWORKFLOW_CALL'
+  | 'STEP_CALL'
+  | 'STEP_SWITCH'
+  | 'STEP_CONDITION'
+  | 'STEP_FOR'
+  | 'STEP_FOR_ITERATION'
+  | 'STEP_PARALLEL_FOR'
+  | 'STEP_PARALLEL_BRANCH'
+  | 'STEP_PARALLEL_BRANCH_ENTRY'
+  | 'STEP_TRY_RETRY_EXCEPT'
+  | 'STEP_TRY'
+  | 'STEP_RETRY'
+  | 'STEP_EXCEPT'
+  | 'STEP_RETURN'
+  | 'STEP_RAISE'
+  | 'STEP_GOTO';
+
+export type StepEntryState = 'STATE_IN_PROGRESS' | 'STATE_SUCCEEDED' | 'STATE_FAILED' | 'STATE_CANCELLED';
+
+/** One entry of the step history (stepEntries API); entries are mutated in place as they finish. */
+export interface StepEntry {
+  /** 1-based, in start order. */
+  entryId: number;
+  routine: string;
+  step: string;
+  stepType: StepType;
+  state: StepEntryState;
+  createTime: Date;
+  updateTime: Date;
+  /** JSON text of the error value when the step failed. */
+  exceptionPayload?: string;
+  /** Thread of a parallel branch/iteration ("" for the main thread). */
+  threadId: string;
+}
+
+export interface CurrentStep {
+  routine: string;
+  step: string;
+}
+
+export interface ExecutionErrorReport {
+  /** JSON text of the error value (sorted keys). */
+  payload: string;
+  /** The message, then `in step "S", routine "R", line: N` frames, innermost first. */
+  context: string;
+  stackTrace: {
+    elements: { step: string; routine: string; position: { line: number; column: number; length: number } }[];
+  };
+}
+
+export type ExecutionOutcome =
+  | { state: 'SUCCEEDED'; result: string }
+  | { state: 'FAILED'; error: ExecutionErrorReport }
+  | { state: 'CANCELLED'; error?: ExecutionErrorReport };
+
+export interface StartExecutionOptions {
+  definition: WorkflowDefinition;
+  /** The decoded argument (null when none was given). */
+  argument: Value;
+  identity: ExecutionIdentity;
+  /** Called whenever the set of running steps changes. */
+  onCurrentSteps?(steps: CurrentStep[]): void;
+  /** Called when an entry is created or changes state. */
+  onStepEntry?(entry: StepEntry): void;
+}
+
+export interface RunningExecution {
+  /** Settles with the outcome; never rejects. */
+  readonly done: Promise<ExecutionOutcome>;
+  /** Interrupts whatever the execution waits on; the outcome becomes CANCELLED. */
+  cancel(): void;
+  readonly history: readonly StepEntry[];
+  currentSteps(): CurrentStep[];
+}

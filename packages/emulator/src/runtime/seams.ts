@@ -1,0 +1,116 @@
+/**
+ * The seams through which an execution touches the outside world. The emulator wires
+ * real implementations; the testing package swaps in stubs and a virtual clock.
+ */
+import type { Value } from '../values/types.js';
+
+/** Where an outbound call comes from (recorded with stubbed requests). */
+export interface CallOrigin {
+  executionId: string;
+  workflowId: string;
+  routine: string;
+  step: string;
+}
+
+export interface HttpRequest {
+  method: string;
+  url: string;
+  /** Header names as the workflow wrote them. */
+  headers: Record<string, string>;
+  body?: Uint8Array;
+  timeoutMs: number;
+  signal: AbortSignal;
+  origin: CallOrigin;
+}
+
+export interface HttpResponse {
+  status: number;
+  /** Header names in canonical MIME case (`Content-Type`). */
+  headers: Record<string, string>;
+  body: Uint8Array;
+}
+
+export type TransportFailureKind = 'ConnectionFailedError' | 'ConnectionError' | 'TimeoutError';
+
+/** Thrown by an HttpTransport for network failures; the executor turns it into the tagged error. */
+export class TransportError extends Error {
+  override readonly name = 'TransportError';
+  constructor(
+    readonly kind: TransportFailureKind,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** The only way a workflow reaches the network. */
+export interface HttpTransport {
+  send(request: HttpRequest): Promise<HttpResponse>;
+}
+
+/** Answers `googleapis.*` connector calls (there is no real Google behind the emulator). */
+export interface ConnectorHandler {
+  /** Returns the connector's result, or throws a WorkflowError (e.g. an HttpError map). */
+  call(name: string, args: Value, origin: CallOrigin, signal: AbortSignal): Promise<Value>;
+}
+
+export interface Clock {
+  /** Milliseconds since the Unix epoch, with sub-millisecond precision where available. */
+  now(): number;
+  /** Resolves after `ms`; rejects with the signal's reason when aborted. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+export interface IdSource {
+  /** A lowercase hyphenated UUID v4. */
+  uuid(): string;
+}
+
+export type LogSeverity =
+  | 'DEFAULT'
+  | 'DEBUG'
+  | 'INFO'
+  | 'NOTICE'
+  | 'WARNING'
+  | 'ERROR'
+  | 'CRITICAL'
+  | 'ALERT'
+  | 'EMERGENCY';
+
+export interface LogEntry {
+  severity: LogSeverity;
+  /** A string (textPayload) or a JSON-compatible value (jsonPayload). */
+  payload: Value;
+  executionId: string;
+  workflowId: string;
+  timestamp: Date;
+}
+
+export interface Logger {
+  log(entry: LogEntry): void;
+}
+
+export const realClock: Clock = {
+  now: () => performance.timeOrigin + performance.now(),
+  sleep: (ms, signal) =>
+    new Promise<void>((resolve, reject) => {
+      if (signal?.aborted) {
+        reject(signal.reason as Error);
+        return;
+      }
+      const timer = setTimeout(() => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      }, Math.max(0, ms));
+      const onAbort = () => {
+        clearTimeout(timer);
+        reject(signal?.reason as Error);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+    }),
+};
+
+export const randomIds: IdSource = { uuid: () => crypto.randomUUID() };
+
+export const silentLogger: Logger = { log: () => {} };
