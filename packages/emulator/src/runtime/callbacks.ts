@@ -71,7 +71,11 @@ export class CallbackHub {
     return undefined;
   }
 
-  deliver(executionName: string, callbackId: string, request: Omit<CallbackRequest, 'receivedAt'>): DeliveryResult {
+  deliver(
+    executionName: string,
+    callbackId: string,
+    request: Omit<CallbackRequest, 'receivedAt'>,
+  ): DeliveryResult {
     const state = this.byExecution.get(executionName)?.get(callbackId);
     if (!state) return 'not_found';
     if (state.method.toUpperCase() !== request.method.toUpperCase()) return 'method_not_allowed';

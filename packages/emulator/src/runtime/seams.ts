@@ -68,15 +68,7 @@ export interface IdSource {
 }
 
 export type LogSeverity =
-  | 'DEFAULT'
-  | 'DEBUG'
-  | 'INFO'
-  | 'NOTICE'
-  | 'WARNING'
-  | 'ERROR'
-  | 'CRITICAL'
-  | 'ALERT'
-  | 'EMERGENCY';
+  'DEFAULT' | 'DEBUG' | 'INFO' | 'NOTICE' | 'WARNING' | 'ERROR' | 'CRITICAL' | 'ALERT' | 'EMERGENCY';
 
 export interface LogEntry {
   severity: LogSeverity;
@@ -99,10 +91,13 @@ export const realClock: Clock = {
         reject(signal.reason as Error);
         return;
       }
-      const timer = setTimeout(() => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      }, Math.max(0, ms));
+      const timer = setTimeout(
+        () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        },
+        Math.max(0, ms),
+      );
       const onAbort = () => {
         clearTimeout(timer);
         reject(signal?.reason as Error);

@@ -81,7 +81,11 @@ export function errorMap(tags: readonly string[], message: string, extra?: Itera
   return m;
 }
 
-export function platformError(tag: ErrorTag | ErrorTag[], message: string, extra?: Iterable<[string, Value]>) {
+export function platformError(
+  tag: ErrorTag | ErrorTag[],
+  message: string,
+  extra?: Iterable<[string, Value]>,
+) {
   return new WorkflowError(errorMap(Array.isArray(tag) ? tag : [tag], message, extra));
 }
 

@@ -1,0 +1,1217 @@
+/**
+ * The executor: runs a validated WorkflowDefinition as an async task (one per execution).
+ *
+ * Control flow travels as return values (`Signal`), never as exceptions; only Workflows
+ * errors (`WorkflowError`) and cancellation are thrown. Expressions are evaluated by the
+ * synchronous, pure evaluator in expr/; a subworkflow called inside an expression suspends
+ * the evaluation, runs asynchronously, and the expression is evaluated again with the
+ * results of the calls made so far replayed in order (expressions are pure, so the replay
+ * takes the same path).
+ */
+import { evaluate, type EvalContext } from '../expr/index.js';
+import type { Expr } from '../expr/ast.js';
+import type {
+  Assignment,
+  ForSpec,
+  NextTarget,
+  ParallelSpec,
+  Pos,
+  RetrySpec,
+  Routine,
+  Step,
+  StepAction,
+  StepBody,
+  SwitchCondition,
+  ValueTemplate,
+} from '../source/types.js';
+import { createStdlib } from '../stdlib/index.js';
+import type { FunctionContext, Stdlib } from '../stdlib/registry.js';
+import { stringifyJson } from '../values/json.js';
+import { estimateSize } from '../values/size.js';
+import { toDisplayString } from '../values/format.js';
+import { cloneValue, Double, isMap, typeName, type Value, type WfMap } from '../values/types.js';
+import type {
+  CurrentStep,
+  ExecutionErrorReport,
+  ExecutionOutcome,
+  RunningExecution,
+  RuntimeDeps,
+  RuntimeLimits,
+  StartExecutionOptions,
+  StepEntry,
+  StepType,
+} from './api.js';
+import { performHttpCall } from './http-call.js';
+import { CALLBACK_DEFAULT_TIMEOUT_S, DEFAULT_LIMITS, SLEEP_MAX_S } from './limits.js';
+import { Scope } from './scope.js';
+import type { CallOrigin, LogSeverity } from './seams.js';
+import {
+  PREFIXED_TAGS,
+  platformError,
+  recursionError,
+  resourceLimitError,
+  timeoutError,
+  typeError,
+  valueError,
+  WorkflowError,
+  errorMap,
+} from './workflow-error.js';
+
+/** How a block of steps ended, other than by running off its end. */
+type Signal =
+  | { kind: 'return'; value: Value }
+  | { kind: 'end' }
+  | { kind: 'break' }
+  | { kind: 'continue' }
+  | { kind: 'jump'; target: string; pos: Pos };
+
+/** Thrown (internally) when the execution is cancelled: not a Workflows error, never caught by `try`. */
+class CancelledSignal extends Error {
+  override readonly name = 'CancelledSignal';
+}
+
+/** Thrown by the evaluation context when an expression calls a subworkflow not yet run. */
+class SuspendForSubworkflow extends Error {
+  override readonly name = 'SuspendForSubworkflow';
+  constructor(
+    readonly routine: Routine,
+    readonly args: Value[],
+  ) {
+    super('suspend');
+  }
+}
+
+/** Where a jump target lives, relative to a list of steps: a path of nested `steps` blocks. */
+interface JumpIndex {
+  /** name → [index in this list, then indexes inside nested plain `steps` blocks] */
+  paths: Map<string, number[]>;
+}
+
+const LOG_SEVERITIES = new Set<LogSeverity>([
+  'DEFAULT',
+  'DEBUG',
+  'INFO',
+  'NOTICE',
+  'WARNING',
+  'ERROR',
+  'CRITICAL',
+  'ALERT',
+  'EMERGENCY',
+]);
+
+let sharedStdlib: Stdlib | undefined;
+function defaultStdlib(): Stdlib {
+  return (sharedStdlib ??= createStdlib());
+}
+
+export function startExecution(deps: RuntimeDeps, options: StartExecutionOptions): RunningExecution {
+  const execution = new Execution(deps, options);
+  return execution.start();
+}
+
+/** A thread of execution: the main thread, or one parallel branch/iteration. */
+interface Thread {
+  id: string;
+  /** Parallel nesting depth of this thread. */
+  parallelDepth: number;
+  current: CurrentStep | null;
+}
+
+/** One routine invocation. */
+interface Frame {
+  routine: Routine;
+  depth: number;
+  thread: Thread;
+}
+
+class Execution implements EvalContext, FunctionContext {
+  private readonly limits: RuntimeLimits;
+  private readonly stdlib: Stdlib;
+  private readonly abort = new AbortController();
+  private readonly history: StepEntry[] = [];
+  private readonly threads = new Map<string, Thread>();
+  private readonly jumpIndexes = new WeakMap<readonly Step[], JumpIndex>();
+  private readonly executionName: string;
+  private readonly envVars: Map<string, string>;
+  private steps = 0;
+  private memory = 0;
+  private readonly scopeSizes = new WeakMap<Scope, Map<string, number>>();
+  private threadCounter = 0;
+  private entryCounter = 0;
+
+  // Evaluation state (evaluation is synchronous, so one set per execution suffices).
+  private evalScope: Scope | null = null;
+  private evalCallLog: Value[] = [];
+  private evalCallPos = 0;
+  private evalDepth = 0;
+
+  readonly clock;
+  readonly ids;
+
+  constructor(
+    private readonly deps: RuntimeDeps,
+    private readonly options: StartExecutionOptions,
+  ) {
+    this.limits = { ...DEFAULT_LIMITS, ...deps.limits };
+    this.stdlib = defaultStdlib();
+    this.clock = deps.clock;
+    this.ids = deps.ids;
+    const id = options.identity;
+    this.executionName = `projects/${id.projectId}/locations/${id.location}/workflows/${id.workflowId}/executions/${id.executionId}`;
+    this.envVars = new Map<string, string>([
+      ...Object.entries(id.userEnvVars),
+      ['GOOGLE_CLOUD_PROJECT_ID', id.projectId],
+      ['GOOGLE_CLOUD_PROJECT_NUMBER', id.projectNumber],
+      ['GOOGLE_CLOUD_LOCATION', id.location],
+      ['GOOGLE_CLOUD_WORKFLOW_ID', id.workflowId],
+      ['GOOGLE_CLOUD_WORKFLOW_REVISION_ID', id.revisionId],
+      ['GOOGLE_CLOUD_WORKFLOW_EXECUTION_ID', id.executionId],
+      ['GOOGLE_CLOUD_SERVICE_ACCOUNT_NAME', id.serviceAccount],
+    ]);
+  }
+
+  start(): RunningExecution {
+    const done = this.run();
+    return {
+      done,
+      cancel: () => {
+        if (!this.abort.signal.aborted) this.abort.abort(new CancelledSignal('Execution cancelled'));
+      },
+      history: this.history,
+      currentSteps: () => this.currentSteps(),
+    };
+  }
+
+  private currentSteps(): CurrentStep[] {
+    const out: CurrentStep[] = [];
+    for (const t of this.threads.values()) if (t.current) out.push({ ...t.current });
+    return out;
+  }
+
+  private async run(): Promise<ExecutionOutcome> {
+    const main = this.options.definition.routines.get('main');
+    const thread = this.newThread(0);
+    try {
+      if (!main) throw platformError('SystemError', 'workflow has no main routine');
+      const scope = new Scope(null);
+      const param = main.params[0];
+      if (param) this.assignVar(scope, param.name, cloneValue(this.options.argument));
+      const result = await this.runRoutineBody({ routine: main, depth: 1, thread }, scope);
+      let text: string;
+      try {
+        text = stringifyJson(result, { sortKeys: true });
+      } catch (err) {
+        if (err instanceof WorkflowError) throw err;
+        throw valueError('the workflow result cannot be encoded as JSON');
+      }
+      return { state: 'SUCCEEDED', result: text };
+    } catch (err) {
+      if (this.abort.signal.aborted) {
+        this.finishOpenEntries('STATE_CANCELLED');
+        return { state: 'CANCELLED' };
+      }
+      this.finishOpenEntries('STATE_FAILED');
+      if (err instanceof WorkflowError) return { state: 'FAILED', error: this.report(err) };
+      // An interpreter bug: surface it as a SystemError rather than crashing the server.
+      const message = err instanceof Error ? err.message : String(err);
+      return {
+        state: 'FAILED',
+        error: this.report(platformError('SystemError', `internal error: ${message}`)),
+      };
+    } finally {
+      this.threads.clear();
+    }
+  }
+
+  // ---------------------------------------------------------------- errors
+
+  private report(err: WorkflowError): ExecutionErrorReport {
+    let payload: string;
+    try {
+      payload = stringifyJson(err.value, { sortKeys: true });
+    } catch {
+      payload = stringifyJson(errorMap(err.tags, err.message), { sortKeys: true });
+    }
+    const v = err.value;
+    let first: string;
+    if (typeof v === 'string') first = v;
+    else if (isMap(v) && typeof v.get('message') === 'string') {
+      const tag = err.tags[0];
+      const message = v.get('message') as string;
+      first = tag && PREFIXED_TAGS.has(tag) ? `${tag}: ${message}` : message;
+    } else {
+      try {
+        first = stringifyJson(v, { sortKeys: true });
+      } catch {
+        first = err.message;
+      }
+    }
+    const lines = [first];
+    for (const f of err.frames) lines.push(`in step "${f.step}", routine "${f.routine}", line: ${f.line}`);
+    return {
+      payload,
+      context: lines.join('\n'),
+      stackTrace: {
+        elements: err.frames.map((f) => ({
+          step: f.step,
+          routine: f.routine,
+          position: { line: f.line, column: f.column, length: f.length },
+        })),
+      },
+    };
+  }
+
+  /** Adds the innermost frame of each routine call an error passes through. */
+  private addFrame(
+    err: WorkflowError,
+    frame: Frame,
+    step: Step,
+    at: { pos: Pos; length: number } | null,
+  ): void {
+    const tagged = err as WorkflowError & { frameDepth?: number };
+    if (tagged.frameDepth !== undefined && tagged.frameDepth <= frame.depth) return;
+    tagged.frameDepth = frame.depth;
+    err.frames.push({
+      routine: frame.routine.name,
+      step: step.name,
+      line: at?.pos.line ?? step.pos.line,
+      column: at?.pos.column ?? step.pos.column,
+      length: at?.length ?? step.name.length,
+    });
+  }
+
+  // ---------------------------------------------------------------- threads, steps, history
+
+  private newThread(parallelDepth: number): Thread {
+    const id = parallelDepth === 0 && this.threads.size === 0 ? '' : String(++this.threadCounter);
+    const t: Thread = { id, parallelDepth, current: null };
+    this.threads.set(id, t);
+    return t;
+  }
+
+  private checkpoint(): void {
+    if (this.abort.signal.aborted) throw this.abort.signal.reason as Error;
+    if (++this.steps > this.limits.maxSteps) {
+      throw resourceLimitError(`Execution exceeded the limit of ${this.limits.maxSteps} steps`);
+    }
+  }
+
+  private openEntry(frame: Frame, step: Step, stepType: StepType): StepEntry {
+    const now = new Date(this.clock.now());
+    const entry: StepEntry = {
+      entryId: ++this.entryCounter,
+      routine: frame.routine.name,
+      step: step.name,
+      stepType,
+      state: 'STATE_IN_PROGRESS',
+      createTime: now,
+      updateTime: now,
+      threadId: frame.thread.id,
+    };
+    this.history.push(entry);
+    frame.thread.current = { routine: frame.routine.name, step: step.name };
+    this.options.onStepEntry?.(entry);
+    this.options.onCurrentSteps?.(this.currentSteps());
+    return entry;
+  }
+
+  private closeEntry(entry: StepEntry, state: StepEntry['state'], error?: WorkflowError): void {
+    entry.state = state;
+    entry.updateTime = new Date(this.clock.now());
+    if (error) {
+      try {
+        entry.exceptionPayload = stringifyJson(error.value, { sortKeys: true });
+      } catch {
+        entry.exceptionPayload = JSON.stringify(error.message);
+      }
+    }
+    this.options.onStepEntry?.(entry);
+  }
+
+  private finishOpenEntries(state: StepEntry['state']): void {
+    for (const e of this.history) if (e.state === 'STATE_IN_PROGRESS') this.closeEntry(e, state);
+  }
+
+  // ---------------------------------------------------------------- routines and step lists
+
+  private async runRoutineBody(frame: Frame, scope: Scope): Promise<Value> {
+    if (frame.depth > this.limits.maxCallDepth) {
+      throw recursionError(`maximum call stack depth of ${this.limits.maxCallDepth} exceeded`);
+    }
+    const signal = await this.runSteps(frame, frame.routine.steps, scope, 0);
+    if (!signal) return null;
+    switch (signal.kind) {
+      case 'return':
+        return signal.value;
+      case 'end':
+        return null;
+      case 'break':
+      case 'continue':
+        throw platformError('SystemError', `'${signal.kind}' used outside of a loop`);
+      case 'jump':
+        throw platformError('SystemError', `jump target '${signal.target}' not found`);
+    }
+  }
+
+  /**
+   * Runs a list of steps from `start`. Jumps to steps of this list (or of plain nested `steps`
+   * blocks inside it) are resolved here; other signals go to the caller.
+   */
+  private async runSteps(
+    frame: Frame,
+    steps: readonly Step[],
+    scope: Scope,
+    start: number,
+    entryPath?: number[],
+  ): Promise<Signal | undefined> {
+    let i = start;
+    let path = entryPath;
+    let sinceYield = 0;
+    while (i < steps.length) {
+      const step = steps[i] as Step;
+      let signal: Signal | undefined;
+      if (path && path.length > 0) {
+        // Entering a nested `steps` block at a jump target.
+        const [inner, ...rest] = path;
+        const action = step.action;
+        if (action.kind !== 'steps') throw platformError('SystemError', 'bad jump path');
+        signal = await this.runSteps(frame, action.steps, scope, inner as number, rest);
+        path = undefined;
+        if (!signal && step.next) signal = nextSignal(step.next);
+      } else {
+        signal = await this.runStep(frame, step, scope);
+      }
+      if (++sinceYield >= 1000) {
+        // Let the server (and cancellations) in during long CPU-bound runs.
+        sinceYield = 0;
+        await new Promise<void>((r) => setImmediate(r));
+      }
+      if (!signal) {
+        i++;
+        continue;
+      }
+      if (signal.kind !== 'jump') return signal;
+      const target = this.jumpIndex(steps).paths.get(signal.target);
+      if (!target) return signal;
+      this.checkpoint(); // a jump counts as a step
+      i = target[0] as number;
+      path = target.slice(1);
+    }
+    return undefined;
+  }
+
+  private jumpIndex(steps: readonly Step[]): JumpIndex {
+    let idx = this.jumpIndexes.get(steps);
+    if (idx) return idx;
+    const paths = new Map<string, number[]>();
+    const visit = (list: readonly Step[], prefix: number[]) => {
+      list.forEach((s, i) => {
+        const p = [...prefix, i];
+        if (!paths.has(s.name)) paths.set(s.name, p);
+        if (s.action.kind === 'steps') visit(s.action.steps, p);
+      });
+    };
+    visit(steps, []);
+    idx = { paths };
+    this.jumpIndexes.set(steps, idx);
+    return idx;
+  }
+
+  private async runStep(frame: Frame, step: Step, scope: Scope): Promise<Signal | undefined> {
+    this.checkpoint();
+    const entry = this.openEntry(
+      frame,
+      step,
+      stepTypeOf(step.action, this.options.definition.routines, this.stdlib),
+    );
+    try {
+      let signal = await this.runAction(frame, step, step.action, scope);
+      if (!signal && step.next) signal = nextSignal(step.next);
+      this.closeEntry(entry, 'STATE_SUCCEEDED');
+      return signal;
+    } catch (err) {
+      if (err instanceof WorkflowError) {
+        this.addFrame(err, frame, step, this.lastExprAt);
+        this.closeEntry(entry, 'STATE_FAILED', err);
+      } else if (this.abort.signal.aborted) {
+        this.closeEntry(entry, 'STATE_CANCELLED');
+      }
+      throw err;
+    }
+  }
+
+  /** Position of the expression evaluated last (for error positions). */
+  private lastExprAt: { pos: Pos; length: number } | null = null;
+
+  private async runAction(
+    frame: Frame,
+    step: Step,
+    action: StepAction,
+    scope: Scope,
+  ): Promise<Signal | undefined> {
+    this.lastExprAt = null;
+    switch (action.kind) {
+      case 'assign':
+        await this.runAssign(frame, action.assign, scope);
+        return undefined;
+      case 'call':
+        await this.runCallStep(frame, step, action, scope);
+        return undefined;
+      case 'switch':
+        return this.runSwitch(frame, step, action.conditions, scope);
+      case 'for':
+        return this.runFor(frame, action.for, scope);
+      case 'parallel':
+        await this.runParallel(frame, step, action.parallel, scope);
+        return undefined;
+      case 'raise': {
+        const value = await this.evalTemplate(frame, action.raise, scope);
+        throw new WorkflowError(cloneValue(value));
+      }
+      case 'return': {
+        const value = await this.evalTemplate(frame, action.return, scope);
+        return { kind: 'return', value: cloneValue(value) };
+      }
+      case 'steps':
+        return this.runSteps(frame, action.steps, scope, 0);
+      case 'try':
+        return this.runTry(frame, step, action, scope);
+      case 'next':
+        return undefined;
+    }
+  }
+
+  /** A body embedded in a switch condition or a try: runs like a step without its own entry. */
+  private async runBody(frame: Frame, step: Step, body: StepBody, scope: Scope): Promise<Signal | undefined> {
+    let signal = await this.runAction(frame, step, body.action, scope);
+    if (!signal && body.next) signal = nextSignal(body.next);
+    return signal;
+  }
+
+  // ---------------------------------------------------------------- assign
+
+  private async runAssign(frame: Frame, assignments: readonly Assignment[], scope: Scope): Promise<void> {
+    for (const a of assignments) {
+      const value = cloneValue(await this.evalTemplate(frame, a.value, scope));
+      const target = a.target;
+      if (target.path.length === 0) {
+        this.assignVar(scope, target.variable, value);
+        continue;
+      }
+      const owner = scope.ownerFor(target.variable);
+      let container = owner.vars.get(target.variable);
+      if (container === undefined) {
+        // Assigning `m.k` creates `m` as a map, as nested keys are created as needed.
+        container = new Map();
+        owner.vars.set(target.variable, container);
+      }
+      for (let i = 0; i < target.path.length; i++) {
+        const seg = target.path[i]!;
+        const last = i === target.path.length - 1;
+        let key: Value;
+        if (seg.kind === 'property') key = seg.name;
+        else key = await this.evalExpr(frame, seg.expr, scope, a.pos, target.text.length);
+        if (isMap(container)) {
+          if (typeof key !== 'string') throw typeError(`map keys must be strings, got ${typeName(key)}`);
+          if (last) container.set(key, value);
+          else {
+            let next = container.get(key);
+            if (next === undefined || next === null) {
+              next = new Map();
+              container.set(key, next);
+            }
+            container = next;
+          }
+        } else if (Array.isArray(container)) {
+          if (typeof key !== 'number' && typeof key !== 'bigint') {
+            throw typeError(`list indices must be integers, got ${typeName(key)}`);
+          }
+          const idx = Number(key);
+          if (idx < 0 || idx >= container.length)
+            throw platformError('IndexError', 'list index out of range');
+          if (last) container[idx] = value;
+          else container = container[idx]!;
+        } else {
+          throw typeError(`cannot assign into a value of type ${typeName(container)}`);
+        }
+      }
+      this.accountMemory(owner, target.variable);
+    }
+  }
+
+  private assignVar(scope: Scope, name: string, value: Value): void {
+    const owner = scope.ownerFor(name);
+    owner.vars.set(name, value);
+    this.accountMemory(owner, name);
+  }
+
+  /** Keeps the running estimate of variable memory and enforces the 512 KB limit. */
+  private accountMemory(owner: Scope, name: string): void {
+    let sizes = this.scopeSizes.get(owner);
+    if (!sizes) this.scopeSizes.set(owner, (sizes = new Map()));
+    const v = owner.vars.get(name) ?? null;
+    const size = name.length + estimateSize(v);
+    this.memory += size - (sizes.get(name) ?? 0);
+    sizes.set(name, size);
+    if (this.memory > this.limits.maxMemoryBytes) {
+      throw resourceLimitError(
+        `Memory usage limit exceeded: variables use about ${this.memory} bytes, the limit is ${this.limits.maxMemoryBytes}`,
+        ['MemoryLimitExceededError'],
+      );
+    }
+  }
+
+  /** Releases the memory of a scope that ends (loop iteration, except block, branch, routine). */
+  private releaseScope(scope: Scope): void {
+    const sizes = this.scopeSizes.get(scope);
+    if (!sizes) return;
+    for (const s of sizes.values()) this.memory -= s;
+    this.scopeSizes.delete(scope);
+  }
+
+  // ---------------------------------------------------------------- calls
+
+  private origin(frame: Frame, step: Step): CallOrigin {
+    return {
+      executionId: this.options.identity.executionId,
+      workflowId: this.options.identity.workflowId,
+      routine: frame.routine.name,
+      step: step.name,
+    };
+  }
+
+  private async runCallStep(
+    frame: Frame,
+    step: Step,
+    action: Extract<StepAction, { kind: 'call' }>,
+    scope: Scope,
+  ): Promise<void> {
+    const argsValue = action.args ? await this.evalTemplate(frame, action.args, scope) : null;
+    const result = await this.callFunction(frame, step, action.call, argsValue, scope);
+    if (action.result) this.assignVar(scope, action.result, cloneValue(result));
+  }
+
+  /** Calls a function from a `call` step. `args` is a map of named arguments, or a list of positional ones. */
+  private async callFunction(
+    frame: Frame,
+    step: Step,
+    name: string,
+    args: Value,
+    scope: Scope,
+  ): Promise<Value> {
+    const routine = this.options.definition.routines.get(name);
+    if (routine) {
+      if (args !== null && !isMap(args))
+        throw typeError(`subworkflow '${name}' takes named arguments (a map)`);
+      return this.callRoutine(frame, routine, bindRoutineArgs(routine, args), scope);
+    }
+    if (name.startsWith('googleapis.')) {
+      return this.deps.connectors.call(name, args, this.origin(frame, step), this.abort.signal);
+    }
+    const member = this.stdlib.get(name);
+    if (!member) throw platformError('SystemError', `unknown function '${name}'`);
+    if (member.kind === 'constant') throw typeError(`'${name}' is not a function`);
+    let bound: Value[];
+    if (args === null) bound = this.stdlib.bindNamed(member, null);
+    else if (isMap(args)) bound = this.stdlib.bindNamed(member, args);
+    else if (Array.isArray(args)) bound = this.stdlib.bindPositional(member, args);
+    else throw typeError(`${name}: args must be a map of named arguments`);
+    if (member.kind === 'pure') return member.impl(bound, this);
+    return this.callBlocking(frame, step, name, bound, args);
+  }
+
+  private async callRoutine(
+    caller: Frame,
+    routine: Routine,
+    args: Map<string, Value>,
+    _scope: Scope,
+  ): Promise<Value> {
+    const frame: Frame = { routine, depth: caller.depth + 1, thread: caller.thread };
+    const scope = new Scope(null);
+    for (const p of routine.params) {
+      if (args.has(p.name)) this.assignVar(scope, p.name, cloneValue(args.get(p.name)!));
+      else if (p.default)
+        this.assignVar(scope, p.name, cloneValue(await this.evalTemplate(frame, p.default, scope)));
+      else throw typeError(`subworkflow '${routine.name}': missing required parameter '${p.name}'`);
+    }
+    const saved = caller.thread.current;
+    try {
+      return await this.runRoutineBody(frame, scope);
+    } finally {
+      this.releaseScope(scope);
+      caller.thread.current = saved;
+    }
+  }
+
+  private async callBlocking(frame: Frame, step: Step, name: string, a: Value[], raw: Value): Promise<Value> {
+    const signal = this.abort.signal;
+    switch (name) {
+      case 'http.get':
+      case 'http.post':
+      case 'http.put':
+      case 'http.patch':
+      case 'http.delete':
+      case 'http.request':
+        return this.httpCall(frame, step, name, raw);
+      case 'sys.sleep': {
+        const seconds = a[0] as Value;
+        const s = typeof seconds === 'number' ? seconds : seconds instanceof Double ? seconds.value : NaN;
+        if (typeof seconds !== 'number' && !(seconds instanceof Double)) {
+          throw typeError(`sys.sleep: argument 'seconds' must be a number, got ${typeName(seconds)}`);
+        }
+        if (!(s >= 0) || s > SLEEP_MAX_S)
+          throw valueError(`sys.sleep: seconds must be between 0 and ${SLEEP_MAX_S}`);
+        await this.sleep(s * 1000);
+        return null;
+      }
+      case 'sys.sleep_until': {
+        const parse = this.stdlib.get('time.parse');
+        if (!parse || parse.kind !== 'pure') throw platformError('SystemError', 'time.parse is missing');
+        const when = parse.impl([a[0] as Value], this) as Double;
+        const ms = when.value * 1000 - this.clock.now();
+        if (ms > SLEEP_MAX_S * 1000) throw valueError('sys.sleep_until: time is more than one year ahead');
+        if (ms > 0) await this.sleep(ms);
+        return null;
+      }
+      case 'sys.log':
+        this.sysLog(a);
+        return null;
+      case 'events.create_callback_endpoint': {
+        const method = (a[0] ?? 'POST') as Value;
+        if (typeof method !== 'string') throw typeError('http_callback_method must be a string');
+        const upper = method.toUpperCase();
+        if (!['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'PATCH'].includes(upper)) {
+          throw valueError(`unsupported http_callback_method '${method}'`);
+        }
+        const cb = this.deps.callbacks.create(this.executionName, upper);
+        return new Map<string, Value>([['url', cb.url]]);
+      }
+      case 'events.await_callback':
+        return this.awaitCallback(a[0] as Value, a[1] as Value, signal);
+      default:
+        throw platformError(
+          'SystemError',
+          `${name} is not supported by the emulator (use the googleapis.workflowexecutions connector and stub it)`,
+        );
+    }
+  }
+
+  private async sleep(ms: number): Promise<void> {
+    await this.clock.sleep(ms, this.abort.signal);
+  }
+
+  private httpCall(frame: Frame, step: Step, name: string, raw: Value): Promise<Value> {
+    const args: WfMap = isMap(raw) ? raw : new Map();
+    const method = name === 'http.request' ? args.get('method') : name.slice(5).toUpperCase();
+    if (typeof method !== 'string') throw typeError(`http.request: argument 'method' must be a string`);
+    return performHttpCall(
+      {
+        method,
+        url: args.get('url') ?? null,
+        timeout: args.get('timeout') ?? null,
+        body: args.get('body') ?? null,
+        hasBody: args.has('body'),
+        headers: args.get('headers') ?? null,
+        query: args.get('query') ?? null,
+        auth: args.get('auth') ?? null,
+      },
+      this.deps.transport,
+      this.origin(frame, step),
+      this.abort.signal,
+      this.limits.maxHttpResponseBytes,
+    );
+  }
+
+  private sysLog(a: Value[]): void {
+    const [data, severity, text, json] = a as [Value, Value, Value, Value];
+    const given = [data, text, json].filter((v) => v !== null);
+    if (given.length !== 1) throw typeError('sys.log: exactly one of data, text or json must be given');
+    const sev = (typeof severity === 'string' ? severity.toUpperCase() : 'DEFAULT') as LogSeverity;
+    if (!LOG_SEVERITIES.has(sev))
+      throw valueError(
+        `sys.log: unknown severity '${typeof severity === 'string' ? severity : typeName(severity)}'`,
+      );
+    let payload: Value = given[0] as Value;
+    if (text !== null && typeof text !== 'string') payload = toDisplayString(text);
+    this.deps.logger.log({
+      severity: sev,
+      payload,
+      executionId: this.options.identity.executionId,
+      workflowId: this.options.identity.workflowId,
+      timestamp: new Date(this.clock.now()),
+    });
+  }
+
+  private async awaitCallback(callback: Value, timeout: Value, signal: AbortSignal): Promise<Value> {
+    if (!isMap(callback) || typeof callback.get('url') !== 'string') {
+      throw typeError(
+        'events.await_callback: callback must be the map returned by events.create_callback_endpoint',
+      );
+    }
+    const url = callback.get('url') as string;
+    const info = this.deps.callbacks.findByUrl(url);
+    if (!info || !info.name.startsWith(`${this.executionName}/`)) {
+      throw valueError('events.await_callback: the callback does not belong to this execution');
+    }
+    let seconds = CALLBACK_DEFAULT_TIMEOUT_S;
+    if (timeout !== null) {
+      if (typeof timeout === 'number') seconds = timeout;
+      else if (timeout instanceof Double) seconds = timeout.value;
+      else throw typeError('events.await_callback: timeout must be a number');
+    }
+    const req = await this.deps.callbacks.await(this.executionName, info.id, seconds * 1000, signal);
+    if (!req) throw timeoutError(`Timeout waiting for callback ${url}`);
+    const headers: WfMap = new Map(Object.entries(req.headers));
+    const query: WfMap = new Map(Object.entries(req.query).map(([k, v]) => [k, v as Value]));
+    return new Map<string, Value>([
+      [
+        'http_request',
+        new Map<string, Value>([
+          ['body', req.body],
+          ['headers', headers],
+          ['method', req.method],
+          ['query', query],
+          ['url', req.url],
+        ]),
+      ],
+      ['received_time', req.receivedAt.toISOString()],
+      ['type', 'HTTP'],
+    ]);
+  }
+
+  // ---------------------------------------------------------------- switch, for, try
+
+  private async runSwitch(
+    frame: Frame,
+    step: Step,
+    conditions: readonly SwitchCondition[],
+    scope: Scope,
+  ): Promise<Signal | undefined> {
+    for (const c of conditions) {
+      const v = await this.evalTemplate(frame, c.condition, scope);
+      if (typeof v !== 'boolean') throw typeError(`switch condition must be a boolean, got ${typeName(v)}`);
+      if (!v) continue;
+      let signal: Signal | undefined;
+      if (c.body) signal = await this.runBody(frame, step, c.body, scope);
+      if (!signal && c.next) signal = nextSignal(c.next);
+      return signal;
+    }
+    return undefined;
+  }
+
+  private async loopItems(frame: Frame, spec: ForSpec, scope: Scope): Promise<Value[]> {
+    if (spec.in) {
+      const v = await this.evalTemplate(frame, spec.in, scope);
+      if (!Array.isArray(v)) throw typeError(`for: 'in' must be a list, got ${typeName(v)}`);
+      return v.slice();
+    }
+    const r = spec.range ? await this.evalTemplate(frame, spec.range, scope) : null;
+    if (!Array.isArray(r) || r.length !== 2) throw typeError('for: range must be a list of two numbers');
+    const [a, b] = r as [Value, Value];
+    const num = (x: Value) => (typeof x === 'number' ? x : x instanceof Double ? x.value : NaN);
+    if (Number.isNaN(num(a)) || Number.isNaN(num(b))) throw typeError('for: range bounds must be numbers');
+    const items: Value[] = [];
+    const isDouble = a instanceof Double || b instanceof Double;
+    const maxItems = this.limits.maxSteps + 1;
+    for (let x = num(a); x <= num(b) && items.length <= maxItems; x++)
+      items.push(isDouble ? new Double(x) : x);
+    return items;
+  }
+
+  private async runFor(frame: Frame, spec: ForSpec, scope: Scope): Promise<Signal | undefined> {
+    const items = await this.loopItems(frame, spec, scope);
+    for (let i = 0; i < items.length; i++) {
+      this.checkpoint(); // each iteration counts as a step
+      const iterScope = new Scope(scope);
+      iterScope.vars.set(spec.value, cloneValue(items[i] as Value));
+      if (spec.index) iterScope.vars.set(spec.index, i);
+      let signal: Signal | undefined;
+      try {
+        signal = await this.runSteps(frame, spec.steps, iterScope, 0);
+      } finally {
+        this.releaseScope(iterScope);
+      }
+      if (!signal || signal.kind === 'continue') continue;
+      if (signal.kind === 'break') break;
+      return signal;
+    }
+    return undefined;
+  }
+
+  private async runTry(
+    frame: Frame,
+    step: Step,
+    action: Extract<StepAction, { kind: 'try' }>,
+    scope: Scope,
+  ): Promise<Signal | undefined> {
+    let retries = 0;
+    let policy: RetryPolicy | null | undefined;
+    let delay = 0;
+    for (;;) {
+      try {
+        return await this.runBody(frame, step, action.try, scope);
+      } catch (err) {
+        if (!(err instanceof WorkflowError) || err.uncatchable) throw err;
+        if (action.retry) {
+          policy ??= await this.resolveRetry(frame, action.retry, scope);
+          if (
+            policy &&
+            retries < policy.maxRetries &&
+            (await this.shouldRetry(frame, step, policy, err, scope))
+          ) {
+            this.checkpoint();
+            delay =
+              retries === 0 ? policy.initialDelay : Math.min(delay * policy.multiplier, policy.maxDelay);
+            retries++;
+            await this.sleep(delay * 1000);
+            continue;
+          }
+        }
+        if (!action.except) throw err;
+        this.checkpoint();
+        const exceptScope = new Scope(scope);
+        if (action.except.as) exceptScope.vars.set(action.except.as, err.value);
+        try {
+          return await this.runSteps(frame, action.except.steps, exceptScope, 0);
+        } finally {
+          this.releaseScope(exceptScope);
+        }
+      }
+    }
+  }
+
+  private async resolveRetry(frame: Frame, spec: RetrySpec, scope: Scope): Promise<RetryPolicy | null> {
+    let predicate: string | undefined;
+    let maxRetries: Value = null;
+    let initialDelay: Value = null;
+    let maxDelay: Value = null;
+    let multiplier: Value = null;
+    if (spec.policy) {
+      const v = await this.evalTemplate(frame, spec.policy, scope);
+      if (!isMap(v)) throw typeError(`retry policy must be a map, got ${typeName(v)}`);
+      const p = v.get('predicate');
+      if (typeof p === 'string') predicate = p;
+      maxRetries = v.get('max_retries') ?? null;
+      const backoff = v.get('backoff') ?? null;
+      if (isMap(backoff)) {
+        initialDelay = backoff.get('initial_delay') ?? null;
+        maxDelay = backoff.get('max_delay') ?? null;
+        multiplier = backoff.get('multiplier') ?? null;
+      }
+    } else {
+      if (spec.predicate) predicate = functionName(spec.predicate.expr) ?? undefined;
+      if (spec.predicate && !predicate) {
+        const v = await this.evalTemplate(frame, spec.predicate, scope);
+        if (typeof v === 'string') predicate = v;
+      }
+      if (spec.maxRetries) maxRetries = await this.evalTemplate(frame, spec.maxRetries, scope);
+      if (spec.backoff?.initialDelay)
+        initialDelay = await this.evalTemplate(frame, spec.backoff.initialDelay, scope);
+      if (spec.backoff?.maxDelay) maxDelay = await this.evalTemplate(frame, spec.backoff.maxDelay, scope);
+      if (spec.backoff?.multiplier)
+        multiplier = await this.evalTemplate(frame, spec.backoff.multiplier, scope);
+    }
+    const num = (v: Value, name: string, dflt: number): number => {
+      if (v === null) return dflt;
+      if (typeof v === 'number') return v;
+      if (v instanceof Double) return v.value;
+      throw typeError(`retry: ${name} must be a number, got ${typeName(v)}`);
+    };
+    return {
+      predicate: predicate ?? 'retry.always',
+      maxRetries: num(maxRetries, 'max_retries', 0),
+      initialDelay: num(initialDelay, 'initial_delay', 1),
+      maxDelay: num(maxDelay, 'max_delay', 60),
+      multiplier: num(multiplier, 'multiplier', 1.25),
+    };
+  }
+
+  private async shouldRetry(
+    frame: Frame,
+    step: Step,
+    policy: RetryPolicy,
+    err: WorkflowError,
+    scope: Scope,
+  ): Promise<boolean> {
+    const routine = this.options.definition.routines.get(policy.predicate);
+    let result: Value;
+    if (routine) {
+      const param = routine.params[0];
+      const args = new Map<string, Value>(param ? [[param.name, err.value]] : []);
+      result = await this.callRoutine(frame, routine, args, scope);
+    } else {
+      const member = this.stdlib.get(policy.predicate);
+      if (!member || member.kind !== 'pure') {
+        throw typeError(`retry predicate '${policy.predicate}' is not a function`);
+      }
+      result = member.impl(this.stdlib.bindPositional(member, [err.value]), this);
+    }
+    void step;
+    if (typeof result !== 'boolean')
+      throw typeError(`retry predicate must return a boolean, got ${typeName(result)}`);
+    return result;
+  }
+
+  // ---------------------------------------------------------------- parallel
+
+  private async runParallel(frame: Frame, step: Step, spec: ParallelSpec, scope: Scope): Promise<void> {
+    const depth = frame.thread.parallelDepth + 1;
+    if (depth > this.limits.maxParallelNesting) {
+      throw platformError(
+        'ParallelNestingError',
+        `parallel steps are nested deeper than the maximum depth of ${this.limits.maxParallelNesting}`,
+      );
+    }
+    let limit = Infinity;
+    if (spec.concurrencyLimit) {
+      const v = await this.evalTemplate(frame, spec.concurrencyLimit, scope);
+      if (typeof v !== 'number' || v < 1) throw valueError('concurrency_limit must be a positive integer');
+      limit = v;
+    }
+    const shared = new Set(spec.shared);
+    const tasks: { id: string; run: (thread: Thread) => Promise<void> }[] = [];
+    if (spec.branches) {
+      for (const b of spec.branches) {
+        tasks.push({
+          id: b.name,
+          run: async (thread) => {
+            const branchScope = new Scope(scope, shared);
+            try {
+              await this.runSteps({ ...frame, thread }, b.steps, branchScope, 0);
+            } finally {
+              this.releaseScope(branchScope);
+            }
+          },
+        });
+      }
+    } else if (spec.for) {
+      const loop = spec.for;
+      const items = await this.loopItems(frame, loop, scope);
+      items.forEach((item, i) => {
+        tasks.push({
+          id: String(i),
+          run: async (thread) => {
+            this.checkpoint();
+            const iterScope = new Scope(scope, shared);
+            iterScope.vars.set(loop.value, cloneValue(item));
+            if (loop.index) iterScope.vars.set(loop.index, i);
+            try {
+              await this.runSteps({ ...frame, thread }, loop.steps, iterScope, 0);
+            } finally {
+              this.releaseScope(iterScope);
+            }
+          },
+        });
+      });
+    }
+    const errors: { id: string; error: WorkflowError }[] = [];
+    let fatal: unknown;
+    let next = 0;
+    const worker = async () => {
+      while (next < tasks.length && fatal === undefined) {
+        const task = tasks[next++]!;
+        const thread = this.newThread(depth);
+        try {
+          await task.run(thread);
+        } catch (err) {
+          if (err instanceof WorkflowError && !err.uncatchable) errors.push({ id: task.id, error: err });
+          else fatal ??= err;
+        } finally {
+          this.threads.delete(thread.id);
+        }
+      }
+    };
+    const workers = Math.min(limit, tasks.length);
+    await Promise.all(Array.from({ length: workers }, worker));
+    if (fatal !== undefined) throw fatal instanceof Error ? fatal : new Error("parallel branch failed");
+    if (errors.length > 0) {
+      const kept = errors.slice(0, this.limits.maxUnhandledBranchErrors);
+      throw platformError(
+        'UnhandledBranchError',
+        `UnhandledBranchError: ${errors.length} branch${errors.length === 1 ? '' : 'es'} or iteration${errors.length === 1 ? '' : 's'} ended with an unhandled error`,
+        [
+          [
+            'branches',
+            kept.map(
+              (e) =>
+                new Map<string, Value>([
+                  ['id', e.id],
+                  ['error', e.error.value],
+                ]),
+            ),
+          ],
+          ['truncated', errors.length > kept.length],
+        ],
+      );
+    }
+    void step;
+  }
+
+  // ---------------------------------------------------------------- expressions
+
+  /** Evaluates a value template, suspending for subworkflow calls inside expressions. */
+  private async evalTemplate(frame: Frame, t: ValueTemplate, scope: Scope): Promise<Value> {
+    switch (t.kind) {
+      case 'literal':
+        return t.value;
+      case 'expr':
+        return this.evalExpr(frame, t.expr, scope, t.pos, t.text.length + 3);
+      case 'list': {
+        const out: Value[] = [];
+        for (const item of t.items) out.push(await this.evalTemplate(frame, item, scope));
+        return out;
+      }
+      case 'map': {
+        const out: WfMap = new Map();
+        for (const e of t.entries) {
+          let key: Value = e.key as Value;
+          if (typeof e.key !== 'string') {
+            key = await this.evalExpr(frame, e.key.expr, scope, e.key.pos, e.key.text.length + 3);
+            if (typeof key !== 'string') throw typeError(`map keys must be strings, got ${typeName(key)}`);
+          }
+          out.set(key as string, await this.evalTemplate(frame, e.value, scope));
+        }
+        return out;
+      }
+    }
+  }
+
+  private async evalExpr(frame: Frame, expr: Expr, scope: Scope, pos: Pos, length: number): Promise<Value> {
+    this.lastExprAt = { pos, length };
+    const log: Value[] = [];
+    for (;;) {
+      const savedScope = this.evalScope;
+      const savedLog = this.evalCallLog;
+      const savedPos = this.evalCallPos;
+      this.evalScope = scope;
+      this.evalCallLog = log;
+      this.evalCallPos = 0;
+      this.evalDepth++;
+      try {
+        return evaluate(expr, this);
+      } catch (err) {
+        if (!(err instanceof SuspendForSubworkflow)) throw err;
+        const callee = err.routine;
+        const args = new Map<string, Value>();
+        if (err.args.length > callee.params.length) {
+          throw typeError(
+            `subworkflow '${callee.name}' takes ${callee.params.length} arguments, got ${err.args.length}`,
+          );
+        }
+        err.args.forEach((a, i) => args.set(callee.params[i]!.name, a));
+        this.checkpoint();
+        log.push(await this.callRoutine(frame, callee, args, scope));
+        this.lastExprAt = { pos, length };
+      } finally {
+        this.evalDepth--;
+        this.evalScope = savedScope;
+        this.evalCallLog = savedLog;
+        this.evalCallPos = savedPos;
+      }
+    }
+  }
+
+  // EvalContext
+  lookup(name: string): Value | undefined {
+    return this.evalScope?.lookup(name);
+  }
+
+  constant(name: string): Value | undefined {
+    const m = this.stdlib.get(name);
+    return m?.kind === 'constant' ? m.value() : undefined;
+  }
+
+  call(name: string, args: Value[]): Value {
+    const log = this.evalCallLog;
+    if (this.evalCallPos < log.length) return log[this.evalCallPos++] as Value;
+    const routine = this.options.definition.routines.get(name);
+    if (routine) throw new SuspendForSubworkflow(routine, args.map(cloneValue));
+    const member = this.stdlib.get(name);
+    if (!member) throw platformError('SystemError', `unknown function '${name}'`);
+    if (member.kind === 'constant') throw typeError(`'${name}' is not a function`);
+    if (member.kind === 'blocking') {
+      throw typeError(
+        `${name} is a blocking function and cannot be called inside an expression; use a call step`,
+      );
+    }
+    const result = member.impl(this.stdlib.bindPositional(member, args), this);
+    log.push(result);
+    this.evalCallPos++;
+    return result;
+  }
+
+  // FunctionContext
+  env(name: string): string | undefined {
+    return this.envVars.get(name);
+  }
+}
+
+interface RetryPolicy {
+  predicate: string;
+  maxRetries: number;
+  initialDelay: number;
+  maxDelay: number;
+  multiplier: number;
+}
+
+/** The dotted function name an expression like `${http.default_retry_predicate}` refers to. */
+function functionName(expr: Expr): string | null {
+  if (expr.kind === 'variable') return expr.name;
+  if (expr.kind === 'member') {
+    const inner = functionName(expr.object);
+    return inner === null ? null : `${inner}.${expr.property}`;
+  }
+  return null;
+}
+
+function nextSignal(next: NextTarget): Signal {
+  switch (next.kind) {
+    case 'end':
+      return { kind: 'end' };
+    case 'break':
+      return { kind: 'break' };
+    case 'continue':
+      return { kind: 'continue' };
+    case 'step':
+      return { kind: 'jump', target: next.name, pos: next.pos };
+  }
+}
+
+function bindRoutineArgs(routine: Routine, args: WfMap | null): Map<string, Value> {
+  const out = new Map<string, Value>();
+  if (!args) return out;
+  for (const [k, v] of args) {
+    if (!routine.params.some((p) => p.name === k)) {
+      throw typeError(`subworkflow '${routine.name}' has no parameter '${k}'`);
+    }
+    out.set(k, v);
+  }
+  return out;
+}
+
+function stepTypeOf(action: StepAction, routines: ReadonlyMap<string, Routine>, stdlib: Stdlib): StepType {
+  switch (action.kind) {
+    case 'assign':
+      return 'STEP_ASSIGN';
+    case 'call':
+      if (routines.has(action.call)) return 'STEP_SUBWORKFLOW_CALL';
+      if (action.call.startsWith('googleapis.')) return 'STEP_CONNECTOR_CALL';
+      return stdlib.has(action.call) ? 'STEP_STD_LIB_CALL' : 'STEP_CALL';
+    case 'switch':
+      return 'STEP_SWITCH';
+    case 'for':
+      return 'STEP_FOR';
+    case 'parallel':
+      return action.parallel.for ? 'STEP_PARALLEL_FOR' : 'STEP_PARALLEL_BRANCH';
+    case 'raise':
+      return 'STEP_RAISE';
+    case 'return':
+      return 'STEP_RETURN';
+    case 'steps':
+      return 'STEP_CALL';
+    case 'try':
+      return 'STEP_TRY_RETRY_EXCEPT';
+    case 'next':
+      return 'STEP_GOTO';
+  }
+}

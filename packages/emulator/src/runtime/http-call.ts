@@ -1,0 +1,207 @@
+/**
+ * `http.get/post/put/patch/delete/request` (reference §5): request encoding, the call through
+ * the HttpTransport seam, response decoding and the documented errors.
+ */
+import { parseJson, stringifyJson } from '../values/json.js';
+import { formatNumber } from '../values/format.js';
+import { Bytes, Double, isMap, typeName, type Value, type WfMap } from '../values/types.js';
+import { HTTP_DEFAULT_TIMEOUT_S, HTTP_MAX_TIMEOUT_S } from './limits.js';
+import { TransportError, type CallOrigin, type HttpTransport } from './seams.js';
+import { platformError, resourceLimitError, typeError, valueError } from './workflow-error.js';
+
+export const USER_AGENT = 'GoogleCloudWorkflows; (+https://cloud.google.com/workflows/docs)';
+const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'PATCH', 'CONNECT', 'TRACE']);
+
+export interface HttpCallArgs {
+  method: string;
+  url: Value;
+  timeout: Value;
+  body: Value;
+  hasBody: boolean;
+  headers: Value;
+  query: Value;
+  auth: Value;
+}
+
+export async function performHttpCall(
+  args: HttpCallArgs,
+  transport: HttpTransport,
+  origin: CallOrigin,
+  signal: AbortSignal,
+  maxResponseBytes: number,
+): Promise<WfMap> {
+  const method = args.method.toUpperCase();
+  if (!METHODS.has(method)) throw valueError(`http.request: unsupported method '${args.method}'`);
+  if (typeof args.url !== 'string')
+    throw typeError(`http: argument 'url' must be a string, got ${typeName(args.url)}`);
+  let url: URL;
+  try {
+    url = new URL(args.url);
+  } catch {
+    throw valueError(`http: invalid URL '${args.url}'`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw valueError(`http: URL scheme must be http or https: '${args.url}'`);
+  }
+  appendQuery(url, args.query);
+
+  let timeoutS = HTTP_DEFAULT_TIMEOUT_S;
+  if (args.timeout !== null) {
+    if (typeof args.timeout === 'number') timeoutS = args.timeout;
+    else if (args.timeout instanceof Double) timeoutS = args.timeout.value;
+    else throw typeError(`http: argument 'timeout' must be a number, got ${typeName(args.timeout)}`);
+    if (!(timeoutS > 0)) throw valueError(`http: timeout must be positive, got ${timeoutS}`);
+    if (timeoutS > HTTP_MAX_TIMEOUT_S) {
+      throw valueError(`http: timeout ${timeoutS} exceeds the maximum of ${HTTP_MAX_TIMEOUT_S} seconds`);
+    }
+  }
+
+  const headers: Record<string, string> = {};
+  if (args.headers !== null) {
+    if (!isMap(args.headers))
+      throw typeError(`http: argument 'headers' must be a map, got ${typeName(args.headers)}`);
+    for (const [k, v] of args.headers) {
+      if (typeof v === 'string') headers[k] = v;
+      else if (typeof v === 'number' || typeof v === 'bigint' || v instanceof Double)
+        headers[k] = formatNumber(v);
+      else if (typeof v === 'boolean') headers[k] = String(v);
+      else throw typeError(`http: header '${k}' must be a string, got ${typeName(v)}`);
+    }
+  }
+  if (args.auth !== null && !isMap(args.auth)) throw typeError(`http: argument 'auth' must be a map`);
+  if (isMap(args.auth)) {
+    const type = args.auth.get('type');
+    if (type !== 'OIDC' && type !== 'OAuth2')
+      throw valueError(
+        `http: auth type must be OIDC or OAuth2, got ${typeof type === 'string' ? type : typeName(type ?? null)}`,
+      );
+  }
+
+  const uaKey = findHeader(headers, 'user-agent');
+  if (uaKey) headers[uaKey] = `${headers[uaKey]} ${USER_AGENT}`;
+  else headers['User-Agent'] = USER_AGENT;
+
+  const body = args.hasBody && args.body !== null ? encodeBody(args.body, headers) : undefined;
+
+  let response;
+  try {
+    response = await transport.send({
+      method,
+      url: url.toString(),
+      headers,
+      body,
+      timeoutMs: timeoutS * 1000,
+      signal,
+      origin,
+    });
+  } catch (err) {
+    if (err instanceof TransportError) throw platformError(err.kind, err.message);
+    throw err;
+  }
+  if (response.body.byteLength > maxResponseBytes) {
+    throw resourceLimitError(
+      `HTTP response body of ${response.body.byteLength} bytes exceeds the 2 MB limit`,
+    );
+  }
+  const responseHeaders: WfMap = new Map();
+  for (const [k, v] of Object.entries(response.headers)) responseHeaders.set(canonicalHeader(k), v);
+  const decoded = decodeBody(response.body, response.headers);
+  if (response.status >= 400) {
+    throw platformError('HttpError', `HTTP server responded with error code ${response.status}`, [
+      ['code', response.status],
+      ['headers', responseHeaders],
+      ['body', decoded],
+    ]);
+  }
+  return new Map<string, Value>([
+    ['body', decoded],
+    ['code', response.status],
+    ['headers', responseHeaders],
+  ]);
+}
+
+function appendQuery(url: URL, query: Value): void {
+  if (query === null) return;
+  if (!isMap(query)) throw typeError(`http: argument 'query' must be a map, got ${typeName(query)}`);
+  for (const [k, v] of query) {
+    const items = Array.isArray(v) ? v : [v];
+    for (const item of items) url.searchParams.append(k, queryText(k, item));
+  }
+}
+
+function queryText(key: string, v: Value): string {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'bigint' || v instanceof Double) return formatNumber(v);
+  if (typeof v === 'boolean') return String(v);
+  throw typeError(`http: query parameter '${key}' must be a string, number or boolean, got ${typeName(v)}`);
+}
+
+function findHeader(headers: Record<string, string>, lower: string): string | undefined {
+  return Object.keys(headers).find((k) => k.toLowerCase() === lower);
+}
+
+/** Encodes the request body as documented in reference §5.1. */
+function encodeBody(body: Value, headers: Record<string, string>): Uint8Array {
+  const ctKey = findHeader(headers, 'content-type');
+  if (!ctKey) {
+    if (body instanceof Bytes) {
+      headers['Content-Type'] = 'application/octet-stream';
+      return body.data;
+    }
+    headers['Content-Type'] = 'application/json; charset=utf-8';
+    return new TextEncoder().encode(stringifyJson(body));
+  }
+  const mediaType = (headers[ctKey] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  if (body instanceof Bytes) return body.data;
+  if (mediaType === 'application/json' || /^application\/[^/]+\+json$/.test(mediaType)) {
+    return new TextEncoder().encode(stringifyJson(body));
+  }
+  if (mediaType === 'application/x-www-form-urlencoded') {
+    if (typeof body === 'string') return new TextEncoder().encode(body);
+    if (isMap(body)) {
+      const params = new URLSearchParams();
+      for (const [k, v] of body) params.append(k, queryText(k, v));
+      return new TextEncoder().encode(params.toString());
+    }
+    throw typeError('http: a form-urlencoded body must be a string');
+  }
+  if (mediaType.startsWith('text/')) {
+    if (typeof body === 'string') return new TextEncoder().encode(body);
+    throw typeError(`http: a ${mediaType} body must be a string, got ${typeName(body)}`);
+  }
+  throw valueError(
+    `http: unsupported Content-Type '${headers[ctKey]}' for a non-bytes body (use application/json, ` +
+      `application/x-www-form-urlencoded or text/*, or send bytes)`,
+  );
+}
+
+/** JSON media types are decoded, text as a string, anything else stays bytes. */
+export function decodeBody(body: Uint8Array, headers: Record<string, string>): Value {
+  const ctKey = findHeader(headers, 'content-type');
+  const mediaType = ctKey ? ((headers[ctKey] ?? '').split(';')[0]?.trim().toLowerCase() ?? '') : '';
+  if (mediaType === 'application/json' || /^application\/[^/]+\+json$/.test(mediaType)) {
+    const text = new TextDecoder().decode(body);
+    if (text.trim() === '') return null;
+    try {
+      return parseJson(text);
+    } catch {
+      return text;
+    }
+  }
+  if (body.byteLength === 0) return null;
+  if (
+    mediaType.startsWith('text/') ||
+    mediaType === 'application/xml' ||
+    mediaType === 'application/javascript'
+  ) {
+    return new TextDecoder().decode(body);
+  }
+  return new Bytes(body);
+}
+
+export function canonicalHeader(name: string): string {
+  return name
+    .split('-')
+    .map((p) => (p ? p[0]!.toUpperCase() + p.slice(1).toLowerCase() : p))
+    .join('-');
+}

@@ -1,0 +1,195 @@
+/**
+ * The real network transport: Node's fetch (undici) with the documented error mapping
+ * (reference §5.3): refused / DNS / unreachable / TLS handshake -> ConnectionFailedError,
+ * reset / truncated after connecting -> ConnectionError, exceeding the timeout -> TimeoutError.
+ *
+ * It applies no host policy: the emulator wraps it in the stubs' outbound transport
+ * (stubs/outbound-transport.ts), which decides what may reach the network.
+ */
+import { TransportError, type HttpRequest, type HttpResponse, type HttpTransport } from './seams.js';
+import { platformError, WorkflowError } from './workflow-error.js';
+
+/** Documented maximum HTTP response size (reference §5.2, §6.1). */
+export const MAX_RESPONSE_BYTES = 2 * 1024 * 1024;
+
+export interface FetchTransportOptions {
+  /**
+   * `true` (default) lets fetch follow redirects. The outbound transport turns this off
+   * and follows redirects itself so that every hop passes the host policy again (a
+   * loopback server must not be able to bounce a call to a production host).
+   */
+  followRedirects?: boolean;
+  maxResponseBytes?: number;
+}
+
+/** Go's CanonicalMIMEHeaderKey: `content-type` -> `Content-Type`, `x-cloud-trace-context` -> `X-Cloud-Trace-Context`. */
+export function canonicalHeaderName(name: string): string {
+  // Go leaves keys with characters outside the token set untouched; so do we.
+  if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(name)) return name;
+  return name
+    .split('-')
+    .map((part) => (part.length === 0 ? part : part[0]!.toUpperCase() + part.slice(1).toLowerCase()))
+    .join('-');
+}
+
+/** Canonicalises header names; values of names that collide after canonicalisation are joined with ", ". */
+export function canonicalHeaders(headers: Iterable<readonly [string, string]>): Record<string, string> {
+  const out: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (const [name, value] of headers) {
+    const key = canonicalHeaderName(name);
+    out[key] = Object.hasOwn(out, key) ? `${out[key]}, ${value}` : value;
+  }
+  return out;
+}
+
+const CONNECTION_FAILED_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EAI_FAIL',
+  'EAI_NONAME',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EHOSTDOWN',
+  'ENETDOWN',
+  'EADDRNOTAVAIL',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'ERR_INVALID_URL',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+function errorCodes(err: unknown): string[] {
+  const codes: string[] = [];
+  let e: unknown = err;
+  for (let i = 0; i < 5 && e instanceof Error; i++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string') codes.push(code);
+    // AggregateError (happy-eyeballs tried several addresses): any inner code will do.
+    if (e instanceof AggregateError) {
+      for (const inner of e.errors) {
+        const c = (inner as { code?: unknown }).code;
+        if (typeof c === 'string') codes.push(c);
+      }
+    }
+    e = e.cause;
+  }
+  return codes;
+}
+
+function describe(err: unknown): string {
+  const parts: string[] = [];
+  let e: unknown = err;
+  for (let i = 0; i < 5 && e instanceof Error; i++) {
+    if (e.message && !parts.includes(e.message)) parts.push(e.message);
+    e = e.cause;
+  }
+  return parts.join(': ') || String(err);
+}
+
+/**
+ * Maps a fetch failure. `connected` says whether response headers had arrived: after that
+ * any failure is a broken transfer (ConnectionError), never a failed connection.
+ */
+function mapFetchError(
+  err: unknown,
+  request: HttpRequest,
+  timeoutSignal: AbortSignal,
+  connected: boolean,
+): unknown {
+  if (request.signal.aborted) return request.signal.reason;
+  if (err instanceof TransportError) return err;
+  const target = `${request.method} ${request.url}`;
+  if (timeoutSignal.aborted) {
+    return new TransportError(
+      'TimeoutError',
+      `HTTP request timed out after ${request.timeoutMs / 1000}s: ${target}`,
+      {
+        cause: err,
+      },
+    );
+  }
+  const codes = errorCodes(err);
+  if (
+    !connected &&
+    codes.some((c) => CONNECTION_FAILED_CODES.has(c) || c.startsWith('ERR_TLS') || c.includes('CERT'))
+  ) {
+    return new TransportError('ConnectionFailedError', `connection to ${target} failed: ${describe(err)}`, {
+      cause: err,
+    });
+  }
+  // ECONNRESET, UND_ERR_SOCKET ("other side closed"), "terminated", premature close...
+  return new TransportError('ConnectionError', `connection error during ${target}: ${describe(err)}`, {
+    cause: err,
+  });
+}
+
+async function readLimited(
+  body: ReadableStream<Uint8Array> | null,
+  limit: number,
+  target: string,
+): Promise<Uint8Array> {
+  if (!body) return new Uint8Array(0);
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > limit) {
+      await reader.cancel().catch(() => {});
+      throw platformError(
+        'ResourceLimitError',
+        `HTTP response exceeds ${limit / (1024 * 1024)} MB (the maximum response size): ${target}`,
+      );
+    }
+    chunks.push(value);
+  }
+  if (chunks.length === 1) return chunks[0]!;
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.byteLength;
+  }
+  return out;
+}
+
+export function createFetchTransport(options: FetchTransportOptions = {}): HttpTransport {
+  const followRedirects = options.followRedirects ?? true;
+  const limit = options.maxResponseBytes ?? MAX_RESPONSE_BYTES;
+  return {
+    async send(request: HttpRequest): Promise<HttpResponse> {
+      request.signal.throwIfAborted();
+      const timeoutSignal = AbortSignal.timeout(Math.max(1, request.timeoutMs));
+      const signal = AbortSignal.any([request.signal, timeoutSignal]);
+      const target = `${request.method} ${request.url}`;
+      let connected = false;
+      try {
+        const res = await fetch(request.url, {
+          method: request.method,
+          headers: request.headers,
+          // GET/HEAD with a body is a TypeError in fetch; the workflow's body is ignored there.
+          body: request.body && !/^(GET|HEAD)$/i.test(request.method) ? request.body : undefined,
+          redirect: followRedirects ? 'follow' : 'manual',
+          signal,
+        });
+        connected = true;
+        const headers = canonicalHeaders(res.headers);
+        const body = await readLimited(res.body, limit, target);
+        return { status: res.status, headers, body };
+      } catch (err) {
+        if (err instanceof WorkflowError) throw err;
+        throw mapFetchError(err, request, timeoutSignal, connected);
+      }
+    },
+  };
+}
+
+/** The default network transport: follows redirects, 2 MB response limit. */
+export const fetchTransport: HttpTransport = createFetchTransport();
