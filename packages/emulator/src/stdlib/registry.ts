@@ -124,9 +124,7 @@ export class Stdlib {
 function checkArg(fn: FunctionBase, p: ParamSpec, v: Value): Value {
   if (p.types && !p.types.includes(typeName(v))) {
     if (v === null && p.optional) return p.defaultValue ?? null;
-    throw typeError(
-      `${fn.name}: argument '${p.name}' must be ${describeTypes(p.types)}, got ${typeName(v)}`,
-    );
+    throw typeError(`${fn.name}: argument '${p.name}' must be ${describeTypes(p.types)}, got ${typeName(v)}`);
   }
   return v;
 }

@@ -1,0 +1,83 @@
+/**
+ * `http.*` (reference §3.5, §3.10, §5). The request functions block and are implemented by
+ * the executor; this module declares their parameters and provides the default retry
+ * policies and their predicates.
+ */
+import { Double, type Value, type WfMap } from '../values/types.js';
+import {
+  blocking,
+  constant,
+  NUMBER,
+  optional,
+  param,
+  pure,
+  type ParamSpec,
+  type StdlibMember,
+} from './registry.js';
+import { defaultBackoff } from './retry.js';
+
+const IDEMPOTENT_CODES: ReadonlySet<number> = new Set([429, 502, 503, 504]);
+const IDEMPOTENT_TAGS: ReadonlySet<string> = new Set([
+  'ConnectionError',
+  'ConnectionFailedError',
+  'TimeoutError',
+]);
+const NON_IDEMPOTENT_CODES: ReadonlySet<number> = new Set([429, 503]);
+const NON_IDEMPOTENT_TAGS: ReadonlySet<string> = new Set(['ConnectionFailedError']);
+
+function shouldRetry(e: Value, codes: ReadonlySet<number>, tags: ReadonlySet<string>): boolean {
+  if (!(e instanceof Map)) return false;
+  const t = e.get('tags');
+  if (!Array.isArray(t)) return false;
+  if (t.some((x) => typeof x === 'string' && tags.has(x))) return true;
+  if (!t.includes('HttpError')) return false;
+  const code = e.get('code');
+  const n = typeof code === 'number' ? code : code instanceof Double ? code.value : NaN;
+  return codes.has(n);
+}
+
+/**
+ * Functions are not values in this model, so a policy carries its predicate as the
+ * function's name; the executor resolves it through the registry.
+ */
+function policy(predicate: string): WfMap {
+  return new Map<string, Value>([
+    ['predicate', predicate],
+    ['max_retries', 5],
+    ['backoff', defaultBackoff()],
+  ]);
+}
+
+// Positional order used by expressions (reference §3.5). `timeout` defaults to 300 s (§5.1).
+const tail: ParamSpec[] = [
+  optional('headers', null, 'map'),
+  optional('query', null, 'map'),
+  optional('auth', null, 'map'),
+  optional('private_service_name', null, 'string'),
+  // Untyped: a non-bytes certificate is a ValueError (§5.1), which the executor raises.
+  optional('ca_certificate', null),
+];
+const url = param('url', 'string');
+const timeout = optional('timeout', new Double(300), ...NUMBER);
+const body = optional('body', null);
+
+export function httpFunctions(): StdlibMember[] {
+  return [
+    blocking('http.get', [url, timeout, ...tail]),
+    blocking('http.post', [url, timeout, body, ...tail]),
+    blocking('http.put', [url, timeout, body, ...tail]),
+    blocking('http.patch', [url, timeout, body, ...tail]),
+    blocking('http.delete', [url, timeout, body, ...tail]),
+    blocking('http.request', [param('method', 'string'), url, timeout, body, ...tail]),
+    pure('http.default_retry_predicate', [param('e')], ([e]) =>
+      shouldRetry(e ?? null, IDEMPOTENT_CODES, IDEMPOTENT_TAGS),
+    ),
+    pure('http.default_retry_predicate_non_idempotent', [param('e')], ([e]) =>
+      shouldRetry(e ?? null, NON_IDEMPOTENT_CODES, NON_IDEMPOTENT_TAGS),
+    ),
+    constant('http.default_retry', () => policy('http.default_retry_predicate')),
+    constant('http.default_retry_non_idempotent', () =>
+      policy('http.default_retry_predicate_non_idempotent'),
+    ),
+  ];
+}
