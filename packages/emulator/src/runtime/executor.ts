@@ -141,9 +141,9 @@ class Execution implements EvalContext, FunctionContext {
 
   // Evaluation state (evaluation is synchronous, so one set per execution suffices).
   private evalScope: Scope | null = null;
-  private evalCallLog: Value[] = [];
+  /** Results of the calls made so far by an expression being replayed; null on the sync path. */
+  private evalCallLog: Value[] | null = null;
   private evalCallPos = 0;
-  private evalDepth = 0;
 
   readonly clock;
   readonly ids;
@@ -379,7 +379,8 @@ class Execution implements EvalContext, FunctionContext {
         path = undefined;
         if (!signal && step.next) signal = nextSignal(step.next);
       } else {
-        signal = await this.runStep(frame, step, scope);
+        const r = this.runStep(frame, step, scope);
+        signal = r instanceof Promise ? await r : r;
       }
       if (++sinceYield >= 1000) {
         // Let the server (and cancellations) in during long CPU-bound runs.
@@ -417,31 +418,111 @@ class Execution implements EvalContext, FunctionContext {
     return idx;
   }
 
-  private async runStep(frame: Frame, step: Step, scope: Scope): Promise<Signal | undefined> {
+  /**
+   * Runs one step. Steps whose expressions need no subworkflow call complete synchronously
+   * (no promise, no microtask): that keeps CPU-bound workflows fast.
+   */
+  private runStep(frame: Frame, step: Step, scope: Scope): Signal | undefined | Promise<Signal | undefined> {
     this.checkpoint();
     const entry = this.openEntry(
       frame,
       step,
       stepTypeOf(step.action, this.options.definition.routines, this.stdlib),
     );
+    let r: Signal | undefined | Promise<Signal | undefined>;
     try {
-      let signal = await this.runAction(frame, step, step.action, scope);
-      if (!signal && step.next) signal = nextSignal(step.next);
-      this.closeEntry(entry, 'STATE_SUCCEEDED');
-      return signal;
+      r = this.runActionFast(frame, step, step.action, scope);
     } catch (err) {
-      if (err instanceof WorkflowError) {
-        this.addFrame(err, frame, step, this.lastExprAt);
-        this.closeEntry(entry, 'STATE_FAILED', err);
-      } else if (this.abort.signal.aborted) {
-        this.closeEntry(entry, 'STATE_CANCELLED');
-      }
+      this.stepFailed(err, frame, step, entry);
       throw err;
+    }
+    if (r instanceof Promise) {
+      return r.then(
+        (signal) => {
+          if (!signal && step.next) signal = nextSignal(step.next);
+          this.closeEntry(entry, 'STATE_SUCCEEDED');
+          return signal;
+        },
+        (err: unknown) => {
+          this.stepFailed(err, frame, step, entry);
+          throw err;
+        },
+      );
+    }
+    if (!r && step.next) r = nextSignal(step.next);
+    this.closeEntry(entry, 'STATE_SUCCEEDED');
+    return r;
+  }
+
+  private stepFailed(err: unknown, frame: Frame, step: Step, entry: StepEntry): void {
+    if (err instanceof WorkflowError) {
+      this.addFrame(
+        err,
+        frame,
+        step,
+        this.lastExprPos ? { pos: this.lastExprPos, length: this.lastExprLength } : null,
+      );
+      this.closeEntry(entry, 'STATE_FAILED', err);
+    } else if (this.abort.signal.aborted) {
+      this.closeEntry(entry, 'STATE_CANCELLED');
+    }
+  }
+
+  /** The synchronous path for the common step kinds; anything else (or a suspension) goes async. */
+  private runActionFast(
+    frame: Frame,
+    step: Step,
+    action: StepAction,
+    scope: Scope,
+  ): Signal | undefined | Promise<Signal | undefined> {
+    this.lastExprPos = null;
+    try {
+      switch (action.kind) {
+        case 'assign':
+          this.runAssignSync(action.assign, scope);
+          return undefined;
+        case 'return':
+          return { kind: 'return', value: cloneValue(this.evalTemplateSync(action.return, scope)) };
+        case 'raise':
+          throw new WorkflowError(cloneValue(this.evalTemplateSync(action.raise, scope)));
+        case 'next':
+          return undefined;
+        case 'switch': {
+          for (const c of action.conditions) {
+            const v = this.evalTemplateSync(c.condition, scope);
+            if (typeof v !== 'boolean')
+              throw typeError(`switch condition must be a boolean, got ${typeName(v)}`);
+            if (!v) continue;
+            if (!c.body) return c.next ? nextSignal(c.next) : undefined;
+            const r = this.runActionFast(frame, step, c.body.action, scope);
+            const after = (signal: Signal | undefined): Signal | undefined => {
+              if (!signal && c.body?.next) signal = nextSignal(c.body.next);
+              if (!signal && c.next) signal = nextSignal(c.next);
+              return signal;
+            };
+            return r instanceof Promise ? r.then(after) : after(r);
+          }
+          return undefined;
+        }
+        default:
+          return this.runAction(frame, step, action, scope);
+      }
+    } catch (err) {
+      // A subworkflow call inside an expression: redo the action on the async path. Actions
+      // evaluate before they change anything, except multi-item assign steps, which resume
+      // at the item that suspended.
+      if (!(err instanceof SuspendForSubworkflow)) throw err;
+      if (action.kind === 'assign')
+        return this.runAssign(frame, action.assign.slice(this.assignDone), scope).then(() => undefined);
+      return this.runAction(frame, step, action, scope);
     }
   }
 
   /** Position of the expression evaluated last (for error positions). */
-  private lastExprAt: { pos: Pos; length: number } | null = null;
+  private lastExprPos: Pos | null = null;
+  private lastExprLength = 0;
+  /** How many items of the assign step being run synchronously have completed. */
+  private assignDone = 0;
 
   private async runAction(
     frame: Frame,
@@ -449,7 +530,7 @@ class Execution implements EvalContext, FunctionContext {
     action: StepAction,
     scope: Scope,
   ): Promise<Signal | undefined> {
-    this.lastExprAt = null;
+    this.lastExprPos = null;
     switch (action.kind) {
       case 'assign':
         await this.runAssign(frame, action.assign, scope);
@@ -490,6 +571,22 @@ class Execution implements EvalContext, FunctionContext {
 
   // ---------------------------------------------------------------- assign
 
+  private runAssignSync(assignments: readonly Assignment[], scope: Scope): void {
+    this.assignDone = 0;
+    for (const a of assignments) {
+      const value = cloneValue(this.evalTemplateSync(a.value, scope));
+      const target = a.target;
+      if (target.path.length === 0) this.assignVar(scope, target.variable, value);
+      else {
+        const keys = target.path.map((seg) =>
+          seg.kind === 'property' ? seg.name : this.evalExprSync(seg.expr, scope, a.pos, target.text.length),
+        );
+        this.storeAt(scope, a, keys, value);
+      }
+      this.assignDone++;
+    }
+  }
+
   private async runAssign(frame: Frame, assignments: readonly Assignment[], scope: Scope): Promise<void> {
     for (const a of assignments) {
       const value = cloneValue(await this.evalTemplate(frame, a.value, scope));
@@ -498,45 +595,55 @@ class Execution implements EvalContext, FunctionContext {
         this.assignVar(scope, target.variable, value);
         continue;
       }
-      const owner = scope.ownerFor(target.variable);
-      let container = owner.vars.get(target.variable);
-      if (container === undefined) {
-        // Assigning `m.k` creates `m` as a map, as nested keys are created as needed.
-        container = new Map();
-        owner.vars.set(target.variable, container);
+      const keys: Value[] = [];
+      for (const seg of target.path) {
+        keys.push(
+          seg.kind === 'property'
+            ? seg.name
+            : await this.evalExpr(frame, seg.expr, scope, a.pos, target.text.length),
+        );
       }
-      for (let i = 0; i < target.path.length; i++) {
-        const seg = target.path[i]!;
-        const last = i === target.path.length - 1;
-        let key: Value;
-        if (seg.kind === 'property') key = seg.name;
-        else key = await this.evalExpr(frame, seg.expr, scope, a.pos, target.text.length);
-        if (isMap(container)) {
-          if (typeof key !== 'string') throw typeError(`map keys must be strings, got ${typeName(key)}`);
-          if (last) container.set(key, value);
-          else {
-            let next = container.get(key);
-            if (next === undefined || next === null) {
-              next = new Map();
-              container.set(key, next);
-            }
-            container = next;
-          }
-        } else if (Array.isArray(container)) {
-          if (typeof key !== 'number' && typeof key !== 'bigint') {
-            throw typeError(`list indices must be integers, got ${typeName(key)}`);
-          }
-          const idx = Number(key);
-          if (idx < 0 || idx >= container.length)
-            throw platformError('IndexError', 'list index out of range');
-          if (last) container[idx] = value;
-          else container = container[idx]!;
-        } else {
-          throw typeError(`cannot assign into a value of type ${typeName(container)}`);
-        }
-      }
-      this.accountMemory(owner, target.variable);
+      this.storeAt(scope, a, keys, value);
     }
+  }
+
+  /** Stores `value` at `variable[k1][k2]...`, creating intermediate maps as needed. */
+  private storeAt(scope: Scope, a: Assignment, keys: readonly Value[], value: Value): void {
+    const variable = a.target.variable;
+    const owner = scope.ownerFor(variable);
+    let container = owner.vars.get(variable);
+    if (container === undefined) {
+      // Assigning `m.k` creates `m` as a map, as nested keys are created as needed.
+      container = new Map();
+      owner.vars.set(variable, container);
+    }
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i] as Value;
+      const last = i === keys.length - 1;
+      if (isMap(container)) {
+        if (typeof key !== 'string') throw typeError(`map keys must be strings, got ${typeName(key)}`);
+        if (last) container.set(key, value);
+        else {
+          let next = container.get(key);
+          if (next === undefined || next === null) {
+            next = new Map();
+            container.set(key, next);
+          }
+          container = next;
+        }
+      } else if (Array.isArray(container)) {
+        if (typeof key !== 'number' && typeof key !== 'bigint') {
+          throw typeError(`list indices must be integers, got ${typeName(key)}`);
+        }
+        const idx = Number(key);
+        if (idx < 0 || idx >= container.length) throw platformError('IndexError', 'list index out of range');
+        if (last) container[idx] = value;
+        else container = container[idx]!;
+      } else {
+        throw typeError(`cannot assign into a value of type ${typeName(container)}`);
+      }
+    }
+    this.accountMemory(owner, variable);
   }
 
   private assignVar(scope: Scope, name: string, value: Value): void {
@@ -1023,7 +1130,7 @@ class Execution implements EvalContext, FunctionContext {
     };
     const workers = Math.min(limit, tasks.length);
     await Promise.all(Array.from({ length: workers }, worker));
-    if (fatal !== undefined) throw fatal instanceof Error ? fatal : new Error("parallel branch failed");
+    if (fatal !== undefined) throw fatal instanceof Error ? fatal : new Error('parallel branch failed');
     if (errors.length > 0) {
       const kept = errors.slice(0, this.limits.maxUnhandledBranchErrors);
       throw platformError(
@@ -1076,8 +1183,48 @@ class Execution implements EvalContext, FunctionContext {
     }
   }
 
+  /** Synchronous evaluation; throws SuspendForSubworkflow when an expression calls a subworkflow. */
+  private evalTemplateSync(t: ValueTemplate, scope: Scope): Value {
+    switch (t.kind) {
+      case 'literal':
+        return t.value;
+      case 'expr':
+        return this.evalExprSync(t.expr, scope, t.pos, t.text.length + 3);
+      case 'list':
+        return t.items.map((item) => this.evalTemplateSync(item, scope));
+      case 'map': {
+        const out: WfMap = new Map();
+        for (const e of t.entries) {
+          let key: Value = e.key as Value;
+          if (typeof e.key !== 'string') {
+            key = this.evalExprSync(e.key.expr, scope, e.key.pos, e.key.text.length + 3);
+            if (typeof key !== 'string') throw typeError(`map keys must be strings, got ${typeName(key)}`);
+          }
+          out.set(key as string, this.evalTemplateSync(e.value, scope));
+        }
+        return out;
+      }
+    }
+  }
+
+  private evalExprSync(expr: Expr, scope: Scope, pos: Pos, length: number): Value {
+    this.lastExprPos = pos;
+    this.lastExprLength = length;
+    const savedScope = this.evalScope;
+    const savedLog = this.evalCallLog;
+    this.evalScope = scope;
+    this.evalCallLog = null;
+    try {
+      return evaluate(expr, this);
+    } finally {
+      this.evalScope = savedScope;
+      this.evalCallLog = savedLog;
+    }
+  }
+
   private async evalExpr(frame: Frame, expr: Expr, scope: Scope, pos: Pos, length: number): Promise<Value> {
-    this.lastExprAt = { pos, length };
+    this.lastExprPos = pos;
+    this.lastExprLength = length;
     const log: Value[] = [];
     for (;;) {
       const savedScope = this.evalScope;
@@ -1086,7 +1233,6 @@ class Execution implements EvalContext, FunctionContext {
       this.evalScope = scope;
       this.evalCallLog = log;
       this.evalCallPos = 0;
-      this.evalDepth++;
       try {
         return evaluate(expr, this);
       } catch (err) {
@@ -1101,9 +1247,9 @@ class Execution implements EvalContext, FunctionContext {
         err.args.forEach((a, i) => args.set(callee.params[i]!.name, a));
         this.checkpoint();
         log.push(await this.callRoutine(frame, callee, args, scope));
-        this.lastExprAt = { pos, length };
+        this.lastExprPos = pos;
+        this.lastExprLength = length;
       } finally {
-        this.evalDepth--;
         this.evalScope = savedScope;
         this.evalCallLog = savedLog;
         this.evalCallPos = savedPos;
@@ -1123,7 +1269,7 @@ class Execution implements EvalContext, FunctionContext {
 
   call(name: string, args: Value[]): Value {
     const log = this.evalCallLog;
-    if (this.evalCallPos < log.length) return log[this.evalCallPos++] as Value;
+    if (log !== null && this.evalCallPos < log.length) return log[this.evalCallPos++] as Value;
     const routine = this.options.definition.routines.get(name);
     if (routine) throw new SuspendForSubworkflow(routine, args.map(cloneValue));
     const member = this.stdlib.get(name);
@@ -1135,8 +1281,10 @@ class Execution implements EvalContext, FunctionContext {
       );
     }
     const result = member.impl(this.stdlib.bindPositional(member, args), this);
-    log.push(result);
-    this.evalCallPos++;
+    if (log !== null) {
+      log.push(result);
+      this.evalCallPos++;
+    }
     return result;
   }
 

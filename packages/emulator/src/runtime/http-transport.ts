@@ -143,6 +143,8 @@ async function readLimited(
     total += value.byteLength;
     if (total > limit) {
       await reader.cancel().catch(() => {});
+      // The tag is [?] in the reference (§5.2). A catchable error, unlike internal limits
+      // such as the step count: the workflow asked for this response and may handle it.
       throw platformError(
         'ResourceLimitError',
         `HTTP response exceeds ${limit / (1024 * 1024)} MB (the maximum response size): ${target}`,

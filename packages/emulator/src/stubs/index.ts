@@ -1,0 +1,31 @@
+export {
+  StubDefinitionSchema,
+  StubResponseDefinitionSchema,
+  StubValidationError,
+  FaultSchema,
+  FAULT_KINDS,
+  parseStubDefinition,
+  type StubDefinition,
+  type StubResponseDefinition,
+  type Fault,
+} from './schema.js';
+export {
+  StubRegistry,
+  StubEvaluationError,
+  type StubRegistryOptions,
+  type StubInfo,
+  type StubMatch,
+  type StubRequest,
+  type StubResponse,
+  type HttpStubRequest,
+  type ConnectorStubRequest,
+  type ProgrammaticStub,
+  type RecordedRequest,
+  type RequestOutcome,
+} from './registry.js';
+export { createOutboundTransport, type OutboundTransportOptions } from './outbound-transport.js';
+export { createConnectorHandler, type ConnectorHandlerOptions } from './connector-handler.js';
+export { createStubsRouter } from './router.js';
+export { loadStubsFile } from './load-file.js';
+export { globMatch, isLoopbackHost, hostAllowed, UrlPattern } from './pattern.js';
+export { encodeStubBody, isJsonContentType } from './codec.js';

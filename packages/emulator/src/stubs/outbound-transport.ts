@@ -1,0 +1,228 @@
+/**
+ * The HttpTransport the emulator hands to the executor: stubs first, then a host policy
+ * that keeps a local emulator from ever calling a production API by accident.
+ */
+import {
+  TransportError,
+  realClock,
+  type Clock,
+  type HttpRequest,
+  type HttpResponse,
+  type HttpTransport,
+} from '../runtime/seams.js';
+import { canonicalHeaders, createFetchTransport } from '../runtime/http-transport.js';
+import { systemError } from '../runtime/workflow-error.js';
+import { decodeBody, encodeStubBody, splitUrl } from './codec.js';
+import { hostAllowed, isLoopbackHost } from './pattern.js';
+import {
+  StubEvaluationError,
+  type HttpStubRequest,
+  type RecordedRequest,
+  type StubRegistry,
+} from './registry.js';
+
+export interface OutboundTransportOptions {
+  stubs: StubRegistry;
+  /** `--allow-host` entries: `api.example.com`, `api.example.com:8443`, `*.example.com`, `*`. */
+  allowHosts?: readonly string[];
+  /**
+   * Where allowed calls go. The default does not follow redirects: this transport
+   * follows them itself so every hop is checked against the stubs and the host policy.
+   */
+  network?: HttpTransport;
+  /**
+   * Called for every call no stub matches, before the host policy applies. Throwing from
+   * it fails the call with that error (throw a TransportError to pick the Workflows tag).
+   */
+  onUnhandled?: (request: HttpStubRequest) => void | Promise<void>;
+  /** Times stub delays; a virtual clock makes them instant in tests. */
+  clock?: Clock;
+  /** Redirect hops followed before the last 3xx response is returned as is. Default 10. */
+  maxRedirects?: number;
+}
+
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
+function buildStubRequest(request: HttpRequest): HttpStubRequest {
+  const headers = canonicalHeaders(Object.entries(request.headers));
+  const { path, query } = splitUrl(request.url);
+  return {
+    kind: 'http',
+    method: request.method.toUpperCase(),
+    url: request.url,
+    path,
+    query,
+    headers,
+    body: decodeBody(request.body, headers),
+    rawBody: request.body,
+    origin: request.origin,
+  };
+}
+
+/**
+ * Waits `delayMs`, honouring the call's timeout (a delay beyond it is a TimeoutError after
+ * `timeoutMs`, as a slow server would be) and its abort signal (rejects with the reason).
+ */
+async function simulateDelay(delayMs: number, request: HttpRequest, clock: Clock): Promise<void> {
+  if (delayMs <= 0) return;
+  if (delayMs > request.timeoutMs) {
+    await clock.sleep(request.timeoutMs, request.signal);
+    throw new TransportError(
+      'TimeoutError',
+      `HTTP request timed out after ${request.timeoutMs / 1000}s: ${request.method} ${request.url} (the stub delays ${delayMs} ms)`,
+    );
+  }
+  await clock.sleep(delayMs, request.signal);
+}
+
+function blockedMessage(request: HttpRequest, host: string): string {
+  return (
+    `No stub matches ${request.method.toUpperCase()} ${request.url} and ${host} is not an allowed host: ` +
+    `register a stub (POST /emulator/v1/stubs {"method":"${request.method.toUpperCase()}","url":"${request.url}","status":200,"body":{}}) ` +
+    `or start the emulator with --allow-host ${host}`
+  );
+}
+
+function faultMessage(kind: TransportError['kind'], request: HttpRequest, stubId: string): string {
+  const target = `${request.method.toUpperCase()} ${request.url}`;
+  switch (kind) {
+    case 'ConnectionFailedError':
+      return `connection to ${target} failed (simulated by stub ${stubId})`;
+    case 'ConnectionError':
+      return `connection error during ${target} (simulated by stub ${stubId})`;
+    case 'TimeoutError':
+      return `HTTP request timed out: ${target} (simulated by stub ${stubId})`;
+  }
+}
+
+export function createOutboundTransport(options: OutboundTransportOptions): HttpTransport {
+  const { stubs, onUnhandled } = options;
+  const allowHosts = options.allowHosts ?? [];
+  const network = options.network ?? createFetchTransport({ followRedirects: false });
+  const clock = options.clock ?? realClock;
+  const maxRedirects = options.maxRedirects ?? 10;
+
+  async function sendOnce(request: HttpRequest): Promise<HttpResponse> {
+    request.signal.throwIfAborted();
+    const stubRequest = buildStubRequest(request);
+    const { match, notes } = await stubs.find(stubRequest);
+    const base: Omit<RecordedRequest, 'id' | 'time' | 'outcome' | 'stubId'> = {
+      kind: 'http',
+      method: stubRequest.method,
+      url: request.url,
+      connector: null,
+      headers: stubRequest.headers,
+      body: stubRequest.body,
+      status: null,
+      error: null,
+      executionId: request.origin.executionId,
+      workflowId: request.origin.workflowId,
+      routine: request.origin.routine,
+      step: request.origin.step,
+      notes,
+    };
+
+    if (match) {
+      let response;
+      try {
+        response = await match.respond();
+      } catch (err) {
+        const rec = stubs.record({ ...base, outcome: 'stub', stubId: match.stubId });
+        rec.error = `stub ${match.stubId}: ${(err as Error).message}`;
+        // A broken stub is the test author's problem, not a network condition: report it
+        // as a SystemError so retry policies do not hide it.
+        if (err instanceof StubEvaluationError) throw systemError(`stub ${match.stubId}: ${err.message}`);
+        throw err;
+      }
+      const rec = stubs.record({ ...base, outcome: response.fault ? 'fault' : 'stub', stubId: match.stubId });
+      try {
+        await simulateDelay(response.delayMs ?? 0, request, clock);
+      } catch (err) {
+        rec.error = err instanceof Error ? err.message : String(err);
+        throw err;
+      }
+      // A TimeoutError fault fires at once (after any delayMs) rather than after timeoutMs:
+      // scripted retries should not make tests wait; use delayMs to simulate real slowness.
+      if (response.fault) {
+        const message = response.message ?? faultMessage(response.fault, request, match.stubId);
+        rec.error = message;
+        throw new TransportError(response.fault, message);
+      }
+      const { headers, body } = encodeStubBody(response.body, response.headers);
+      const status = response.status ?? 200;
+      rec.status = status;
+      return { status, headers, body };
+    }
+
+    await onUnhandled?.(stubRequest);
+
+    let url: URL | undefined;
+    try {
+      url = new URL(request.url);
+    } catch {
+      url = undefined;
+    }
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+      const message = `No stub matches ${request.method.toUpperCase()} ${request.url}, and it is not a valid http(s) URL`;
+      stubs.record({ ...base, outcome: 'blocked', stubId: null, error: message });
+      throw new TransportError('ConnectionFailedError', message);
+    }
+    // Checked on the parsed URL before anything touches the network: no DNS lookup
+    // happens for a blocked host.
+    if (!isLoopbackHost(url.hostname) && !hostAllowed(url, allowHosts)) {
+      const message = blockedMessage(request, url.hostname);
+      stubs.record({ ...base, outcome: 'blocked', stubId: null, error: message });
+      throw new TransportError('ConnectionFailedError', message);
+    }
+
+    const rec = stubs.record({ ...base, outcome: 'network', stubId: null });
+    try {
+      const response = await network.send(request);
+      rec.status = response.status;
+      return response;
+    } catch (err) {
+      rec.error = err instanceof Error ? err.message : String(err);
+      throw err;
+    }
+  }
+
+  return {
+    async send(request: HttpRequest): Promise<HttpResponse> {
+      let current = request;
+      for (let hop = 0; ; hop++) {
+        const response = await sendOnce(current);
+        const location = response.headers['Location'];
+        if (!REDIRECT_STATUSES.has(response.status) || location === undefined || hop >= maxRedirects)
+          return response;
+        try {
+          current = redirectRequest(current, response.status, location);
+        } catch {
+          return response; // an unparseable Location: hand the 3xx to the workflow
+        }
+      }
+    },
+  };
+}
+
+/** The next hop of a redirect, with fetch's rules for method, body and credentials. */
+function redirectRequest(request: HttpRequest, status: number, location: string): HttpRequest {
+  const next = new URL(location, request.url);
+  const method = request.method.toUpperCase();
+  const toGet = status === 303 ? method !== 'HEAD' : (status === 301 || status === 302) && method === 'POST';
+  const headers: Record<string, string> = {};
+  const crossOrigin = next.origin !== new URL(request.url).origin;
+  for (const [k, v] of Object.entries(request.headers)) {
+    const lower = k.toLowerCase();
+    if (toGet && (lower === 'content-type' || lower === 'content-length')) continue;
+    if (crossOrigin && (lower === 'authorization' || lower === 'cookie' || lower === 'proxy-authorization'))
+      continue;
+    headers[k] = v;
+  }
+  return {
+    ...request,
+    method: toGet ? 'GET' : request.method,
+    url: next.href,
+    headers,
+    body: toGet ? undefined : request.body,
+  };
+}

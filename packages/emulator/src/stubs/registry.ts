@@ -1,0 +1,399 @@
+/**
+ * The stubs and the log of outbound calls, shared by the outbound HTTP transport, the
+ * connector handler and the admin API.
+ *
+ * Matching rule: stubs are tried newest first and the first one that matches answers.
+ * A later registration therefore overrides an earlier, broader one (as msw's `use()`
+ * prepends handlers), and a test can layer a specific stub over a file's defaults
+ * without removing anything. A stub with `times` stops matching once used up, so the
+ * next older matching stub takes over.
+ */
+import jsonata from 'jsonata';
+import type { CallOrigin, TransportFailureKind } from '../runtime/seams.js';
+import {
+  JSONATA_OPTIONS,
+  parseStubDefinition,
+  type StubDefinition,
+  type StubResponseDefinition,
+} from './schema.js';
+import { UrlPattern, globMatch, methodMatches } from './pattern.js';
+
+/** What an HTTP stub sees of an outbound call. `body` is decoded (JSON, text, or base64 for binary). */
+export interface HttpStubRequest {
+  kind: 'http';
+  method: string;
+  url: string;
+  path: string;
+  query: Record<string, string | string[]>;
+  /** Canonical MIME-case names. */
+  headers: Record<string, string>;
+  body: unknown;
+  /** The body bytes as sent, for programmatic stubs. */
+  rawBody: Uint8Array | undefined;
+  origin: CallOrigin;
+}
+
+/** What a connector stub sees of a `googleapis.*` call; `args` is plain JSON. */
+export interface ConnectorStubRequest {
+  kind: 'connector';
+  name: string;
+  args: unknown;
+  origin: CallOrigin;
+}
+
+export type StubRequest = HttpStubRequest | ConnectorStubRequest;
+
+/**
+ * A stub's answer. `body` is a JSON value, a string (sent verbatim under a non-JSON
+ * content type) or, from programmatic stubs, raw bytes.
+ */
+export type StubResponse =
+  | { status?: number; headers?: Record<string, string>; body?: unknown; delayMs?: number; fault?: undefined }
+  | { fault: TransportFailureKind; message?: string; delayMs?: number };
+
+/** A stub answered by code (the testing package), with the same matching fields as a definition. */
+export interface ProgrammaticStub {
+  id?: string;
+  /** HTTP method; undefined or `*` for any. */
+  method?: string;
+  /** URL pattern (see StubDefinition.url); exactly one of url / connector. */
+  url?: string;
+  /** Connector call name pattern. */
+  connector?: string;
+  times?: number;
+  /** A JSONata expression over the request, or a predicate. */
+  match?: string | ((request: StubRequest) => boolean | Promise<boolean>);
+  /** Shown by `list()` and in unhandled-request messages. */
+  description?: string;
+  resolve(request: StubRequest, callNumber: number): StubResponse | Promise<StubResponse>;
+}
+
+/** A stub as `GET /emulator/v1/stubs` shows it. */
+export interface StubInfo {
+  id: string;
+  kind: 'http' | 'connector';
+  /** Times the stub has answered. */
+  calls: number;
+  programmatic: boolean;
+  method?: string;
+  url?: string;
+  connector?: string;
+  times?: number;
+  description?: string;
+  [field: string]: unknown;
+}
+
+export type RequestOutcome = 'stub' | 'network' | 'blocked' | 'fault';
+
+/** One outbound call as `GET /emulator/v1/requests` shows it. */
+export interface RecordedRequest {
+  id: string;
+  /** RFC 3339 time the call was made. */
+  time: string;
+  kind: 'http' | 'connector';
+  /** HTTP method; null for connector calls. */
+  method: string | null;
+  /** Request URL; null for connector calls. */
+  url: string | null;
+  /** Connector call name; null for HTTP calls. */
+  connector: string | null;
+  headers: Record<string, string>;
+  /** Decoded body (JSON value when the content type is JSON, else text); connector args. */
+  body: unknown;
+  stubId: string | null;
+  outcome: RequestOutcome;
+  /** Response status, once known (null for faults, blocked and failed calls). */
+  status: number | null;
+  /** Failure text (fault, blocked call, network error), else null. */
+  error: string | null;
+  executionId: string;
+  workflowId: string;
+  routine: string;
+  step: string;
+  /** Problems met while matching (e.g. a `match` expression that failed to evaluate). */
+  notes?: string[];
+}
+
+export interface StubRegistryOptions {
+  /** The request log keeps the most recent calls only. Default 1000. */
+  maxRecordedRequests?: number;
+  /** Clock for request timestamps. */
+  now?: () => Date;
+}
+
+interface Entry {
+  id: string;
+  kind: 'http' | 'connector';
+  method: string | undefined;
+  url: UrlPattern | undefined;
+  connector: string | undefined;
+  times: number | undefined;
+  calls: number;
+  programmatic: boolean;
+  matchRequest: ((request: StubRequest) => Promise<boolean>) | undefined;
+  resolve: (request: StubRequest, callNumber: number) => Promise<StubResponse>;
+  info: () => Record<string, unknown>;
+}
+
+/** A matched stub; `respond()` computes its response for this call. */
+export interface StubMatch {
+  stubId: string;
+  callNumber: number;
+  respond(): Promise<StubResponse>;
+}
+
+export interface FindResult {
+  match: StubMatch | undefined;
+  notes: string[];
+}
+
+/** A stub's JSONata expression failed while computing the response. */
+export class StubEvaluationError extends Error {
+  override readonly name = 'StubEvaluationError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** The input JSONata expressions see: `{method,url,path,query,headers,body}` or `{name,args}`. */
+export function jsonataInput(request: StubRequest): unknown {
+  if (request.kind === 'connector') return { name: request.name, args: request.args };
+  const { method, url, path, query, headers, body } = request;
+  return { method, url, path, query, headers, body };
+}
+
+/** JSONata truthiness as users expect it from `match`: empty results and falsy scalars do not match. */
+function truthy(v: unknown): boolean {
+  if (v === undefined || v === null || v === false || v === 0 || v === '') return false;
+  if (Array.isArray(v)) return v.length > 0 && v.some(truthy);
+  return true;
+}
+
+function compile(expr: string): jsonata.Expression {
+  return jsonata(expr, JSONATA_OPTIONS);
+}
+
+function staticResolver(def: StubDefinition): Entry['resolve'] {
+  const bodyExpr = def.bodyExpression !== undefined ? compile(def.bodyExpression) : undefined;
+  const perResponseExprs = new Map<StubResponseDefinition, jsonata.Expression>();
+  for (const r of def.responses ?? [])
+    if (r.bodyExpression !== undefined) perResponseExprs.set(r, compile(r.bodyExpression));
+
+  return async (request, callNumber) => {
+    const responses = def.responses;
+    const entry = responses ? responses[Math.min(callNumber, responses.length) - 1] : undefined;
+    // An entry that sets its own status or body is a response, whatever the top-level fault says.
+    const entryAnswers = entry !== undefined && (entry.status !== undefined || entry.body !== undefined);
+    const fault = entry?.fault ?? (entryAnswers ? undefined : def.fault);
+    const delayMs = entry?.delayMs ?? def.delayMs;
+    if (fault) return { fault, delayMs };
+    const expr = entry
+      ? (perResponseExprs.get(entry) ?? (entry.body === undefined ? bodyExpr : undefined))
+      : bodyExpr;
+    let body: unknown = entry && entry.body !== undefined ? entry.body : def.body;
+    if (expr) {
+      try {
+        body = await expr.evaluate(jsonataInput(request), undefined);
+      } catch (err) {
+        throw new StubEvaluationError(`bodyExpression failed: ${(err as Error).message}`, { cause: err });
+      }
+    }
+    return {
+      status: entry?.status ?? def.status,
+      headers: entry?.headers ?? def.headers,
+      body,
+      delayMs,
+    };
+  };
+}
+
+function jsonataPredicate(expr: string): (request: StubRequest) => Promise<boolean> {
+  const compiled = compile(expr);
+  return async (request) => {
+    return truthy(await compiled.evaluate(jsonataInput(request), undefined));
+  };
+}
+
+export class StubRegistry {
+  private entries: Entry[] = [];
+  private log: RecordedRequest[] = [];
+  private nextStub = 1;
+  private nextRequest = 1;
+  private readonly maxRecorded: number;
+  private readonly now: () => Date;
+
+  constructor(options: StubRegistryOptions = {}) {
+    this.maxRecorded = options.maxRecordedRequests ?? 1000;
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /**
+   * Validates and registers a stub definition (throws StubValidationError). A definition
+   * whose `id` is already registered replaces that stub.
+   */
+  add(def: unknown): StubInfo {
+    const d = parseStubDefinition(def);
+    const id = this.claimId(d.id);
+    const entry: Entry = {
+      id,
+      kind: d.connector !== undefined ? 'connector' : 'http',
+      method: d.method,
+      url: d.url !== undefined ? new UrlPattern(d.url) : undefined,
+      connector: d.connector,
+      times: d.times,
+      calls: 0,
+      programmatic: false,
+      matchRequest: d.match !== undefined ? jsonataPredicate(d.match) : undefined,
+      resolve: staticResolver(d),
+      info: () => ({ ...d, id }),
+    };
+    this.entries.push(entry);
+    return this.describe(entry);
+  }
+
+  /** Validates several definitions and registers all of them, or none. */
+  addAll(defs: readonly unknown[]): StubInfo[] {
+    defs.forEach((d, i) => parseStubDefinition(d, `stub at index ${i}`));
+    return defs.map((d) => this.add(d));
+  }
+
+  /** Registers a stub answered by code. */
+  addHandler(handler: ProgrammaticStub): StubInfo {
+    if ((handler.url === undefined) === (handler.connector === undefined)) {
+      throw new TypeError('a programmatic stub needs exactly one of url or connector');
+    }
+    const id = this.claimId(handler.id);
+    const match = handler.match;
+    const entry: Entry = {
+      id,
+      kind: handler.connector !== undefined ? 'connector' : 'http',
+      method: handler.method?.toUpperCase(),
+      url: handler.url !== undefined ? new UrlPattern(handler.url) : undefined,
+      connector: handler.connector,
+      times: handler.times,
+      calls: 0,
+      programmatic: true,
+      matchRequest:
+        match === undefined
+          ? undefined
+          : typeof match === 'string'
+            ? jsonataPredicate(match)
+            : async (r) => Boolean(await match(r)),
+      resolve: async (request, n) => handler.resolve(request, n),
+      info: () => ({
+        id,
+        method: handler.method?.toUpperCase(),
+        url: handler.url,
+        connector: handler.connector,
+        times: handler.times,
+        match: typeof match === 'function' ? '<function>' : match,
+        description: handler.description,
+      }),
+    };
+    this.entries.push(entry);
+    return this.describe(entry);
+  }
+
+  list(): StubInfo[] {
+    return this.entries.map((e) => this.describe(e));
+  }
+
+  remove(id: string): boolean {
+    const before = this.entries.length;
+    this.entries = this.entries.filter((e) => e.id !== id);
+    return this.entries.length !== before;
+  }
+
+  /** Removes every stub (ids start again at stub-1). */
+  clear(): void {
+    this.entries = [];
+    this.nextStub = 1;
+  }
+
+  requests(): RecordedRequest[] {
+    return structuredClone(this.log);
+  }
+
+  clearRequests(): void {
+    this.log = [];
+    this.nextRequest = 1;
+  }
+
+  reset(): void {
+    this.clear();
+    this.clearRequests();
+  }
+
+  /**
+   * Finds the newest stub matching the request and counts the use. JSONata `match`
+   * expressions that fail to evaluate count as "no match" and are reported in `notes`.
+   */
+  async find(request: StubRequest): Promise<FindResult> {
+    const notes: string[] = [];
+    const candidates = [...this.entries].reverse();
+    for (const e of candidates) {
+      if (!this.staticMatch(e, request)) continue;
+      if (e.matchRequest) {
+        let ok: boolean;
+        try {
+          ok = await e.matchRequest(request);
+        } catch (err) {
+          notes.push(`${e.id}: match failed: ${(err as Error).message}`);
+          continue;
+        }
+        if (!ok) continue;
+        // The await let other calls run: check again that the stub is still there and not
+        // used up, and count the use in the same tick so `times` holds under concurrency.
+        if (!this.entries.includes(e) || !this.staticMatch(e, request)) continue;
+      }
+      const callNumber = ++e.calls;
+      return { match: { stubId: e.id, callNumber, respond: () => e.resolve(request, callNumber) }, notes };
+    }
+    return { match: undefined, notes };
+  }
+
+  /** Appends to the request log; the returned record may be updated until the call ends. */
+  record(r: Omit<RecordedRequest, 'id' | 'time'>): RecordedRequest {
+    const rec: RecordedRequest = { id: `req-${this.nextRequest++}`, time: this.now().toISOString(), ...r };
+    if (rec.notes && rec.notes.length === 0) delete rec.notes;
+    this.log.push(rec);
+    if (this.log.length > this.maxRecorded) this.log.splice(0, this.log.length - this.maxRecorded);
+    return rec;
+  }
+
+  private staticMatch(e: Entry, request: StubRequest): boolean {
+    if (e.times !== undefined && e.calls >= e.times) return false;
+    if (request.kind === 'connector') {
+      return e.kind === 'connector' && e.connector !== undefined && globMatch(e.connector, request.name);
+    }
+    return (
+      e.kind === 'http' &&
+      methodMatches(e.method, request.method) &&
+      e.url !== undefined &&
+      e.url.test(request.url)
+    );
+  }
+
+  private claimId(wanted: string | undefined): string {
+    if (wanted !== undefined) {
+      this.remove(wanted);
+      return wanted;
+    }
+    let id: string;
+    do id = `stub-${this.nextStub++}`;
+    while (this.entries.some((e) => e.id === id));
+    return id;
+  }
+
+  private describe(e: Entry): StubInfo {
+    const info: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(e.info())) if (v !== undefined) info[k] = v;
+    return {
+      ...info,
+      id: e.id,
+      kind: e.kind,
+      programmatic: e.programmatic,
+      calls: e.calls,
+    };
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * The stub admin API, mounted by the server at its root:
+ *
+ *   POST   /emulator/v1/stubs         one stub or an array -> the created stub(s)
+ *   GET    /emulator/v1/stubs         {stubs: [...]}
+ *   GET    /emulator/v1/stubs/:id     one stub
+ *   DELETE /emulator/v1/stubs         all stubs
+ *   DELETE /emulator/v1/stubs/:id     one stub (404 if unknown)
+ *   GET    /emulator/v1/requests      {requests: [...]}, filterable by executionId, workflowId, stubId, kind, outcome
+ *   DELETE /emulator/v1/requests      clears the log
+ *
+ * Errors are thrown as ApiError for the server's one error handler.
+ */
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { invalidArgument, notFound } from '../server/api-error.js';
+import { StubValidationError } from './schema.js';
+import type { RecordedRequest, StubRegistry } from './registry.js';
+
+// `type: () => true`: `curl -d` sends application/x-www-form-urlencoded; the admin API only speaks JSON.
+const jsonBody = express.json({ limit: '10mb', type: () => true });
+
+function parseBodyIfNeeded(req: Request, res: Response, next: NextFunction): void {
+  if (req.body !== undefined) {
+    next();
+    return;
+  }
+  jsonBody(req, res, (err?: unknown) => {
+    if (err)
+      next(invalidArgument(`request body is not valid JSON: ${(err as Error).message}`, { cause: err }));
+    else next();
+  });
+}
+
+const REQUEST_FILTERS = ['executionId', 'workflowId', 'stubId', 'kind', 'outcome'] as const;
+
+export function createStubsRouter(stubs: StubRegistry): express.Router {
+  const router = express.Router();
+
+  router.post('/emulator/v1/stubs', parseBodyIfNeeded, (req, res) => {
+    const body: unknown = req.body;
+    if (body === undefined || body === null || typeof body !== 'object') {
+      throw invalidArgument('expected a stub object or an array of stubs as the JSON body');
+    }
+    try {
+      if (Array.isArray(body)) res.json(stubs.addAll(body));
+      else res.json(stubs.add(body));
+    } catch (err) {
+      if (err instanceof StubValidationError) throw invalidArgument(err.message, { cause: err });
+      throw err;
+    }
+  });
+
+  router.get('/emulator/v1/stubs', (_req, res) => {
+    res.json({ stubs: stubs.list() });
+  });
+
+  router.get('/emulator/v1/stubs/:id', (req, res) => {
+    const stub = stubs.list().find((s) => s.id === req.params.id);
+    if (!stub) throw notFound(`stub ${req.params.id} not found`);
+    res.json(stub);
+  });
+
+  router.delete('/emulator/v1/stubs', (_req, res) => {
+    stubs.clear();
+    res.json({});
+  });
+
+  router.delete('/emulator/v1/stubs/:id', (req, res) => {
+    if (!stubs.remove(req.params.id)) throw notFound(`stub ${req.params.id} not found`);
+    res.json({});
+  });
+
+  router.get('/emulator/v1/requests', (req, res) => {
+    let requests: RecordedRequest[] = stubs.requests();
+    for (const f of REQUEST_FILTERS) {
+      const want = req.query[f];
+      if (typeof want === 'string') requests = requests.filter((r) => r[f] === want);
+    }
+    res.json({ requests });
+  });
+
+  router.delete('/emulator/v1/requests', (_req, res) => {
+    stubs.clearRequests();
+    res.json({});
+  });
+
+  return router;
+}

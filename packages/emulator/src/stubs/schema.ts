@@ -1,0 +1,121 @@
+/**
+ * The stub definition accepted by `POST /emulator/v1/stubs` and by `--stubs FILE`.
+ */
+import jsonata from 'jsonata';
+import { z } from 'zod';
+
+export const FAULT_KINDS = ['ConnectionFailedError', 'ConnectionError', 'TimeoutError'] as const;
+export const FaultSchema = z.enum(FAULT_KINDS);
+export type Fault = z.infer<typeof FaultSchema>;
+
+/** Limits on stub-supplied JSONata so a typo cannot hang the emulator. */
+export const JSONATA_OPTIONS = { timeout: 1000, stack: 500 } as const;
+
+// YAML stub files often write `Retry-After: 5`; header values are strings on the wire anyway.
+const HeaderValueSchema = z.union([z.string(), z.number(), z.boolean()]).transform((v) => String(v));
+const HeadersSchema = z.record(z.string().min(1), HeaderValueSchema);
+
+const StatusSchema = z.number().int().min(100).max(599);
+// One day: long enough for any scripted slowness, short enough to catch a seconds/ms mix-up.
+const DelaySchema = z.number().int().min(0).max(86_400_000);
+
+const JsonataSchema = z.string().superRefine((expr, ctx) => {
+  try {
+    jsonata(expr);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: `invalid JSONata expression: ${(err as Error).message}` });
+  }
+});
+
+const MethodSchema = z
+  .string()
+  .regex(/^(\*|[A-Za-z]+)$/, 'method must be an HTTP method name or "*"')
+  .transform((m) => m.toUpperCase());
+
+/** One entry of `responses`; fields left out fall back to the stub's top-level fields. */
+export const StubResponseDefinitionSchema = z.strictObject({
+  status: StatusSchema.optional(),
+  headers: HeadersSchema.optional(),
+  body: z.json().optional(),
+  bodyExpression: JsonataSchema.optional(),
+  fault: FaultSchema.optional(),
+  delayMs: DelaySchema.optional(),
+});
+export type StubResponseDefinition = z.infer<typeof StubResponseDefinitionSchema>;
+
+export const StubDefinitionSchema = z
+  .strictObject({
+    id: z
+      .string()
+      .regex(/^[A-Za-z0-9._~-]{1,128}$/, 'id may use letters, digits and . _ ~ - (at most 128)')
+      .optional(),
+    method: MethodSchema.optional(),
+    url: z.string().min(1).optional(),
+    connector: z.string().min(1).optional(),
+    status: StatusSchema.default(200),
+    headers: HeadersSchema.optional(),
+    body: z.json().optional(),
+    times: z.number().int().positive().optional(),
+    responses: z.array(StubResponseDefinitionSchema).min(1).optional(),
+    fault: FaultSchema.optional(),
+    delayMs: DelaySchema.optional(),
+    match: JsonataSchema.optional(),
+    bodyExpression: JsonataSchema.optional(),
+  })
+  .superRefine((d, ctx) => {
+    if ((d.url === undefined) === (d.connector === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'a stub needs exactly one of "url" or "connector"',
+        path: ['url'],
+      });
+    }
+    if (d.connector !== undefined && d.method !== undefined && d.method !== '*') {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'a connector stub matches by name; leave out "method"',
+        path: ['method'],
+      });
+    }
+    if (d.url !== undefined && !d.url.includes('*') && !/^https?:\/\//i.test(d.url)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'url must be an http(s) URL or a pattern with * wildcards',
+        path: ['url'],
+      });
+    }
+  });
+
+/** A validated stub definition (defaults applied, method upper-cased). */
+export type StubDefinition = z.infer<typeof StubDefinitionSchema>;
+
+/** A stub definition that failed validation; the server answers 400 INVALID_ARGUMENT. */
+export class StubValidationError extends Error {
+  override readonly name = 'StubValidationError';
+  readonly code = 'INVALID_STUB';
+  constructor(
+    message: string,
+    readonly issues: readonly z.core.$ZodIssue[] = [],
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** Validates one definition; `label` prefixes the message (e.g. `stubs[2]`). */
+export function parseStubDefinition(input: unknown, label = 'stub'): StubDefinition {
+  const r = StubDefinitionSchema.safeParse(input);
+  if (r.success) return r.data;
+  const lines = r.error.issues.map((i) => {
+    const at = i.path.length ? ` (at ${i.path.map(String).join('.')})` : '';
+    return `${i.message}${at}`;
+  });
+  // zod skips the cross-field check once a field has the wrong type; the most common
+  // mistake still deserves a mention.
+  const missingTarget =
+    typeof input === 'object' && input !== null && !('url' in input) && !('connector' in input);
+  if (missingTarget && !lines.some((l) => l.includes('"connector"'))) {
+    lines.push('a stub needs exactly one of "url" or "connector"');
+  }
+  throw new StubValidationError(`invalid ${label}: ${lines.join('; ')}`, r.error.issues, { cause: r.error });
+}
