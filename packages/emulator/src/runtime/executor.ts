@@ -114,7 +114,9 @@ interface Thread {
   id: string;
   /** Parallel nesting depth of this thread. */
   parallelDepth: number;
-  current: CurrentStep | null;
+  /** The step running in this thread (strings, not an object: updated on every step). */
+  routine: string;
+  step: string | null;
 }
 
 /** One routine invocation. */
@@ -128,12 +130,14 @@ class Execution implements EvalContext, FunctionContext {
   private readonly limits: RuntimeLimits;
   private readonly stdlib: Stdlib;
   private readonly abort = new AbortController();
-  private readonly history: StepEntry[] = [];
+  private readonly history: HistoryEntry[] = [];
   private readonly threads = new Map<string, Thread>();
   private readonly jumpIndexes = new WeakMap<readonly Step[], JumpIndex>();
+  private readonly stepTypes = new Map<Step, StepType>();
   private readonly executionName: string;
   private readonly envVars: Map<string, string>;
   private steps = 0;
+  private cancelled = false;
   private memory = 0;
   private readonly scopeSizes = new WeakMap<Scope, Map<string, number>>();
   private threadCounter = 0;
@@ -175,6 +179,7 @@ class Execution implements EvalContext, FunctionContext {
     return {
       done,
       cancel: () => {
+        this.cancelled = true;
         if (!this.abort.signal.aborted) this.abort.abort(new CancelledSignal('Execution cancelled'));
       },
       history: this.history,
@@ -184,7 +189,8 @@ class Execution implements EvalContext, FunctionContext {
 
   private currentSteps(): CurrentStep[] {
     const out: CurrentStep[] = [];
-    for (const t of this.threads.values()) if (t.current) out.push({ ...t.current });
+    for (const t of this.threads.values())
+      if (t.step !== null) out.push({ routine: t.routine, step: t.step });
     return out;
   }
 
@@ -284,40 +290,44 @@ class Execution implements EvalContext, FunctionContext {
 
   private newThread(parallelDepth: number): Thread {
     const id = parallelDepth === 0 && this.threads.size === 0 ? '' : String(++this.threadCounter);
-    const t: Thread = { id, parallelDepth, current: null };
+    const t: Thread = { id, parallelDepth, routine: '', step: null };
     this.threads.set(id, t);
     return t;
   }
 
   private checkpoint(): void {
-    if (this.abort.signal.aborted) throw this.abort.signal.reason as Error;
+    if (this.cancelled) throw this.abort.signal.reason as Error;
     if (++this.steps > this.limits.maxSteps) {
       throw resourceLimitError(`Execution exceeded the limit of ${this.limits.maxSteps} steps`);
     }
   }
 
-  private openEntry(frame: Frame, step: Step, stepType: StepType): StepEntry {
-    const now = new Date(this.clock.now());
-    const entry: StepEntry = {
-      entryId: ++this.entryCounter,
-      routine: frame.routine.name,
-      step: step.name,
+  private openEntry(frame: Frame, step: Step, stepType: StepType): HistoryEntry {
+    const entry = new HistoryEntry(
+      ++this.entryCounter,
+      frame.routine.name,
+      step.name,
       stepType,
-      state: 'STATE_IN_PROGRESS',
-      createTime: now,
-      updateTime: now,
-      threadId: frame.thread.id,
-    };
+      frame.thread.id,
+      this.clock.now(),
+    );
     this.history.push(entry);
-    frame.thread.current = { routine: frame.routine.name, step: step.name };
+    frame.thread.routine = frame.routine.name;
+    frame.thread.step = step.name;
     this.options.onStepEntry?.(entry);
     this.options.onCurrentSteps?.(this.currentSteps());
     return entry;
   }
 
-  private closeEntry(entry: StepEntry, state: StepEntry['state'], error?: WorkflowError): void {
+  /** `timed: false` keeps the start time for steps that completed synchronously (no time passed). */
+  private closeEntry(
+    entry: HistoryEntry,
+    state: StepEntry['state'],
+    error?: WorkflowError,
+    timed = true,
+  ): void {
     entry.state = state;
-    entry.updateTime = new Date(this.clock.now());
+    if (timed) entry.updateMs = this.clock.now();
     if (error) {
       try {
         entry.exceptionPayload = stringifyJson(error.value, { sortKeys: true });
@@ -450,11 +460,11 @@ class Execution implements EvalContext, FunctionContext {
       );
     }
     if (!r && step.next) r = nextSignal(step.next);
-    this.closeEntry(entry, 'STATE_SUCCEEDED');
+    this.closeEntry(entry, 'STATE_SUCCEEDED', undefined, false);
     return r;
   }
 
-  private stepFailed(err: unknown, frame: Frame, step: Step, entry: StepEntry): void {
+  private stepFailed(err: unknown, frame: Frame, step: Step, entry: HistoryEntry): void {
     if (err instanceof WorkflowError) {
       this.addFrame(
         err,
@@ -741,12 +751,16 @@ class Execution implements EvalContext, FunctionContext {
         this.assignVar(scope, p.name, cloneValue(await this.evalTemplate(frame, p.default, scope)));
       else throw typeError(`subworkflow '${routine.name}': missing required parameter '${p.name}'`);
     }
-    const saved = caller.thread.current;
+    const savedRoutine = caller.thread.routine;
+    const savedStep = caller.thread.step;
     try {
       return await this.runRoutineBody(frame, scope);
     } finally {
       this.releaseScope(scope);
-      caller.thread.current = saved;
+      caller.thread.routine = savedRoutine;
+      caller.thread.step = savedStep;
+      // An error from the callee is reported in the caller at the calling step itself.
+      this.lastExprPos = null;
     }
   }
 
@@ -1121,8 +1135,14 @@ class Execution implements EvalContext, FunctionContext {
         try {
           await task.run(thread);
         } catch (err) {
-          if (err instanceof WorkflowError && !err.uncatchable) errors.push({ id: task.id, error: err });
-          else fatal ??= err;
+          // A nesting violation is a property of the workflow, not of one branch: it propagates as is.
+          if (
+            err instanceof WorkflowError &&
+            !err.uncatchable &&
+            !err.tags.includes('ParallelNestingError')
+          ) {
+            errors.push({ id: task.id, error: err });
+          } else fatal ??= err;
         } finally {
           this.threads.delete(thread.id);
         }
@@ -1291,6 +1311,32 @@ class Execution implements EvalContext, FunctionContext {
   // FunctionContext
   env(name: string): string | undefined {
     return this.envVars.get(name);
+  }
+}
+
+/** A step-history entry; times are kept as numbers and turned into Dates only when read. */
+class HistoryEntry implements StepEntry {
+  state: StepEntry['state'] = 'STATE_IN_PROGRESS';
+  updateMs: number;
+  exceptionPayload?: string;
+
+  constructor(
+    readonly entryId: number,
+    readonly routine: string,
+    readonly step: string,
+    readonly stepType: StepType,
+    readonly threadId: string,
+    readonly createMs: number,
+  ) {
+    this.updateMs = createMs;
+  }
+
+  get createTime(): Date {
+    return new Date(this.createMs);
+  }
+
+  get updateTime(): Date {
+    return new Date(this.updateMs);
   }
 }
 

@@ -100,7 +100,7 @@ export interface ParallelSpec {
  */
 export type StepAction =
   | { kind: 'assign'; assign: Assignment[] }
-  | { kind: 'call'; call: string; args?: ValueTemplate; result?: string; callPos: Pos }
+  | { kind: 'call'; call: string; args?: ValueTemplate; result?: string; callPos: Pos; resultPos?: Pos }
   | { kind: 'switch'; conditions: SwitchCondition[] }
   | { kind: 'for'; for: ForSpec }
   | { kind: 'parallel'; parallel: ParallelSpec }

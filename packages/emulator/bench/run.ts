@@ -1,0 +1,7 @@
+/** Runs every benchmark in sequence: `pnpm bench` in packages/emulator. Add new benches to the list. */
+import { runExprBench } from './expr.js';
+import { benchSleepingMemory, benchSteps } from './executor.js';
+
+const benches: (() => void | Promise<void>)[] = [runExprBench, benchSteps, benchSleepingMemory];
+
+for (const bench of benches) await bench();

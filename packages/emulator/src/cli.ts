@@ -1,0 +1,342 @@
+/**
+ * The `workflows-emulator` command.
+ *
+ *   workflows-emulator [--host H] [--port P] [--project ID] [--location L]
+ *                      [--workflows-dir DIR]... [--stubs FILE] [--allow-host HOST]...
+ *   workflows-emulator run FILE [--argument JSON] [--stubs FILE] [--allow-host HOST]...
+ *
+ * `main(argv)` resolves with the exit code (the `bin` sets `process.exitCode` from it).
+ */
+import { watch, type FSWatcher } from 'node:fs';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { basename, extname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { LogEntry, Logger } from './runtime/seams.js';
+import { formatProblems, loadWorkflow } from './source/index.js';
+import { loadStubsFile, StubValidationError } from './stubs/index.js';
+import { startEmulator, type RunningEmulator } from './emulator.js';
+import { ApiError } from './server/api-error.js';
+import { createAppDeps, DEFAULT_LOCATION, DEFAULT_PORT, DEFAULT_PROJECT_ID, DEFAULT_PROJECT_NUMBER } from './server/deps.js';
+import { isValidWorkflowId } from './server/names.js';
+import { VERSION } from './server/version.js';
+import { projectRef } from './server/workflows-service.js';
+import { parseJson, stringifyJson } from './values/json.js';
+import type { Value } from './values/types.js';
+
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  env: Record<string, string | undefined>;
+  /** Resolves when the process is asked to stop (SIGINT/SIGTERM by default). */
+  waitForShutdown?: () => Promise<string>;
+}
+
+const defaultIo = (): CliIo => ({
+  stdout: (t) => process.stdout.write(t),
+  stderr: (t) => process.stderr.write(t),
+  env: process.env,
+});
+
+const WORKFLOW_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
+
+const USAGE = `Usage:
+  workflows-emulator [options]           start the emulator
+  workflows-emulator run FILE [options]  run one workflow and print its result
+
+Server options (environment variable in brackets):
+  --host HOST            interface to listen on (WORKFLOWS_EMULATOR_LISTEN_HOST, default 127.0.0.1)
+  --port PORT            port, 0 for any free port (WORKFLOWS_EMULATOR_PORT, default ${DEFAULT_PORT})
+  --project ID           project ID (WORKFLOWS_EMULATOR_PROJECT, default ${DEFAULT_PROJECT_ID})
+  --project-number N     project number (WORKFLOWS_EMULATOR_PROJECT_NUMBER, default ${DEFAULT_PROJECT_NUMBER})
+  --location LOCATION    default location (WORKFLOWS_EMULATOR_LOCATION, default ${DEFAULT_LOCATION})
+  --workflows-dir DIR    deploy every .yaml/.yml/.json file in DIR and redeploy changed files;
+                         repeatable (WORKFLOWS_EMULATOR_WORKFLOWS_DIR, several separated by ':')
+  --stubs FILE           load a YAML or JSON list of stubs (WORKFLOWS_EMULATOR_STUBS)
+  --allow-host HOST      let calls that no stub answers reach HOST; repeatable
+                         (WORKFLOWS_EMULATOR_ALLOW_HOSTS, comma-separated)
+
+Run options:
+  --argument JSON        the execution argument
+  --stubs FILE, --allow-host HOST, --project ID, --location LOCATION as above
+
+Exit codes of run: 0 succeeded, 1 failed or cancelled, 2 invalid workflow or usage.
+`;
+
+class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+export async function main(argv: readonly string[], io: CliIo = defaultIo()): Promise<number> {
+  try {
+    if (argv[0] === 'run') return await runCommand(argv.slice(1), io);
+    return await serveCommand(argv, io);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.stderr(`workflows-emulator: ${err.message}\n\n${USAGE}`);
+      return 2;
+    }
+    if (err instanceof StubValidationError) {
+      io.stderr(`workflows-emulator: invalid stubs: ${err.message}\n`);
+      return 2;
+    }
+    io.stderr(`workflows-emulator: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
+}
+
+const SERVE_ONLY = ['host', 'port', 'workflows-dir'] as const;
+const RUN_ONLY = ['argument'] as const;
+
+function parse(argv: readonly string[], mode: 'serve' | 'run') {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean' },
+        project: { type: 'string' },
+        'project-number': { type: 'string' },
+        location: { type: 'string' },
+        stubs: { type: 'string' },
+        'allow-host': { type: 'string', multiple: true },
+        host: { type: 'string' },
+        port: { type: 'string' },
+        'workflows-dir': { type: 'string', multiple: true },
+        argument: { type: 'string' },
+      },
+    });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const foreign = mode === 'serve' ? RUN_ONLY : SERVE_ONLY;
+  for (const k of foreign) {
+    if (parsed.values[k] !== undefined) throw new UsageError(`--${k} is not an option of ${mode === 'run' ? 'run' : 'the server'}`);
+  }
+  return parsed;
+}
+
+/** sys.log lines: `[SEVERITY] executionId: payload`. */
+export function createConsoleLogger(write: (text: string) => void): Logger {
+  return {
+    log(entry: LogEntry) {
+      write(`[${entry.severity}] ${entry.executionId}: ${formatLogPayload(entry.payload)}\n`);
+    },
+  };
+}
+
+function formatLogPayload(payload: Value): string {
+  if (typeof payload === 'string') return payload;
+  try {
+    return stringifyJson(payload);
+  } catch {
+    return String(payload);
+  }
+}
+
+interface CommonSettings {
+  projectId: string;
+  projectNumber: string;
+  location: string;
+  stubsFile: string | undefined;
+  allowHosts: string[];
+}
+
+function commonSettings(values: Record<string, unknown>, env: CliIo['env']): CommonSettings {
+  const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
+  const list = (k: string) => (Array.isArray(values[k]) ? (values[k] as string[]) : undefined);
+  return {
+    projectId: str('project') ?? (env.WORKFLOWS_EMULATOR_PROJECT || DEFAULT_PROJECT_ID),
+    projectNumber: str('project-number') ?? (env.WORKFLOWS_EMULATOR_PROJECT_NUMBER || DEFAULT_PROJECT_NUMBER),
+    location: str('location') ?? (env.WORKFLOWS_EMULATOR_LOCATION || DEFAULT_LOCATION),
+    stubsFile: str('stubs') ?? (env.WORKFLOWS_EMULATOR_STUBS || undefined),
+    allowHosts:
+      list('allow-host') ??
+      (env.WORKFLOWS_EMULATOR_ALLOW_HOSTS ?? '')
+        .split(',')
+        .map((h) => h.trim())
+        .filter(Boolean),
+  };
+}
+
+async function buildDeps(settings: CommonSettings, logger: Logger) {
+  const deps = createAppDeps({
+    projectId: settings.projectId,
+    projectNumber: settings.projectNumber,
+    location: settings.location,
+    allowHosts: settings.allowHosts,
+    logger,
+  });
+  if (settings.stubsFile) deps.stubs.addAll(await loadStubsFile(resolve(settings.stubsFile)));
+  return deps;
+}
+
+async function serveCommand(argv: readonly string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse(argv, 'serve');
+  if (values.help) {
+    io.stdout(USAGE);
+    return 0;
+  }
+  if (values.version) {
+    io.stdout(`${VERSION}\n`);
+    return 0;
+  }
+  if (positionals.length > 0) throw new UsageError(`unknown command: ${positionals[0]}`);
+  const { env } = io;
+  const settings = commonSettings(values, env);
+  const host = values.host ?? (env.WORKFLOWS_EMULATOR_LISTEN_HOST || '127.0.0.1');
+  const portText = values.port ?? (env.WORKFLOWS_EMULATOR_PORT || String(DEFAULT_PORT));
+  if (!/^\d+$/.test(portText) || Number(portText) > 65535) throw new UsageError(`invalid port: ${portText}`);
+  const dirs = values['workflows-dir'] ?? (env.WORKFLOWS_EMULATOR_WORKFLOWS_DIR ?? '').split(':').filter(Boolean);
+  for (const dir of dirs) {
+    const s = await stat(dir).catch(() => undefined);
+    if (!s?.isDirectory()) throw new UsageError(`--workflows-dir ${dir}: not a directory`);
+  }
+
+  const deps = await buildDeps(settings, createConsoleLogger(io.stdout));
+  const emulator = await startEmulator({
+    deps,
+    host,
+    port: Number(portText),
+    onInternalError: (err) => io.stderr(`internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`),
+  });
+  io.stdout(`workflows-emulator ${VERSION} listening on ${emulator.url} (project ${settings.projectId}, location ${settings.location})\n`);
+  io.stdout(`export WORKFLOWS_EMULATOR_HOST=${emulator.url.slice('http://'.length)}\n`);
+
+  const watchers: FSWatcher[] = [];
+  for (const dir of dirs) watchers.push(await deployDirectory(emulator, resolve(dir), io));
+
+  const signal = await (io.waitForShutdown ?? waitForSignal)();
+  io.stdout(`${signal}: shutting down\n`);
+  for (const w of watchers) w.close();
+  await emulator.stop();
+  return 0;
+}
+
+function waitForSignal(): Promise<string> {
+  return new Promise((resolveSignal) => {
+    const on = (sig: NodeJS.Signals) => {
+      process.off('SIGINT', on);
+      process.off('SIGTERM', on);
+      resolveSignal(sig);
+    };
+    process.on('SIGINT', on);
+    process.on('SIGTERM', on);
+  });
+}
+
+/** Deploys every workflow file of a directory, then redeploys files as they change. */
+async function deployDirectory(emulator: RunningEmulator, dir: string, io: CliIo): Promise<FSWatcher> {
+  const deployed = new Map<string, string>(); // file -> source last deployed (or rejected)
+  const deployFile = async (file: string): Promise<void> => {
+    const ext = extname(file).toLowerCase();
+    if (!WORKFLOW_EXTENSIONS.has(ext)) return;
+    const path = join(dir, file);
+    const source = await readFile(path, 'utf8').catch(() => undefined);
+    if (source === undefined || deployed.get(file) === source) return;
+    deployed.set(file, source);
+    const id = basename(file, extname(file));
+    if (!isValidWorkflowId(id)) {
+      io.stderr(`skipped ${path}: "${id}" is not a valid workflow ID (letters, digits, _ and -, starting with a letter)\n`);
+      return;
+    }
+    try {
+      const revision = emulator.deploy(id, source);
+      io.stdout(`deployed ${id} (revision ${revision}) from ${path}\n`);
+    } catch (err) {
+      const message = err instanceof ApiError ? err.message : String(err);
+      io.stderr(`could not deploy ${id} from ${path}:\n${indent(message)}\n`);
+    }
+  };
+  const files = (await readdir(dir)).sort();
+  for (const f of files) await deployFile(f);
+
+  // Editors save in bursts (truncate + write, or write + rename); settle before reading.
+  const timers = new Map<string, NodeJS.Timeout>();
+  const watcher = watch(dir, (_event, filename) => {
+    if (!filename) return;
+    const name = filename.toString();
+    clearTimeout(timers.get(name));
+    timers.set(
+      name,
+      setTimeout(() => {
+        timers.delete(name);
+        void deployFile(name);
+      }, 50),
+    );
+  });
+  watcher.on('close', () => {
+    for (const t of timers.values()) clearTimeout(t);
+  });
+  return watcher;
+}
+
+const indent = (s: string) =>
+  s
+    .split('\n')
+    .map((l) => `  ${l}`)
+    .join('\n');
+
+async function runCommand(argv: readonly string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse(argv, 'run');
+  if (values.help) {
+    io.stdout(USAGE);
+    return 0;
+  }
+  if (positionals.length !== 1) throw new UsageError('run expects exactly one workflow FILE');
+  const file = positionals[0] as string;
+  const source = await readFile(file, 'utf8').catch((err: Error) => {
+    throw new UsageError(`cannot read ${file}: ${err.message}`);
+  });
+  const loaded = loadWorkflow(source);
+  if (!loaded.ok) {
+    const n = loaded.problems.length;
+    io.stderr(`${file}: ${n} problem${n === 1 ? '' : 's'}\n${formatProblems(loaded.problems)}\n`);
+    return 2;
+  }
+  if (values.argument !== undefined) {
+    try {
+      parseJson(values.argument);
+    } catch (err) {
+      io.stderr(`--argument is not valid JSON: ${(err as Error).message}\n`);
+      return 2;
+    }
+  }
+  const settings = commonSettings(values, io.env);
+  // sys.log goes to stderr so stdout carries only the result.
+  const deps = await buildDeps(settings, createConsoleLogger(io.stderr));
+  // Listening (on a free loopback port) makes callback URLs reachable during the run.
+  const emulator = await startEmulator({ deps, host: '127.0.0.1', port: 0 });
+  try {
+    const fromName = basename(file, extname(file));
+    const workflowId = isValidWorkflowId(fromName) ? fromName : 'workflow';
+    const ref = projectRef(deps, settings.projectId);
+    emulator.services.workflows.create(ref, settings.location, workflowId, { sourceContents: source });
+    let rec;
+    try {
+      rec = emulator.services.executions.create(ref, settings.location, workflowId, {
+        argument: values.argument ?? '',
+      });
+    } catch (err) {
+      io.stderr(`${err instanceof Error ? err.message : String(err)}\n`);
+      return 2;
+    }
+    const running = rec.running;
+    if (running) await running.done;
+    // The service's own completion handler ran first (it subscribed before us); wait a tick if not.
+    while (rec.state === 'ACTIVE' || rec.state === 'QUEUED') await new Promise((r) => setImmediate(r));
+    if (rec.state === 'SUCCEEDED') {
+      io.stdout(`${rec.result ?? 'null'}\n`);
+      return 0;
+    }
+    io.stderr(`execution ${rec.executionId} ${rec.state}\n`);
+    if (rec.error) {
+      io.stderr(`payload: ${rec.error.payload}\ncontext:\n${indent(rec.error.context)}\n`);
+    }
+    return 1;
+  } finally {
+    await emulator.stop();
+  }
+}

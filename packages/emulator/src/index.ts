@@ -1,0 +1,64 @@
+/** Public API of `@workflows-kit/emulator`. Internals (store records, routes) stay private. */
+export { startEmulator, type RunningEmulator, type StartEmulatorOptions } from './emulator.js';
+export { createApp, type CreateAppOptions, type Services } from './server/app.js';
+export {
+  createAppDeps,
+  DEFAULT_LOCATION,
+  DEFAULT_PORT,
+  DEFAULT_PROJECT_ID,
+  DEFAULT_PROJECT_NUMBER,
+  type AppConfig,
+  type AppDeps,
+  type CreateAppDepsOptions,
+} from './server/deps.js';
+export { ApiError } from './server/api-error.js';
+export { VERSION } from './server/version.js';
+export { main, createConsoleLogger, type CliIo } from './cli.js';
+export { formatDuration, formatTimestamp, parseDuration, parseTimestamp } from './server/wire.js';
+export { createMemoryStore, type Store } from './store/index.js';
+export {
+  realClock,
+  randomIds,
+  silentLogger,
+  TransportError,
+  type CallOrigin,
+  type Clock,
+  type ConnectorHandler,
+  type HttpRequest,
+  type HttpResponse,
+  type HttpTransport,
+  type IdSource,
+  type LogEntry,
+  type LogSeverity,
+  type Logger,
+  type TransportFailureKind,
+} from './runtime/seams.js';
+export { CallbackHub, type CallbackInfo, type CallbackRequest } from './runtime/callbacks.js';
+export type {
+  CurrentStep,
+  ExecutionErrorReport,
+  ExecutionIdentity,
+  ExecutionOutcome,
+  RunningExecution,
+  RuntimeDeps,
+  RuntimeLimits,
+  StartExecutionOptions,
+  StepEntry,
+} from './runtime/api.js';
+export { startExecution } from './runtime/executor.js';
+export { loadWorkflow, formatProblems, type LoadResult } from './source/index.js';
+export type { SourceProblem, WorkflowDefinition } from './source/types.js';
+export {
+  StubRegistry,
+  StubValidationError,
+  createOutboundTransport,
+  createConnectorHandler,
+  loadStubsFile,
+  type ProgrammaticStub,
+  type StubDefinition,
+  type StubInfo,
+  type StubRequest,
+  type StubResponse,
+  type RecordedRequest,
+} from './stubs/index.js';
+export { WorkflowError, platformError, type ErrorTag } from './runtime/workflow-error.js';

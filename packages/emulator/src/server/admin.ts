@@ -1,0 +1,41 @@
+/** The emulator's own API under `/emulator/v1` (the stubs router adds `/stubs` and `/requests`). */
+import express from 'express';
+import type { AppDeps } from './deps.js';
+import type { ExecutionsService } from './executions-service.js';
+import { formatDuration, formatTimestamp } from './wire.js';
+
+/** Clears workflows, executions (cancelling running ones), operations, callbacks, stubs and the request log. */
+export function resetEmulator(deps: AppDeps, executions: ExecutionsService): void {
+  executions.cancelAll();
+  deps.store.executions.clear();
+  deps.store.workflows.clear();
+  deps.store.operations.clear();
+  deps.runtime.callbacks.clear();
+  deps.stubs.reset();
+}
+
+export function emulatorInfo(deps: AppDeps): Record<string, unknown> {
+  const uptimeMs = Date.now() - deps.startedAt;
+  return {
+    version: deps.config.version,
+    project: deps.config.projectId,
+    projectNumber: deps.config.projectNumber,
+    location: deps.config.location,
+    url: deps.config.baseUrl,
+    startTime: formatTimestamp(deps.startedAt),
+    uptime: formatDuration(uptimeMs),
+    uptimeSeconds: uptimeMs / 1000,
+  };
+}
+
+export function createAdminRouter(deps: AppDeps, executions: ExecutionsService): express.Router {
+  const router = express.Router();
+  router.post('/emulator/v1/reset', (_req, res) => {
+    resetEmulator(deps, executions);
+    res.json({});
+  });
+  router.get('/emulator/v1/info', (_req, res) => {
+    res.json(emulatorInfo(deps));
+  });
+  return router;
+}

@@ -1,0 +1,73 @@
+/**
+ * `createApp(deps)` builds the express app and never listens (supertest drives it directly;
+ * `startEmulator` adds the socket).
+ */
+import express from 'express';
+import { createStubsRouter } from '../stubs/index.js';
+import { createAdminRouter } from './admin.js';
+import { notFound } from './api-error.js';
+import { renderExecutionPage } from './console-page.js';
+import { createAppDeps, type AppDeps, type CreateAppDepsOptions } from './deps.js';
+import { createErrorHandler } from './error-handler.js';
+import { ExecutionsService } from './executions-service.js';
+import { checkExecutionId, checkLocation, checkProject, checkWorkflowId } from './names.js';
+import { dispatch } from './router.js';
+import { v1Routes } from './routes/v1.js';
+import { queryString } from './wire.js';
+import { projectRef, WorkflowsService } from './workflows-service.js';
+
+export interface Services {
+  workflows: WorkflowsService;
+  executions: ExecutionsService;
+}
+
+export function createServices(deps: AppDeps): Services {
+  return { workflows: new WorkflowsService(deps), executions: new ExecutionsService(deps) };
+}
+
+export interface CreateAppOptions {
+  /** Called with unexpected errors (500s), e.g. to print them in the CLI. */
+  onInternalError?: (err: unknown) => void;
+}
+
+/** Accepts ready-made deps, or options for `createAppDeps` (so a test is one line: `createApp()`). */
+export function createApp(deps: AppDeps | CreateAppDepsOptions = {}, options: CreateAppOptions = {}): express.Express {
+  const d = isAppDeps(deps) ? deps : createAppDeps(deps);
+  const svc = createServices(d);
+  const app = express();
+  app.disable('x-powered-by');
+  // ETags cost a hash per response and the official clients never send If-None-Match.
+  app.set('etag', false);
+  app.set('query parser', 'simple');
+
+  // Mounted before the raw-body parser: the stubs router parses its own JSON bodies.
+  app.use(createStubsRouter(d.stubs));
+  app.use(createAdminRouter(d, svc.executions));
+
+  app.get('/console/workflows/workflow/:location/:workflow/execution/:execution', (req, res) => {
+    const alias = checkProject(queryString(req.query as Record<string, unknown>, 'project') ?? d.config.projectId);
+    const ref = projectRef(d, alias);
+    const rec = svc.executions.getRecord(
+      ref,
+      checkLocation(req.params.location),
+      checkWorkflowId(req.params.workflow),
+      checkExecutionId(req.params.execution),
+    );
+    res.type('html').send(renderExecutionPage(rec, ref.alias));
+  });
+
+  // Raw bytes for every /v1 route: routes parse JSON themselves (so a malformed body is a
+  // Google-style INVALID_ARGUMENT), and callback requests need the body as sent.
+  app.use('/v1', express.raw({ type: () => true, limit: d.config.maxBodyBytes }));
+  app.use('/v1', dispatch(v1Routes(d, svc)));
+
+  app.use((req, _res, next) => {
+    next(notFound(`The requested URL ${req.originalUrl.split('?')[0]} was not found on this server.`));
+  });
+  app.use(createErrorHandler(options.onInternalError));
+  return app;
+}
+
+function isAppDeps(x: AppDeps | CreateAppDepsOptions): x is AppDeps {
+  return 'config' in x && 'runtime' in x && 'store' in x;
+}

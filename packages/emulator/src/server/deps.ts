@@ -1,0 +1,100 @@
+/** Everything the REST app needs, injected so tests can swap any part. */
+import { CallbackHub } from '../runtime/callbacks.js';
+import { startExecution as defaultStartExecution } from '../runtime/executor.js';
+import { randomIds, realClock, silentLogger, type Clock, type IdSource, type Logger, type HttpTransport, type ConnectorHandler } from '../runtime/seams.js';
+import type { RunningExecution, RuntimeDeps, RuntimeLimits, StartExecutionOptions } from '../runtime/api.js';
+import { loadWorkflow as defaultLoadWorkflow, type LoadResult } from '../source/index.js';
+import { createConnectorHandler, createOutboundTransport, StubRegistry } from '../stubs/index.js';
+import { createMemoryStore, type Store } from '../store/index.js';
+import { VERSION } from './version.js';
+
+export interface AppConfig {
+  projectId: string;
+  projectNumber: string;
+  location: string;
+  version: string;
+  /**
+   * The URL clients reach the emulator at; callback URLs handed to workflows start with it.
+   * Mutable: `startEmulator` sets it once the socket listens and the port is known.
+   */
+  baseUrl: string;
+  /** Largest request body accepted; larger bodies get 413. */
+  maxBodyBytes: number;
+  /** Active executions per project and location before new ones queue (reference §6.2). */
+  maxActiveExecutions: number;
+}
+
+export interface AppDeps {
+  config: AppConfig;
+  store: Store;
+  runtime: RuntimeDeps;
+  stubs: StubRegistry;
+  /** Epoch milliseconds when the emulator started (for `/emulator/v1/info`). */
+  startedAt: number;
+  /** The executor; injectable so route tests can use a fake. */
+  startExecution?: (deps: RuntimeDeps, options: StartExecutionOptions) => RunningExecution;
+  /** The loader; injectable for the same reason. */
+  loadWorkflow?: (source: string) => LoadResult;
+}
+
+export interface CreateAppDepsOptions {
+  projectId?: string;
+  projectNumber?: string;
+  location?: string;
+  baseUrl?: string;
+  maxBodyBytes?: number;
+  maxActiveExecutions?: number;
+  clock?: Clock;
+  ids?: IdSource;
+  logger?: Logger;
+  stubs?: StubRegistry;
+  /** Replaces the stub-aware outbound transport. */
+  transport?: HttpTransport;
+  connectors?: ConnectorHandler;
+  /** `--allow-host` entries for calls that no stub answers. */
+  allowHosts?: readonly string[];
+  limits?: Partial<RuntimeLimits>;
+  store?: Store;
+  startExecution?: AppDeps['startExecution'];
+  loadWorkflow?: AppDeps['loadWorkflow'];
+}
+
+export const DEFAULT_PROJECT_ID = 'my-project';
+export const DEFAULT_PROJECT_NUMBER = '123456789012';
+export const DEFAULT_LOCATION = 'us-central1';
+export const DEFAULT_PORT = 8787;
+export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+export function createAppDeps(options: CreateAppDepsOptions = {}): AppDeps {
+  const clock = options.clock ?? realClock;
+  const stubs = options.stubs ?? new StubRegistry({ now: () => new Date(clock.now()) });
+  const config: AppConfig = {
+    projectId: options.projectId ?? DEFAULT_PROJECT_ID,
+    projectNumber: options.projectNumber ?? DEFAULT_PROJECT_NUMBER,
+    location: options.location ?? DEFAULT_LOCATION,
+    version: VERSION,
+    baseUrl: options.baseUrl ?? `http://127.0.0.1:${DEFAULT_PORT}`,
+    maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    maxActiveExecutions: options.maxActiveExecutions ?? 10_000,
+  };
+  const runtime: RuntimeDeps = {
+    transport:
+      options.transport ?? createOutboundTransport({ stubs, allowHosts: options.allowHosts ?? [], clock }),
+    connectors: options.connectors ?? createConnectorHandler(stubs, { clock }),
+    clock,
+    ids: options.ids ?? randomIds,
+    logger: options.logger ?? silentLogger,
+    callbacks: new CallbackHub(() => config.baseUrl, clock),
+  };
+  if (options.limits) runtime.limits = options.limits;
+  return {
+    config,
+    store: options.store ?? createMemoryStore(),
+    runtime,
+    stubs,
+    // Wall time, not the injected clock: uptime is about the process, even under a virtual clock.
+    startedAt: Date.now(),
+    startExecution: options.startExecution ?? defaultStartExecution,
+    loadWorkflow: options.loadWorkflow ?? ((source) => defaultLoadWorkflow(source)),
+  };
+}

@@ -1,0 +1,355 @@
+/** Workflow Executions API v1 behaviour: start, observe, cancel, step entries, callbacks. */
+import type { ExecutionIdentity, ExecutionOutcome, StepEntry } from '../runtime/api.js';
+import { startExecution as defaultStartExecution } from '../runtime/executor.js';
+import { WorkflowError } from '../runtime/workflow-error.js';
+import type { Value } from '../values/types.js';
+import { parseJson, stringifyJson } from '../values/json.js';
+import type { ExecutionRecord, ExecutionState, RevisionRecord, WorkflowKey } from '../store/types.js';
+import { failedPrecondition, invalidArgument, notFound, resourceExhausted } from './api-error.js';
+import type { AppDeps } from './deps.js';
+import { compileFilter, compileOrderBy, type FieldSpecs } from './filter.js';
+import { executionName, workflowName } from './names.js';
+import { ExecutionInputSchema, parseBody } from './schemas.js';
+import { callbackJson, executionJson, stepEntryJson, type ExecutionView, type Json } from './serialize.js';
+import {
+  CALL_LOG_LEVELS,
+  decodeEnum,
+  EXECUTION_HISTORY_LEVELS,
+  EXECUTION_STATES,
+  EXECUTION_VIEWS,
+  paginate,
+  queryString,
+  STEP_ENTRY_STATES,
+  STEP_TYPES,
+  validateLabels,
+} from './wire.js';
+import { WorkflowsService, type ProjectRef } from './workflows-service.js';
+
+/** Reference §6.1: 32 KB, checked on the UTF-8 text. */
+export const MAX_ARGUMENT_BYTES = 32 * 1024;
+
+const TERMINAL: ReadonlySet<ExecutionState> = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED', 'UNAVAILABLE']);
+
+const EXECUTION_FIELDS: FieldSpecs<ExecutionRecord> = {
+  executionId: { type: 'string', get: (e) => e.executionId },
+  state: { type: 'enum', get: (e) => e.state, enumNames: EXECUTION_STATES },
+  createTime: { type: 'timestamp', get: (e) => e.createTime },
+  startTime: { type: 'timestamp', get: (e) => e.startTime },
+  endTime: { type: 'timestamp', get: (e) => e.endTime },
+  duration: { type: 'duration', get: (e) => (e.endTime === undefined ? undefined : e.endTime - e.startTime) },
+  workflowRevisionId: { type: 'string', get: (e) => e.revisionId },
+  // [?] The service documents `stepName` without its semantics; here it matches the steps the
+  // execution is at (or ended at), i.e. `status.currentSteps`.
+  stepName: { type: 'string', get: (e) => e.currentSteps.map((s) => s.step) },
+  label: { type: 'map', get: (e) => e.labels },
+  labels: { type: 'map', get: (e) => e.labels },
+  disableConcurrencyQuotaOverflowBuffering: { type: 'bool', get: (e) => e.disableConcurrencyQuotaOverflowBuffering },
+};
+
+const STEP_ENTRY_FIELDS: FieldSpecs<StepEntry> = {
+  entryId: { type: 'number', get: (s) => s.entryId },
+  createTime: { type: 'timestamp', get: (s) => s.createTime.getTime() },
+  updateTime: { type: 'timestamp', get: (s) => s.updateTime.getTime() },
+  routine: { type: 'string', get: (s) => s.routine },
+  step: { type: 'string', get: (s) => s.step },
+  stepType: { type: 'enum', get: (s) => s.stepType, enumNames: STEP_TYPES },
+  state: { type: 'enum', get: (s) => s.state, enumNames: STEP_ENTRY_STATES },
+};
+
+/** Backlogged executions per project+location, oldest first (reference §6.2). */
+interface Scheduler {
+  active: Map<string, number>;
+  queued: Map<string, { rec: ExecutionRecord; rev: RevisionRecord; argument: Value }[]>;
+}
+const schedulers = new WeakMap<object, Scheduler>();
+
+export class ExecutionsService {
+  private readonly workflows: WorkflowsService;
+
+  constructor(private readonly deps: AppDeps) {
+    this.workflows = new WorkflowsService(deps);
+  }
+
+  private get scheduler(): Scheduler {
+    let s = schedulers.get(this.deps.store);
+    if (!s) schedulers.set(this.deps.store, (s = { active: new Map(), queued: new Map() }));
+    return s;
+  }
+
+  private now(): number {
+    return this.deps.runtime.clock.now();
+  }
+
+  getRecord(ref: ProjectRef, location: string, workflowId: string, executionId: string): ExecutionRecord {
+    const rec = this.deps.store.executions.get({ project: ref.project, location, workflowId }, executionId);
+    if (!rec) throw notFound(`Resource '${executionName(ref.alias, location, workflowId, executionId)}' was not found`);
+    return rec;
+  }
+
+  create(ref: ProjectRef, location: string, workflowId: string, body: unknown): ExecutionRecord {
+    const wf = this.workflows.getRecord(ref, location, workflowId);
+    const input = parseBody(ExecutionInputSchema, body, 'execution');
+    const argText = input.argument ?? '';
+    const bytes = Buffer.byteLength(argText, 'utf8');
+    if (bytes > MAX_ARGUMENT_BYTES) {
+      throw invalidArgument(`The execution argument is ${bytes} bytes; the limit is ${MAX_ARGUMENT_BYTES} bytes (32 KB)`);
+    }
+    let argument: Value = null;
+    if (argText.trim() !== '') {
+      try {
+        argument = parseJson(argText);
+      } catch (err) {
+        const why = err instanceof WorkflowError ? err.message : String(err);
+        throw invalidArgument(`The execution argument is not valid JSON: ${why}`, { cause: err });
+      }
+    }
+    if (input.labels) validateLabels(input.labels);
+    const callLogLevel =
+      decodeEnum('execution.call_log_level', input.callLogLevel, CALL_LOG_LEVELS) ?? 'CALL_LOG_LEVEL_UNSPECIFIED';
+    const executionHistoryLevel =
+      decodeEnum('execution.execution_history_level', input.executionHistoryLevel, EXECUTION_HISTORY_LEVELS) ??
+      'EXECUTION_HISTORY_LEVEL_UNSPECIFIED';
+    const disableBuffering = input.disableConcurrencyQuotaOverflowBuffering ?? false;
+
+    const slot = `${ref.project}/${location}`;
+    const sched = this.scheduler;
+    const overQuota = (sched.active.get(slot) ?? 0) >= this.deps.config.maxActiveExecutions;
+    if (overQuota && disableBuffering) {
+      throw resourceExhausted(
+        `Quota exceeded: at most ${this.deps.config.maxActiveExecutions} executions may be active at once in ${location}`,
+      );
+    }
+
+    const rev = wf.revisions[wf.revisions.length - 1] as RevisionRecord;
+    const now = this.now();
+    const rec: ExecutionRecord = {
+      workflow: wf.key,
+      executionId: this.deps.runtime.ids.uuid(),
+      projectAlias: ref.alias,
+      seq: this.deps.store.executions.nextSeq(),
+      revisionId: rev.revisionId,
+      // [?] The service seems to store the argument re-serialized with sorted keys
+      // (reference §4.3a); normalizing also makes `argument` compact.
+      argument: stringifyJson(argument, { sortKeys: true }),
+      // Reference §7.1: labels are inherited from the workflow; the execution's own win.
+      labels: { ...wf.labels, ...(input.labels ?? {}) },
+      callLogLevel,
+      executionHistoryLevel,
+      disableConcurrencyQuotaOverflowBuffering: disableBuffering,
+      state: overQuota ? 'QUEUED' : 'ACTIVE',
+      createTime: now,
+      startTime: now,
+      currentSteps: [],
+      history: [],
+    };
+    this.deps.store.executions.insert(rec);
+    if (overQuota) {
+      let q = sched.queued.get(slot);
+      if (!q) sched.queued.set(slot, (q = []));
+      q.push({ rec, rev, argument });
+    } else {
+      this.run(rec, rev, argument);
+    }
+    return rec;
+  }
+
+  private run(rec: ExecutionRecord, rev: RevisionRecord, argument: Value): void {
+    const wf = this.deps.store.workflows.get(rec.workflow);
+    const { config } = this.deps;
+    const identity: ExecutionIdentity = {
+      projectId: rec.workflow.project,
+      projectNumber: config.projectNumber,
+      location: rec.workflow.location,
+      workflowId: rec.workflow.workflowId,
+      revisionId: rev.revisionId,
+      executionId: rec.executionId,
+      serviceAccount: rev.serviceAccount,
+      userEnvVars: { ...(wf?.userEnvVars ?? {}) },
+    };
+    const slot = `${rec.workflow.project}/${rec.workflow.location}`;
+    const sched = this.scheduler;
+    sched.active.set(slot, (sched.active.get(slot) ?? 0) + 1);
+    // A backlogged execution starts later; one started at once keeps startTime == createTime.
+    if (rec.state === 'QUEUED') rec.startTime = this.now();
+    rec.state = 'ACTIVE';
+    const start = this.deps.startExecution ?? defaultStartExecution;
+    let running;
+    try {
+      running = start(this.deps.runtime, {
+        definition: rev.definition,
+        argument,
+        identity,
+        onCurrentSteps: (steps) => {
+          rec.currentSteps = steps;
+        },
+      });
+    } catch (err) {
+      // The executor promises not to throw; if it does, the execution fails like an internal error.
+      const message = err instanceof Error ? err.message : String(err);
+      this.finish(rec, {
+        state: 'FAILED',
+        error: {
+          payload: stringifyJson(new Map<string, Value>([['message', message], ['tags', ['SystemError']]])),
+          context: message,
+          stackTrace: { elements: [] },
+        },
+      });
+      return;
+    }
+    rec.running = running;
+    rec.history = running.history;
+    this.deps.store.executions.update(rec);
+    void running.done.then((outcome) => this.finish(rec, outcome));
+  }
+
+  private finish(rec: ExecutionRecord, outcome: ExecutionOutcome): void {
+    const slot = `${rec.workflow.project}/${rec.workflow.location}`;
+    const sched = this.scheduler;
+    delete rec.running;
+    if (!TERMINAL.has(rec.state)) {
+      rec.state = outcome.state;
+      rec.endTime = this.now();
+      if (outcome.state === 'SUCCEEDED') rec.result = outcome.result;
+      else if (outcome.error) rec.error = outcome.error;
+    } else if (rec.state === 'CANCELLED' && outcome.state === 'CANCELLED' && outcome.error && !rec.error) {
+      // Cancelled through the API: the state was set at once, the error report arrives now.
+      rec.error = outcome.error;
+    }
+    this.deps.store.executions.update(rec);
+    // `finish` runs once per `run`, which counted the execution as active.
+    const n = (sched.active.get(slot) ?? 1) - 1;
+    if (n <= 0) sched.active.delete(slot);
+    else sched.active.set(slot, n);
+    this.startQueued(slot);
+  }
+
+  private startQueued(slot: string): void {
+    const sched = this.scheduler;
+    const q = sched.queued.get(slot);
+    while (q && q.length > 0 && (sched.active.get(slot) ?? 0) < this.deps.config.maxActiveExecutions) {
+      const next = q.shift();
+      if (next && next.rec.state === 'QUEUED') this.run(next.rec, next.rev, next.argument);
+    }
+    if (q && q.length === 0) sched.queued.delete(slot);
+  }
+
+  get(ref: ProjectRef, location: string, workflowId: string, executionId: string, query: Record<string, unknown>): Json {
+    const rec = this.getRecord(ref, location, workflowId, executionId);
+    return executionJson(rec, ref.alias, readView(query, 'FULL'));
+  }
+
+  list(ref: ProjectRef, location: string, workflowId: string, query: Record<string, unknown>): Json {
+    const wf = this.workflows.getRecord(ref, location, workflowId);
+    const view = readView(query, 'BASIC');
+    const filter = queryString(query, 'filter');
+    const orderBy = queryString(query, 'orderBy');
+    const pred = compileFilter(filter, EXECUTION_FIELDS);
+    // Reference §7.1: newest first by default.
+    const cmp = compileOrderBy(orderBy, EXECUTION_FIELDS, (a, b) => b.createTime - a.createTime || b.seq - a.seq);
+    const selected = this.deps.store.executions.list(wf.key).filter(pred).sort(cmp);
+    const { page, nextPageToken } = paginate(selected, query, {
+      defaultSize: 100,
+      maxSize: view === 'FULL' ? 100 : 1000,
+      fingerprint: `${filter ?? ''}\n${orderBy ?? ''}`,
+    });
+    const out: Json = { executions: page.map((e) => executionJson(e, ref.alias, view)) };
+    if (nextPageToken) out.nextPageToken = nextPageToken;
+    return out;
+  }
+
+  cancel(ref: ProjectRef, location: string, workflowId: string, executionId: string): Json {
+    const rec = this.getRecord(ref, location, workflowId, executionId);
+    if (TERMINAL.has(rec.state)) {
+      throw failedPrecondition(`Execution '${executionName(ref.alias, location, workflowId, executionId)}' is not active (state ${rec.state}) and cannot be cancelled`);
+    }
+    this.cancelRecord(rec);
+    return executionJson(rec, ref.alias, 'FULL');
+  }
+
+  /** Terminal at once (the API answers with state CANCELLED); the executor unwinds in the background. */
+  private cancelRecord(rec: ExecutionRecord): void {
+    if (TERMINAL.has(rec.state)) return;
+    const wasQueued = rec.state === 'QUEUED';
+    rec.state = 'CANCELLED';
+    rec.endTime = this.now();
+    this.deps.store.executions.update(rec);
+    if (wasQueued) {
+      const slot = `${rec.workflow.project}/${rec.workflow.location}`;
+      const q = this.scheduler.queued.get(slot);
+      const i = q ? q.findIndex((x) => x.rec === rec) : -1;
+      if (q && i >= 0) q.splice(i, 1);
+      return;
+    }
+    rec.running?.cancel();
+  }
+
+  /** Cancels and removes every execution of a workflow (workflow deletion). */
+  removeForWorkflow(key: WorkflowKey): void {
+    for (const rec of this.deps.store.executions.deleteForWorkflow(key)) {
+      this.cancelRecord(rec);
+      this.deps.runtime.callbacks.clearExecution(executionName(key.project, key.location, key.workflowId, rec.executionId));
+    }
+  }
+
+  /** Cancels everything that runs (reset and shutdown). */
+  cancelAll(): void {
+    for (const rec of this.deps.store.executions.all()) this.cancelRecord(rec);
+    const sched = this.scheduler;
+    sched.queued.clear();
+  }
+
+  listStepEntries(ref: ProjectRef, location: string, workflowId: string, executionId: string, query: Record<string, unknown>): Json {
+    const rec = this.getRecord(ref, location, workflowId, executionId);
+    const filter = queryString(query, 'filter');
+    const orderBy = queryString(query, 'orderBy');
+    const skipRaw = queryString(query, 'skip');
+    let skip = 0;
+    if (skipRaw !== undefined && skipRaw !== '') {
+      if (!/^\d+$/.test(skipRaw)) throw invalidArgument(`Invalid value at 'skip' (TYPE_INT32), "${skipRaw}"`);
+      skip = Number(skipRaw);
+    }
+    const pred = compileFilter(filter, STEP_ENTRY_FIELDS);
+    const cmp = compileOrderBy(orderBy, STEP_ENTRY_FIELDS, (a, b) => a.entryId - b.entryId);
+    const selected = rec.history.filter(pred).sort(cmp);
+    const afterSkip = selected.slice(skip);
+    const { page, nextPageToken } = paginate(afterSkip, query, {
+      defaultSize: 100,
+      maxSize: 1000,
+      fingerprint: `${filter ?? ''}\n${orderBy ?? ''}\n${skip}`,
+    });
+    const name = executionName(ref.alias, location, workflowId, executionId);
+    const out: Json = { stepEntries: page.map((s) => stepEntryJson(s, name)) };
+    if (nextPageToken) out.nextPageToken = nextPageToken;
+    out.totalSize = selected.length;
+    return out;
+  }
+
+  getStepEntry(ref: ProjectRef, location: string, workflowId: string, executionId: string, entryId: number): Json {
+    const rec = this.getRecord(ref, location, workflowId, executionId);
+    const name = executionName(ref.alias, location, workflowId, executionId);
+    const entry = rec.history.find((s) => s.entryId === entryId);
+    if (!entry) throw notFound(`Resource '${name}/stepEntries/${entryId}' was not found`);
+    return stepEntryJson(entry, name);
+  }
+
+  listCallbacks(ref: ProjectRef, location: string, workflowId: string, executionId: string, query: Record<string, unknown>): Json {
+    const rec = this.getRecord(ref, location, workflowId, executionId);
+    const hubName = executionName(rec.workflow.project, location, workflowId, executionId);
+    const name = executionName(ref.alias, location, workflowId, executionId);
+    const all = this.deps.runtime.callbacks.list(hubName);
+    const { page, nextPageToken } = paginate(all, query, { defaultSize: 100, maxSize: 100, fingerprint: '' });
+    const out: Json = { callbacks: page.map((c) => callbackJson(c, name)) };
+    if (nextPageToken) out.nextPageToken = nextPageToken;
+    return out;
+  }
+
+  /** The execution's workflow resource name as the caller wrote it. */
+  workflowName(ref: ProjectRef, location: string, workflowId: string): string {
+    return workflowName(ref.alias, location, workflowId);
+  }
+}
+
+function readView(query: Record<string, unknown>, fallback: ExecutionView): ExecutionView {
+  const v = decodeEnum('view', queryString(query, 'view'), EXECUTION_VIEWS);
+  return v === 'BASIC' || v === 'FULL' ? v : fallback;
+}

@@ -1,0 +1,128 @@
+/** Internal records → the REST JSON the official clients read (lowerCamelCase, proto3 JSON mapping). */
+import type { CallbackInfo } from '../runtime/callbacks.js';
+import type { ExecutionErrorReport, StepEntry } from '../runtime/api.js';
+import type { ExecutionRecord, OperationRecord, RevisionRecord, WorkflowRecord } from '../store/types.js';
+import { executionName, workflowName } from './names.js';
+import { formatDuration, formatTimestamp } from './wire.js';
+
+export type Json = Record<string, unknown>;
+
+export const WORKFLOW_TYPE = 'type.googleapis.com/google.cloud.workflows.v1.Workflow';
+export const OPERATION_METADATA_TYPE = 'type.googleapis.com/google.cloud.workflows.v1.OperationMetadata';
+export const EMPTY_TYPE = 'type.googleapis.com/google.protobuf.Empty';
+
+/**
+ * `project` is the project segment the caller used. The real service answers with the
+ * project number whatever the caller sent; echoing the caller's segment keeps names
+ * predictable in tests and lets them round-trip through the client's path helpers.
+ */
+export function workflowJson(rec: WorkflowRecord, project: string, revision?: RevisionRecord): Json {
+  const rev = revision ?? (rec.revisions[rec.revisions.length - 1] as RevisionRecord);
+  const out: Json = { name: workflowName(project, rec.key.location, rec.key.workflowId) };
+  if (rec.description) out.description = rec.description;
+  out.state = rec.state;
+  out.revisionId = rev.revisionId;
+  out.createTime = formatTimestamp(rec.createTime);
+  out.updateTime = formatTimestamp(rec.updateTime);
+  out.revisionCreateTime = formatTimestamp(rev.revisionCreateTime);
+  out.labels = { ...rec.labels };
+  out.serviceAccount = rev.serviceAccount;
+  out.sourceContents = rev.sourceContents;
+  if (rec.callLogLevel !== 'CALL_LOG_LEVEL_UNSPECIFIED') out.callLogLevel = rec.callLogLevel;
+  if (Object.keys(rec.userEnvVars).length > 0) out.userEnvVars = { ...rec.userEnvVars };
+  if (rec.executionHistoryLevel !== 'EXECUTION_HISTORY_LEVEL_UNSPECIFIED') {
+    out.executionHistoryLevel = rec.executionHistoryLevel;
+  }
+  if (rec.cryptoKeyName) out.cryptoKeyName = rec.cryptoKeyName;
+  return out;
+}
+
+export function errorReportJson(e: ExecutionErrorReport): Json {
+  return {
+    payload: e.payload,
+    context: e.context,
+    stackTrace: {
+      // int64 fields are JSON strings in the proto3 mapping.
+      elements: e.stackTrace.elements.map((el) => ({
+        step: el.step,
+        routine: el.routine,
+        position: { line: String(el.position.line), column: String(el.position.column), length: String(el.position.length) },
+      })),
+    },
+  };
+}
+
+export type ExecutionView = 'BASIC' | 'FULL';
+
+export function executionJson(rec: ExecutionRecord, project: string, view: ExecutionView): Json {
+  const out: Json = {
+    name: executionName(project, rec.workflow.location, rec.workflow.workflowId, rec.executionId),
+    startTime: formatTimestamp(rec.startTime),
+  };
+  if (rec.endTime !== undefined) {
+    out.endTime = formatTimestamp(rec.endTime);
+    out.duration = formatDuration(rec.endTime - rec.startTime);
+  }
+  out.state = rec.state;
+  if (view === 'BASIC') {
+    out.workflowRevisionId = rec.revisionId;
+    return out;
+  }
+  out.argument = rec.argument;
+  if (rec.result !== undefined) out.result = rec.result;
+  if (rec.error) out.error = errorReportJson(rec.error);
+  out.workflowRevisionId = rec.revisionId;
+  if (rec.callLogLevel !== 'CALL_LOG_LEVEL_UNSPECIFIED') out.callLogLevel = rec.callLogLevel;
+  out.status = { currentSteps: rec.currentSteps.map((s) => ({ routine: s.routine, step: s.step })) };
+  out.labels = { ...rec.labels };
+  out.createTime = formatTimestamp(rec.createTime);
+  if (rec.disableConcurrencyQuotaOverflowBuffering) out.disableConcurrencyQuotaOverflowBuffering = true;
+  if (rec.executionHistoryLevel !== 'EXECUTION_HISTORY_LEVEL_UNSPECIFIED') {
+    out.executionHistoryLevel = rec.executionHistoryLevel;
+  }
+  return out;
+}
+
+export function operationJson(op: OperationRecord): Json {
+  const out: Json = {
+    name: op.name,
+    metadata: {
+      '@type': OPERATION_METADATA_TYPE,
+      createTime: formatTimestamp(op.createTime),
+      endTime: formatTimestamp(op.endTime),
+      target: op.target,
+      verb: op.verb,
+      apiVersion: 'v1',
+    },
+    done: true,
+  };
+  if (op.error) out.error = { code: op.error.code, message: op.error.message, details: [] };
+  else out.response = { '@type': op.responseType, ...(op.response ?? {}) };
+  return out;
+}
+
+export function stepEntryJson(entry: StepEntry, execName: string): Json {
+  const out: Json = {
+    name: `${execName}/stepEntries/${entry.entryId}`,
+    entryId: String(entry.entryId),
+    createTime: formatTimestamp(entry.createTime.getTime()),
+    updateTime: formatTimestamp(entry.updateTime.getTime()),
+    routine: entry.routine,
+    step: entry.step,
+    stepType: entry.stepType,
+    state: entry.state,
+  };
+  if (entry.exceptionPayload !== undefined) out.exception = { payload: entry.exceptionPayload };
+  if (entry.threadId) out.stepEntryMetadata = { threadId: entry.threadId };
+  return out;
+}
+
+/** Reference §7.1: the documented Callback name uses the singular `callback` segment. */
+export function callbackJson(info: CallbackInfo, execName: string): Json {
+  return {
+    name: `${execName}/callback/${info.id}`,
+    method: info.method,
+    availablePayloads: info.availablePayloads,
+    waiters: String(info.waiters),
+  };
+}

@@ -1,0 +1,83 @@
+/**
+ * Workflow source text → validated WorkflowDefinition, or every problem found with its
+ * line, column and excerpt (reference §1; deploy errors §7.2).
+ */
+import { createStdlib } from '../stdlib/index.js';
+import type { Stdlib } from '../stdlib/registry.js';
+import { convertWorkflow } from './convert.js';
+import { schemaProblems } from './schema.js';
+import { SourceText, sortProblems } from './source-text.js';
+import type { SourceProblem, WorkflowDefinition } from './types.js';
+import { validateDefinition } from './validate.js';
+import { parseYamlTree } from './yaml-tree.js';
+
+/** The API limit on `sourceContents` (reference §1.1, §6.1): 128 KB of UTF-8. */
+export const MAX_SOURCE_BYTES = 131_072;
+
+export interface LoadOptions {
+  /** The registry the executor will run with (decides which functions exist and which block). Default: `createStdlib()`. */
+  stdlib?: Stdlib;
+  /** Overrides which function names count as blocking. */
+  isBlocking?: (name: string) => boolean;
+}
+
+export type LoadResult =
+  { ok: true; definition: WorkflowDefinition } | { ok: false; problems: SourceProblem[] };
+
+/** Raised by `loadWorkflowOrThrow`; the message is the formatted problem list. */
+export class WorkflowSourceError extends Error {
+  override readonly name = 'WorkflowSourceError';
+  readonly code = 'INVALID_WORKFLOW_SOURCE';
+
+  constructor(readonly problems: SourceProblem[]) {
+    super(formatProblemsForError(problems));
+  }
+}
+
+export function loadWorkflow(source: string, options: LoadOptions = {}): LoadResult {
+  const src = new SourceText(source);
+  const bytes = Buffer.byteLength(source, 'utf8');
+  if (bytes > MAX_SOURCE_BYTES) {
+    return {
+      ok: false,
+      problems: [
+        src.problem(
+          `the workflow source is ${bytes} bytes; the limit is ${MAX_SOURCE_BYTES} bytes (128 KB)`,
+          { line: 1, column: 1 },
+        ),
+      ],
+    };
+  }
+  const parsed = parseYamlTree(src);
+  if (parsed.problems.length > 0) return { ok: false, problems: sortProblems(parsed.problems) };
+  if (!parsed.root) {
+    return { ok: false, problems: [src.problem('the workflow source is empty', { line: 1, column: 1 })] };
+  }
+  const structural = schemaProblems(parsed.root, src);
+  // The typed definition is only built from a structurally valid tree.
+  if (structural.length > 0) return { ok: false, problems: sortProblems(structural) };
+
+  const conversion = convertWorkflow(parsed.root, src);
+  const semantic = validateDefinition(conversion.definition, {
+    stdlib: options.stdlib ?? createStdlib(),
+    isBlocking: options.isBlocking,
+    exprPos: conversion.exprPos,
+    keyPos: conversion.keyPos,
+  });
+  const problems = [...conversion.problems, ...semantic];
+  if (problems.length > 0) return { ok: false, problems: sortProblems(problems) };
+  return { ok: true, definition: conversion.definition };
+}
+
+/** For callers that prefer exceptions (CLI, tests). */
+export function loadWorkflowOrThrow(source: string, options: LoadOptions = {}): WorkflowDefinition {
+  const r = loadWorkflow(source, options);
+  if (!r.ok) throw new WorkflowSourceError(r.problems);
+  return r.definition;
+}
+
+function formatProblemsForError(problems: readonly SourceProblem[]): string {
+  return problems.map((p) => `line ${p.line}, column ${p.column}: ${p.message}`).join('\n');
+}
+
+export { formatProblems } from './source-text.js';

@@ -1,0 +1,9 @@
+export * from './types.js';
+export { StoreError, type StoreErrorCode } from './errors.js';
+export {
+  createMemoryStore,
+  InMemoryExecutionStore,
+  InMemoryOperationStore,
+  InMemoryWorkflowStore,
+  workflowKeyString,
+} from './memory.js';

@@ -1,0 +1,148 @@
+/**
+ * What the emulator keeps: workflows with their revisions, executions and long-running
+ * operations. Plain data behind interfaces, so a persistent store can replace the
+ * in-memory one without touching the executor or the routes.
+ */
+import type { WorkflowDefinition } from '../source/types.js';
+import type {
+  CurrentStep,
+  ExecutionErrorReport,
+  RunningExecution,
+  StepEntry,
+} from '../runtime/api.js';
+
+export type CallLogLevel = 'CALL_LOG_LEVEL_UNSPECIFIED' | 'LOG_ALL_CALLS' | 'LOG_ERRORS_ONLY' | 'LOG_NONE';
+export type ExecutionHistoryLevel =
+  | 'EXECUTION_HISTORY_LEVEL_UNSPECIFIED'
+  | 'EXECUTION_HISTORY_BASIC'
+  | 'EXECUTION_HISTORY_DETAILED';
+export type ExecutionState =
+  | 'STATE_UNSPECIFIED'
+  | 'ACTIVE'
+  | 'SUCCEEDED'
+  | 'FAILED'
+  | 'CANCELLED'
+  | 'UNAVAILABLE'
+  | 'QUEUED';
+export type WorkflowState = 'STATE_UNSPECIFIED' | 'ACTIVE' | 'UNAVAILABLE';
+
+/** Identifies a workflow. `project` is the canonical project ID (a project number is mapped to the ID). */
+export interface WorkflowKey {
+  project: string;
+  location: string;
+  workflowId: string;
+}
+
+/** The parts of a workflow that belong to one revision: changing any of them makes a new revision. */
+export interface RevisionRecord {
+  revisionId: string;
+  /** 1-based ordinal, the `000001` part of the ID. */
+  ordinal: number;
+  /** Milliseconds since the epoch (sub-millisecond precision allowed). */
+  revisionCreateTime: number;
+  sourceContents: string;
+  serviceAccount: string;
+  definition: WorkflowDefinition;
+}
+
+export interface WorkflowRecord {
+  key: WorkflowKey;
+  description: string;
+  labels: Record<string, string>;
+  state: WorkflowState;
+  callLogLevel: CallLogLevel;
+  executionHistoryLevel: ExecutionHistoryLevel;
+  userEnvVars: Record<string, string>;
+  cryptoKeyName: string;
+  createTime: number;
+  updateTime: number;
+  /** Oldest first; the last one is the current revision. Never empty. */
+  revisions: RevisionRecord[];
+}
+
+export interface ExecutionRecord {
+  workflow: WorkflowKey;
+  executionId: string;
+  /** The project segment the creator used, echoed in names built for the runtime (callbacks). */
+  projectAlias: string;
+  /** Creation order, to keep a stable order among equal timestamps. */
+  seq: number;
+  revisionId: string;
+  /** JSON text of the argument (`null` when none was given). */
+  argument: string;
+  labels: Record<string, string>;
+  callLogLevel: CallLogLevel;
+  executionHistoryLevel: ExecutionHistoryLevel;
+  disableConcurrencyQuotaOverflowBuffering: boolean;
+  state: ExecutionState;
+  createTime: number;
+  startTime: number;
+  endTime?: number;
+  result?: string;
+  error?: ExecutionErrorReport;
+  currentSteps: CurrentStep[];
+  /** The step history, mutated in place by the executor while the execution runs. */
+  history: readonly StepEntry[];
+  /** The live handle while the execution runs; never persisted. */
+  running?: RunningExecution;
+}
+
+export type OperationVerb = 'create' | 'update' | 'delete';
+
+export interface OperationRecord {
+  /** Full resource name as first reported: `projects/{p}/locations/{l}/operations/{id}`. */
+  name: string;
+  project: string;
+  location: string;
+  operationId: string;
+  seq: number;
+  verb: OperationVerb;
+  /** The workflow's resource name. */
+  target: string;
+  createTime: number;
+  endTime: number;
+  /** The REST JSON of the response (a Workflow, or Empty for delete), without `@type`. */
+  response?: Record<string, unknown>;
+  responseType: string;
+  error?: { code: number; message: string };
+}
+
+export interface WorkflowStore {
+  /** Throws StoreError ALREADY_EXISTS when the ID is taken. */
+  insert(record: WorkflowRecord): void;
+  get(key: WorkflowKey): WorkflowRecord | undefined;
+  /** Persists changes made to a record returned by `get`. */
+  update(record: WorkflowRecord): void;
+  /** Workflows of a project and location, in creation order. */
+  list(project: string, location: string): WorkflowRecord[];
+  delete(key: WorkflowKey): WorkflowRecord | undefined;
+  clear(): void;
+}
+
+export interface ExecutionStore {
+  insert(record: ExecutionRecord): void;
+  get(workflow: WorkflowKey, executionId: string): ExecutionRecord | undefined;
+  update(record: ExecutionRecord): void;
+  /** Executions of a workflow, in creation order. */
+  list(workflow: WorkflowKey): ExecutionRecord[];
+  /** Removes and returns every execution of a workflow. */
+  deleteForWorkflow(workflow: WorkflowKey): ExecutionRecord[];
+  all(): Iterable<ExecutionRecord>;
+  nextSeq(): number;
+  clear(): void;
+}
+
+export interface OperationStore {
+  insert(record: OperationRecord): void;
+  get(project: string, location: string, operationId: string): OperationRecord | undefined;
+  list(project: string, location: string): OperationRecord[];
+  delete(project: string, location: string, operationId: string): boolean;
+  nextSeq(): number;
+  clear(): void;
+}
+
+export interface Store {
+  workflows: WorkflowStore;
+  executions: ExecutionStore;
+  operations: OperationStore;
+}

@@ -1,0 +1,229 @@
+/** The CLI spawned as a real process, from source (no build needed). */
+import { afterEach, describe, expect, it } from 'vitest';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const PKG = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const ENTRY = join(PKG, 'src/cli-entry.ts');
+
+const ECHO = `main:
+  params: [args]
+  steps:
+    - log:
+        call: sys.log
+        args:
+          text: \${"hello " + args.name}
+          severity: INFO
+    - done:
+        return:
+          greeting: \${"hi " + args.name}
+`;
+const FAIL = `main:
+  steps:
+    - explode:
+        raise:
+          message: kaboom
+`;
+const INVALID = `main:
+  steps:
+    - a:
+        return: \${nope}
+    - b:
+        next: nowhere
+`;
+const POST = `main:
+  params: [args]
+  steps:
+    - post:
+        call: http.post
+        args:
+          url: https://api.example.com/orders
+          body: \${args}
+        result: resp
+    - done:
+        return:
+          id: \${resp.body.id}
+          status: \${resp.code}
+`;
+const STUBS = `- method: POST
+  url: https://api.example.com/orders
+  status: 201
+  body:
+    id: 42
+`;
+
+interface Proc {
+  child: ChildProcessWithoutNullStreams;
+  stdout: () => string;
+  stderr: () => string;
+  exit: Promise<number | null>;
+}
+
+const procs: Proc[] = [];
+const dirs: string[] = [];
+
+function cli(args: string[], env: Record<string, string> = {}): Proc {
+  const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, ...args], {
+    cwd: PKG,
+    env: { ...process.env, METADATA_SERVER_DETECTION: 'none', ...env },
+  });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const exit = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
+  const p = { child, stdout: () => out, stderr: () => err, exit };
+  procs.push(p);
+  return p;
+}
+
+async function waitFor<T>(fn: () => T | undefined | Promise<T | undefined>, what: string, ms = 15_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+async function tempDir(): Promise<string> {
+  const d = await mkdtemp(join(tmpdir(), 'wf-cli-'));
+  dirs.push(d);
+  return d;
+}
+
+afterEach(async () => {
+  for (const p of procs.splice(0)) {
+    if (p.child.exitCode === null) p.child.kill('SIGKILL');
+  }
+  for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
+});
+
+describe('workflows-emulator (server)', () => {
+  it('starts, deploys --workflows-dir, picks up a change, logs sys.log, and stops on SIGTERM', async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'greet.yaml'), ECHO);
+    await writeFile(join(dir, 'failing.json'), JSON.stringify({ main: { steps: [{ boom: { raise: 'x' } }] } }));
+    await writeFile(join(dir, 'broken.yml'), INVALID);
+    await writeFile(join(dir, 'notes.txt'), 'not a workflow');
+
+    const p = cli(['--port', '0', '--workflows-dir', dir, '--project', 'cli-proj']);
+    const hostPort = await waitFor(
+      () => /^export WORKFLOWS_EMULATOR_HOST=(\S+)$/m.exec(p.stdout())?.[1],
+      'the export line',
+    );
+    expect(p.stdout()).toMatch(/listening on http:\/\/127\.0\.0\.1:\d+/);
+    const base = `http://${hostPort}/v1/projects/cli-proj/locations/us-central1`;
+    const list = await (await fetch(`${base}/workflows`)).json();
+    expect(list.workflows.map((w: { name: string }) => w.name.split('/').pop())).toEqual(['failing', 'greet']);
+    expect(p.stderr()).toMatch(/could not deploy broken[\s\S]*line 4, column \d+/);
+
+    // sys.log shows up on the console with severity and execution ID.
+    const ex = await (
+      await fetch(`${base}/workflows/greet/executions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ argument: JSON.stringify({ name: 'ann' }) }),
+      })
+    ).json();
+    const id = (ex.name as string).split('/').pop();
+    await waitFor(() => (p.stdout().includes(`[INFO] ${id}: hello ann`) ? true : undefined), 'the log line');
+
+    // A changed file becomes a new revision.
+    await writeFile(join(dir, 'greet.yaml'), ECHO.replace('"hi "', '"hello again "'));
+    const wf = await waitFor(async () => {
+      const w = await (await fetch(`${base}/workflows/greet`)).json();
+      return (w.revisionId as string).startsWith('000002-') ? w : undefined;
+    }, 'the redeploy');
+    expect(wf.sourceContents).toContain('hello again');
+    // A new file is deployed too.
+    await writeFile(join(dir, 'late.yaml'), FAIL);
+    await waitFor(async () => ((await fetch(`${base}/workflows/late`)).status === 200 ? true : undefined), 'new file');
+
+    p.child.kill('SIGTERM');
+    expect(await p.exit).toBe(0);
+  }, 30_000);
+
+  it('reads settings from environment variables and reports them in /emulator/v1/info', async () => {
+    const p = cli([], {
+      WORKFLOWS_EMULATOR_PORT: '0',
+      WORKFLOWS_EMULATOR_PROJECT: 'env-proj',
+      WORKFLOWS_EMULATOR_LOCATION: 'europe-west4',
+    });
+    const hostPort = await waitFor(() => /^export WORKFLOWS_EMULATOR_HOST=(\S+)$/m.exec(p.stdout())?.[1], 'start');
+    const info = await (await fetch(`http://${hostPort}/emulator/v1/info`)).json();
+    expect(info).toMatchObject({ project: 'env-proj', location: 'europe-west4', version: '0.1.0' });
+    p.child.kill('SIGINT');
+    expect(await p.exit).toBe(0);
+  }, 30_000);
+
+  it('exits 2 on a bad option or a missing directory', async () => {
+    const bad = cli(['--colour', 'red']);
+    expect(await bad.exit).toBe(2);
+    expect(bad.stderr()).toMatch(/colour/);
+    const missing = cli(['--port', '0', '--workflows-dir', '/definitely/not/here']);
+    expect(await missing.exit).toBe(2);
+    expect(missing.stderr()).toMatch(/not a directory/);
+  }, 30_000);
+});
+
+describe('workflows-emulator run', () => {
+  it('prints the result JSON and exits 0', async () => {
+    const dir = await tempDir();
+    const file = join(dir, 'greet.yaml');
+    await writeFile(file, ECHO);
+    const p = cli(['run', file, '--argument', '{"name":"bob"}']);
+    expect(await p.exit).toBe(0);
+    expect(JSON.parse(p.stdout())).toEqual({ greeting: 'hi bob' });
+    // sys.log goes to stderr so stdout stays parseable.
+    expect(p.stderr()).toMatch(/\[INFO\] [0-9a-f-]{36}: hello bob/);
+  }, 30_000);
+
+  it('prints the error payload and context on stderr and exits 1', async () => {
+    const dir = await tempDir();
+    const file = join(dir, 'fail.yaml');
+    await writeFile(file, FAIL);
+    const p = cli(['run', file]);
+    expect(await p.exit).toBe(1);
+    expect(p.stdout()).toBe('');
+    expect(p.stderr()).toMatch(/FAILED/);
+    expect(p.stderr()).toMatch(/payload: .*kaboom/);
+    expect(p.stderr()).toMatch(/in step "explode", routine "main", line: \d+/);
+  }, 30_000);
+
+  it('prints each problem with line and column and exits 2', async () => {
+    const dir = await tempDir();
+    const file = join(dir, 'broken.yaml');
+    await writeFile(file, INVALID);
+    const p = cli(['run', file]);
+    expect(await p.exit).toBe(2);
+    expect(p.stderr()).toMatch(/line 4, column \d+: .*nope/);
+    expect(p.stderr()).toMatch(/line 6, column \d+: .*nowhere/);
+  }, 30_000);
+
+  it('answers http.post from --stubs', async () => {
+    const dir = await tempDir();
+    const file = join(dir, 'post.yaml');
+    const stubs = join(dir, 'stubs.yaml');
+    await writeFile(file, POST);
+    await writeFile(stubs, STUBS);
+    const p = cli(['run', file, '--stubs', stubs, '--argument', '{"item":"book"}']);
+    expect(await p.exit).toBe(0);
+    expect(JSON.parse(p.stdout())).toEqual({ id: 42, status: 201 });
+  }, 30_000);
+
+  it('exits 2 for an argument that is not JSON or a missing file', async () => {
+    const dir = await tempDir();
+    const file = join(dir, 'greet.yaml');
+    await writeFile(file, ECHO);
+    const p = cli(['run', file, '--argument', '{name:bob}']);
+    expect(await p.exit).toBe(2);
+    expect(p.stderr()).toMatch(/not valid JSON/);
+    const missing = cli(['run', join(dir, 'nope.yaml')]);
+    expect(await missing.exit).toBe(2);
+  }, 30_000);
+});

@@ -1,0 +1,94 @@
+/** How uncaught errors are reported (reference §4.3): frame order and positions across routines. */
+import { describe, expect, it } from 'vitest';
+import { run } from './harness.js';
+
+const NESTED = `
+main:
+  steps:
+    - go1:
+        call: level1
+        result: r
+    - done:
+        return: \${r}
+level1:
+  steps:
+    - prep:
+        assign:
+          - n: 2
+    - go2:
+        call: level2
+        args:
+          n: \${n}
+level2:
+  params: [n]
+  steps:
+    - fail:
+        raise:
+          message: \${"depth " + string(n)}
+`;
+
+describe('error reports', () => {
+  it('lists one frame per routine, innermost first, each at a line of its own step', async () => {
+    const r = await run(NESTED);
+    expect(r.outcome.state).toBe('FAILED');
+    if (r.outcome.state !== 'FAILED') return;
+    const els = r.outcome.error.stackTrace.elements;
+    expect(els.map((e) => [e.routine, e.step])).toEqual([
+      ['level2', 'fail'],
+      ['level1', 'go2'],
+      ['main', 'go1'],
+    ]);
+    // Source lines (line 1 is the blank line after the opening backtick).
+    expect(els[0]!.position.line).toBe(23);
+    // A caller frame points at its call step (the step name or its `call:` line; which one is [?]),
+    // never at the callee's expression.
+    expect([14, 15]).toContain(els[1]!.position.line);
+    expect([4, 5]).toContain(els[2]!.position.line);
+    const lines = r.outcome.error.context.split('\n');
+    expect(lines[0]).toBe('depth 2');
+    expect(lines.slice(1)).toEqual(
+      els.map((e) => `in step "${e.step}", routine "${e.routine}", line: ${e.position.line}`),
+    );
+  });
+
+  it('the expression position has a 1-based column and a length', async () => {
+    const r = await run(NESTED);
+    if (r.outcome.state !== 'FAILED') throw new Error('expected FAILED');
+    const top = r.outcome.error.stackTrace.elements[0]!;
+    expect(top.position.column).toBeGreaterThanOrEqual(1);
+    expect(top.position.length).toBeGreaterThan(0);
+  });
+
+  it('a raised string is the payload as a JSON string and the first context line', async () => {
+    const r = await run(`
+main:
+  steps:
+    - boom:
+        raise: "plain failure"
+`);
+    if (r.outcome.state !== 'FAILED') throw new Error('expected FAILED');
+    expect(r.outcome.error.payload).toBe('"plain failure"');
+    expect(r.outcome.error.context).toBe(
+      'plain failure\nin step "boom", routine "main", line: ' +
+        r.outcome.error.stackTrace.elements[0]!.position.line,
+    );
+    expect([4, 5]).toContain(r.outcome.error.stackTrace.elements[0]!.position.line);
+  });
+
+  it('a platform error payload is the error map with sorted keys', async () => {
+    const r = await run(`
+main:
+  steps:
+    - read:
+        assign:
+          - m: {}
+          - v: \${m.nope}
+`);
+    if (r.outcome.state !== 'FAILED') throw new Error('expected FAILED');
+    const payload = r.outcome.error.payload;
+    expect(Object.keys(JSON.parse(payload) as object)).toEqual(['message', 'tags']);
+    expect(payload.startsWith('{"message":')).toBe(true);
+    expect(payload.endsWith('"tags":["KeyError"]}')).toBe(true);
+    expect(r.outcome.error.context.split('\n')[0]).toMatch(/^KeyError: .*nope/);
+  });
+});
