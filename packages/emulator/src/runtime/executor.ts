@@ -134,6 +134,8 @@ class Execution implements EvalContext, FunctionContext {
   private readonly threads = new Map<string, Thread>();
   private readonly jumpIndexes = new WeakMap<readonly Step[], JumpIndex>();
   private readonly stepTypes = new Map<Step, StepType>();
+  /** Branches and iterations running at once, execution-wide (excess ones queue). */
+  private readonly branchSlots: Semaphore;
   private readonly executionName: string;
   private readonly envVars: Map<string, string>;
   private steps = 0;
@@ -157,6 +159,7 @@ class Execution implements EvalContext, FunctionContext {
     private readonly options: StartExecutionOptions,
   ) {
     this.limits = { ...DEFAULT_LIMITS, ...deps.limits };
+    this.branchSlots = new Semaphore(this.limits.maxConcurrentBranches);
     this.stdlib = defaultStdlib();
     this.clock = deps.clock;
     this.ids = deps.ids;
@@ -1131,6 +1134,7 @@ class Execution implements EvalContext, FunctionContext {
     const worker = async () => {
       while (next < tasks.length && fatal === undefined) {
         const task = tasks[next++]!;
+        await this.branchSlots.acquire();
         const thread = this.newThread(depth);
         try {
           await task.run(thread);
@@ -1145,11 +1149,20 @@ class Execution implements EvalContext, FunctionContext {
           } else fatal ??= err;
         } finally {
           this.threads.delete(thread.id);
+          this.branchSlots.release();
         }
       }
     };
     const workers = Math.min(limit, tasks.length);
-    await Promise.all(Array.from({ length: workers }, worker));
+    // A branch that waits for its own nested parallel step is not running: it gives its slot
+    // back meanwhile, so nested parallel steps cannot deadlock on the execution-wide limit.
+    const holdsSlot = frame.thread.parallelDepth > 0;
+    if (holdsSlot) this.branchSlots.release();
+    try {
+      await Promise.all(Array.from({ length: workers }, worker));
+    } finally {
+      if (holdsSlot) await this.branchSlots.acquire();
+    }
     if (fatal !== undefined) throw fatal instanceof Error ? fatal : new Error('parallel branch failed');
     if (errors.length > 0) {
       const kept = errors.slice(0, this.limits.maxUnhandledBranchErrors);
@@ -1311,6 +1324,25 @@ class Execution implements EvalContext, FunctionContext {
   // FunctionContext
   env(name: string): string | undefined {
     return this.envVars.get(name);
+  }
+}
+
+class Semaphore {
+  private readonly waiting: (() => void)[] = [];
+  constructor(private available: number) {}
+
+  acquire(): Promise<void> | void {
+    if (this.available > 0) {
+      this.available--;
+      return;
+    }
+    return new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.available++;
   }
 }
 
