@@ -1,7 +1,14 @@
 /** Runs every benchmark in sequence: `pnpm bench` in packages/emulator. Add new benches to the list. */
 import { runExprBench } from './expr.js';
 import { benchSleepingMemory, benchSteps } from './executor.js';
+import { benchStartup, benchThroughput } from './server.js';
 
-const benches: (() => void | Promise<void>)[] = [runExprBench, benchSteps, benchSleepingMemory];
+const benches: (() => void | Promise<void>)[] = [
+  runExprBench,
+  benchSteps,
+  benchSleepingMemory,
+  benchStartup,
+  benchThroughput,
+];
 
 for (const bench of benches) await bench();

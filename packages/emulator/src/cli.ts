@@ -16,12 +16,18 @@ import { formatProblems, loadWorkflow } from './source/index.js';
 import { loadStubsFile, StubValidationError } from './stubs/index.js';
 import { startEmulator, type RunningEmulator } from './emulator.js';
 import { ApiError } from './server/api-error.js';
-import { createAppDeps, DEFAULT_LOCATION, DEFAULT_PORT, DEFAULT_PROJECT_ID, DEFAULT_PROJECT_NUMBER } from './server/deps.js';
+import {
+  createAppDeps,
+  DEFAULT_LOCATION,
+  DEFAULT_PORT,
+  DEFAULT_PROJECT_ID,
+  DEFAULT_PROJECT_NUMBER,
+} from './server/deps.js';
 import { isValidWorkflowId } from './server/names.js';
 import { VERSION } from './server/version.js';
 import { projectRef } from './server/workflows-service.js';
 import { parseJson, stringifyJson } from './values/json.js';
-import type { Value } from './values/types.js';
+import { typeName, type Value } from './values/types.js';
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -113,7 +119,8 @@ function parse(argv: readonly string[], mode: 'serve' | 'run') {
   }
   const foreign = mode === 'serve' ? RUN_ONLY : SERVE_ONLY;
   for (const k of foreign) {
-    if (parsed.values[k] !== undefined) throw new UsageError(`--${k} is not an option of ${mode === 'run' ? 'run' : 'the server'}`);
+    if (parsed.values[k] !== undefined)
+      throw new UsageError(`--${k} is not an option of ${mode === 'run' ? 'run' : 'the server'}`);
   }
   return parsed;
 }
@@ -132,7 +139,8 @@ function formatLogPayload(payload: Value): string {
   try {
     return stringifyJson(payload);
   } catch {
-    return String(payload);
+    // Bytes (or NaN) cannot be JSON-encoded; show what kind of value it was.
+    return `<${typeName(payload)}>`;
   }
 }
 
@@ -145,7 +153,10 @@ interface CommonSettings {
 }
 
 function commonSettings(values: Record<string, unknown>, env: CliIo['env']): CommonSettings {
-  const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
+  const str = (k: string) => {
+    const v = values[k];
+    return typeof v === 'string' ? v : undefined;
+  };
   const list = (k: string) => (Array.isArray(values[k]) ? (values[k] as string[]) : undefined);
   return {
     projectId: str('project') ?? (env.WORKFLOWS_EMULATOR_PROJECT || DEFAULT_PROJECT_ID),
@@ -189,7 +200,8 @@ async function serveCommand(argv: readonly string[], io: CliIo): Promise<number>
   const host = values.host ?? (env.WORKFLOWS_EMULATOR_LISTEN_HOST || '127.0.0.1');
   const portText = values.port ?? (env.WORKFLOWS_EMULATOR_PORT || String(DEFAULT_PORT));
   if (!/^\d+$/.test(portText) || Number(portText) > 65535) throw new UsageError(`invalid port: ${portText}`);
-  const dirs = values['workflows-dir'] ?? (env.WORKFLOWS_EMULATOR_WORKFLOWS_DIR ?? '').split(':').filter(Boolean);
+  const dirs =
+    values['workflows-dir'] ?? (env.WORKFLOWS_EMULATOR_WORKFLOWS_DIR ?? '').split(':').filter(Boolean);
   for (const dir of dirs) {
     const s = await stat(dir).catch(() => undefined);
     if (!s?.isDirectory()) throw new UsageError(`--workflows-dir ${dir}: not a directory`);
@@ -200,9 +212,12 @@ async function serveCommand(argv: readonly string[], io: CliIo): Promise<number>
     deps,
     host,
     port: Number(portText),
-    onInternalError: (err) => io.stderr(`internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`),
+    onInternalError: (err) =>
+      io.stderr(`internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`),
   });
-  io.stdout(`workflows-emulator ${VERSION} listening on ${emulator.url} (project ${settings.projectId}, location ${settings.location})\n`);
+  io.stdout(
+    `workflows-emulator ${VERSION} listening on ${emulator.url} (project ${settings.projectId}, location ${settings.location})\n`,
+  );
   io.stdout(`export WORKFLOWS_EMULATOR_HOST=${emulator.url.slice('http://'.length)}\n`);
 
   const watchers: FSWatcher[] = [];
@@ -239,7 +254,9 @@ async function deployDirectory(emulator: RunningEmulator, dir: string, io: CliIo
     deployed.set(file, source);
     const id = basename(file, extname(file));
     if (!isValidWorkflowId(id)) {
-      io.stderr(`skipped ${path}: "${id}" is not a valid workflow ID (letters, digits, _ and -, starting with a letter)\n`);
+      io.stderr(
+        `skipped ${path}: "${id}" is not a valid workflow ID (letters, digits, _ and -, starting with a letter)\n`,
+      );
       return;
     }
     try {

@@ -1,1 +1,44 @@
+/**
+ * `@workflows-kit/testing`: deterministic integration tests of Google Cloud Workflows, with
+ * an in-process emulator, msw-style HTTP and connector stubs, and virtual time.
+ */
+export {
+  createTestEnvironment,
+  TestEnvironment,
+  WorkflowDeployError,
+  ExecutionNotFoundInEnvironmentError,
+  TestEnvironmentTimeoutError,
+  type TestEnvironmentOptions,
+  type HistoryStep,
+  type WaitForExecutionOptions,
+  type SendCallbackOptions,
+  type CallbackResponse,
+} from './test-environment.js';
+export {
+  http,
+  connector,
+  HttpStub,
+  ConnectorStub,
+  type Stub,
+  type StubCall,
+  type StubOptions,
+  type HttpMethod,
+  type HttpResolver,
+  type HttpResolverInfo,
+  type ConnectorResolver,
+  type ConnectorResolverInfo,
+} from './http-stubs.js';
+export { HttpResponse, type HttpResponseInit, type NetworkErrorKind } from './http-response.js';
+export { EnvironmentStubs, type RecordedCall } from './env-stubs.js';
+export {
+  UnhandledRequestError,
+  type UnhandledRequest,
+  type UnhandledRequestCallback,
+  type UnhandledRequestPrint,
+  type UnhandledRequestStrategy,
+} from './unhandled.js';
+export { VirtualClock, type TestClock, type ClockMode } from './virtual-clock.js';
+export { toMilliseconds, InvalidDurationError, type Duration } from './duration.js';
+export { createSeededIds } from './seeded-ids.js';
+export { InvalidUrlPatternError } from './url-pattern.js';
 export const VERSION = '0.1.0';

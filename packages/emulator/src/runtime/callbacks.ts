@@ -130,6 +130,11 @@ export class CallbackHub {
     }
   }
 
+  /** Requests delivered but not yet awaited, oldest first (`Callback.availablePayloads`). */
+  pending(executionName: string, callbackId: string): readonly CallbackRequest[] {
+    return this.byExecution.get(executionName)?.get(callbackId)?.queue ?? [];
+  }
+
   clearExecution(executionName: string): void {
     this.byExecution.delete(executionName);
   }

@@ -725,7 +725,7 @@ class Execution implements EvalContext, FunctionContext {
         throw typeError(`subworkflow '${name}' takes named arguments (a map)`);
       return this.callRoutine(frame, routine, bindRoutineArgs(routine, args), scope);
     }
-    if (name.startsWith('googleapis.')) {
+    if (isConnector(name)) {
       return this.deps.connectors.call(name, args, this.origin(frame, step), this.abort.signal);
     }
     const member = this.stdlib.get(name);
@@ -1390,6 +1390,11 @@ function functionName(expr: Expr): string | null {
   return null;
 }
 
+/** Connector calls: `googleapis.*` and the Kubernetes API functions `gke.*`. */
+function isConnector(name: string): boolean {
+  return name.startsWith('googleapis.') || name.startsWith('gke.');
+}
+
 function nextSignal(next: NextTarget): Signal {
   switch (next.kind) {
     case 'end':
@@ -1421,7 +1426,7 @@ function stepTypeOf(action: StepAction, routines: ReadonlyMap<string, Routine>, 
       return 'STEP_ASSIGN';
     case 'call':
       if (routines.has(action.call)) return 'STEP_SUBWORKFLOW_CALL';
-      if (action.call.startsWith('googleapis.')) return 'STEP_CONNECTOR_CALL';
+      if (isConnector(action.call)) return 'STEP_CONNECTOR_CALL';
       return stdlib.has(action.call) ? 'STEP_STD_LIB_CALL' : 'STEP_CALL';
     case 'switch':
       return 'STEP_SWITCH';

@@ -31,7 +31,10 @@ export interface CreateAppOptions {
 }
 
 /** Accepts ready-made deps, or options for `createAppDeps` (so a test is one line: `createApp()`). */
-export function createApp(deps: AppDeps | CreateAppDepsOptions = {}, options: CreateAppOptions = {}): express.Express {
+export function createApp(
+  deps: AppDeps | CreateAppDepsOptions = {},
+  options: CreateAppOptions = {},
+): express.Express {
   const d = isAppDeps(deps) ? deps : createAppDeps(deps);
   const svc = createServices(d);
   const app = express();
@@ -45,7 +48,7 @@ export function createApp(deps: AppDeps | CreateAppDepsOptions = {}, options: Cr
   app.use(createAdminRouter(d, svc.executions));
 
   app.get('/console/workflows/workflow/:location/:workflow/execution/:execution', (req, res) => {
-    const alias = checkProject(queryString(req.query as Record<string, unknown>, 'project') ?? d.config.projectId);
+    const alias = checkProject(queryString(req.query, 'project') ?? d.config.projectId);
     const ref = projectRef(d, alias);
     const rec = svc.executions.getRecord(
       ref,

@@ -41,7 +41,10 @@ export function renderExecutionPage(rec: ExecutionRecord, project: string): stri
     ['Started', formatTimestamp(rec.startTime)],
   ];
   if (rec.endTime !== undefined) {
-    rows.push(['Ended', formatTimestamp(rec.endTime)], ['Duration', formatDuration(rec.endTime - rec.startTime)]);
+    rows.push(
+      ['Ended', formatTimestamp(rec.endTime)],
+      ['Duration', formatDuration(rec.endTime - rec.startTime)],
+    );
   }
   const labels = Object.entries(rec.labels);
   if (labels.length > 0) rows.push(['Labels', labels.map(([k, v]) => `${k}=${v}`).join(', ')]);
@@ -64,7 +67,8 @@ export function renderExecutionPage(rec: ExecutionRecord, project: string): stri
     '<h2>Argument</h2>',
     `<pre id="argument">${escapeHtml(prettyJson(rec.argument))}</pre>`,
   );
-  if (rec.result !== undefined) parts.push('<h2>Result</h2>', `<pre id="result">${escapeHtml(prettyJson(rec.result))}</pre>`);
+  if (rec.result !== undefined)
+    parts.push('<h2>Result</h2>', `<pre id="result">${escapeHtml(prettyJson(rec.result))}</pre>`);
   if (rec.error) {
     parts.push(
       '<h2>Error</h2>',

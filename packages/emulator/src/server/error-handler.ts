@@ -15,16 +15,28 @@ interface BodyParserError {
 
 export function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
-  if (err instanceof StoreError) return new ApiError(HTTP_STATUS_OF[err.code] ?? 400, err.code, err.message, { cause: err });
-  if (err instanceof StubValidationError) return new ApiError(400, 'INVALID_ARGUMENT', err.message, { cause: err });
+  if (err instanceof StoreError)
+    return new ApiError(HTTP_STATUS_OF[err.code] ?? 400, err.code, err.message, { cause: err });
+  if (err instanceof StubValidationError)
+    return new ApiError(400, 'INVALID_ARGUMENT', err.message, { cause: err });
   const bp = (err ?? {}) as BodyParserError;
   switch (bp.type) {
     case 'entity.too.large':
       // Google answers oversized requests with 413; INVALID_ARGUMENT (not RESOURCE_EXHAUSTED)
       // because retrying the same request cannot succeed.
-      return new ApiError(413, 'INVALID_ARGUMENT', `Request payload size exceeds the limit: ${String(bp.limit)} bytes.`, { cause: err });
+      return new ApiError(
+        413,
+        'INVALID_ARGUMENT',
+        `Request payload size exceeds the limit: ${String(bp.limit)} bytes.`,
+        { cause: err },
+      );
     case 'entity.parse.failed':
-      return new ApiError(400, 'INVALID_ARGUMENT', `Invalid JSON payload received. ${(err as Error).message}`, { cause: err });
+      return new ApiError(
+        400,
+        'INVALID_ARGUMENT',
+        `Invalid JSON payload received. ${(err as Error).message}`,
+        { cause: err },
+      );
     case 'encoding.unsupported':
     case 'charset.unsupported':
       return new ApiError(400, 'INVALID_ARGUMENT', (err as Error).message, { cause: err });
@@ -35,9 +47,16 @@ export function toApiError(err: unknown): ApiError {
       break;
   }
   if (typeof bp.status === 'number' && bp.status >= 400 && bp.status < 500) {
-    return new ApiError(bp.status, 'INVALID_ARGUMENT', err instanceof Error ? err.message : String(err), { cause: err });
+    return new ApiError(bp.status, 'INVALID_ARGUMENT', err instanceof Error ? err.message : String(err), {
+      cause: err,
+    });
   }
-  return new ApiError(500, 'INTERNAL', `Internal error: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  return new ApiError(
+    500,
+    'INTERNAL',
+    `Internal error: ${err instanceof Error ? err.message : String(err)}`,
+    { cause: err },
+  );
 }
 
 export function createErrorHandler(onInternalError?: (err: unknown) => void) {
@@ -49,7 +68,10 @@ export function createErrorHandler(onInternalError?: (err: unknown) => void) {
     const e = toApiError(err);
     if (e.code >= 500) onInternalError?.(err);
     if (req.path.startsWith('/console/')) {
-      res.status(e.code).type('html').send(renderErrorPage(e.code, e.status, e.message));
+      res
+        .status(e.code)
+        .type('html')
+        .send(renderErrorPage(e.code, e.status, e.message));
       return;
     }
     res.status(e.code).json({ error: { code: e.code, message: e.message, status: e.status } });

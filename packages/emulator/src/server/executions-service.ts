@@ -10,7 +10,14 @@ import type { AppDeps } from './deps.js';
 import { compileFilter, compileOrderBy, type FieldSpecs } from './filter.js';
 import { executionName, workflowName } from './names.js';
 import { ExecutionInputSchema, parseBody } from './schemas.js';
-import { callbackJson, executionJson, stepEntryJson, type ExecutionView, type Json } from './serialize.js';
+import {
+  callbackJson,
+  currentRevision,
+  executionJson,
+  stepEntryJson,
+  type ExecutionView,
+  type Json,
+} from './serialize.js';
 import {
   CALL_LOG_LEVELS,
   decodeEnum,
@@ -43,7 +50,10 @@ const EXECUTION_FIELDS: FieldSpecs<ExecutionRecord> = {
   stepName: { type: 'string', get: (e) => e.currentSteps.map((s) => s.step) },
   label: { type: 'map', get: (e) => e.labels },
   labels: { type: 'map', get: (e) => e.labels },
-  disableConcurrencyQuotaOverflowBuffering: { type: 'bool', get: (e) => e.disableConcurrencyQuotaOverflowBuffering },
+  disableConcurrencyQuotaOverflowBuffering: {
+    type: 'bool',
+    get: (e) => e.disableConcurrencyQuotaOverflowBuffering,
+  },
 };
 
 const STEP_ENTRY_FIELDS: FieldSpecs<StepEntry> = {
@@ -82,7 +92,10 @@ export class ExecutionsService {
 
   getRecord(ref: ProjectRef, location: string, workflowId: string, executionId: string): ExecutionRecord {
     const rec = this.deps.store.executions.get({ project: ref.project, location, workflowId }, executionId);
-    if (!rec) throw notFound(`Resource '${executionName(ref.alias, location, workflowId, executionId)}' was not found`);
+    if (!rec)
+      throw notFound(
+        `Resource '${executionName(ref.alias, location, workflowId, executionId)}' was not found`,
+      );
     return rec;
   }
 
@@ -92,7 +105,9 @@ export class ExecutionsService {
     const argText = input.argument ?? '';
     const bytes = Buffer.byteLength(argText, 'utf8');
     if (bytes > MAX_ARGUMENT_BYTES) {
-      throw invalidArgument(`The execution argument is ${bytes} bytes; the limit is ${MAX_ARGUMENT_BYTES} bytes (32 KB)`);
+      throw invalidArgument(
+        `The execution argument is ${bytes} bytes; the limit is ${MAX_ARGUMENT_BYTES} bytes (32 KB)`,
+      );
     }
     let argument: Value = null;
     if (argText.trim() !== '') {
@@ -105,10 +120,14 @@ export class ExecutionsService {
     }
     if (input.labels) validateLabels(input.labels);
     const callLogLevel =
-      decodeEnum('execution.call_log_level', input.callLogLevel, CALL_LOG_LEVELS) ?? 'CALL_LOG_LEVEL_UNSPECIFIED';
+      decodeEnum('execution.call_log_level', input.callLogLevel, CALL_LOG_LEVELS) ??
+      'CALL_LOG_LEVEL_UNSPECIFIED';
     const executionHistoryLevel =
-      decodeEnum('execution.execution_history_level', input.executionHistoryLevel, EXECUTION_HISTORY_LEVELS) ??
-      'EXECUTION_HISTORY_LEVEL_UNSPECIFIED';
+      decodeEnum(
+        'execution.execution_history_level',
+        input.executionHistoryLevel,
+        EXECUTION_HISTORY_LEVELS,
+      ) ?? 'EXECUTION_HISTORY_LEVEL_UNSPECIFIED';
     const disableBuffering = input.disableConcurrencyQuotaOverflowBuffering ?? false;
 
     const slot = `${ref.project}/${location}`;
@@ -120,7 +139,7 @@ export class ExecutionsService {
       );
     }
 
-    const rev = wf.revisions[wf.revisions.length - 1] as RevisionRecord;
+    const rev = currentRevision(wf);
     const now = this.now();
     const rec: ExecutionRecord = {
       workflow: wf.key,
@@ -189,7 +208,12 @@ export class ExecutionsService {
       this.finish(rec, {
         state: 'FAILED',
         error: {
-          payload: stringifyJson(new Map<string, Value>([['message', message], ['tags', ['SystemError']]])),
+          payload: stringifyJson(
+            new Map<string, Value>([
+              ['message', message],
+              ['tags', ['SystemError']],
+            ]),
+          ),
           context: message,
           stackTrace: { elements: [] },
         },
@@ -233,7 +257,13 @@ export class ExecutionsService {
     if (q && q.length === 0) sched.queued.delete(slot);
   }
 
-  get(ref: ProjectRef, location: string, workflowId: string, executionId: string, query: Record<string, unknown>): Json {
+  get(
+    ref: ProjectRef,
+    location: string,
+    workflowId: string,
+    executionId: string,
+    query: Record<string, unknown>,
+  ): Json {
     const rec = this.getRecord(ref, location, workflowId, executionId);
     return executionJson(rec, ref.alias, readView(query, 'FULL'));
   }
@@ -245,7 +275,11 @@ export class ExecutionsService {
     const orderBy = queryString(query, 'orderBy');
     const pred = compileFilter(filter, EXECUTION_FIELDS);
     // Reference §7.1: newest first by default.
-    const cmp = compileOrderBy(orderBy, EXECUTION_FIELDS, (a, b) => b.createTime - a.createTime || b.seq - a.seq);
+    const cmp = compileOrderBy(
+      orderBy,
+      EXECUTION_FIELDS,
+      (a, b) => b.createTime - a.createTime || b.seq - a.seq,
+    );
     const selected = this.deps.store.executions.list(wf.key).filter(pred).sort(cmp);
     const { page, nextPageToken } = paginate(selected, query, {
       defaultSize: 100,
@@ -260,7 +294,9 @@ export class ExecutionsService {
   cancel(ref: ProjectRef, location: string, workflowId: string, executionId: string): Json {
     const rec = this.getRecord(ref, location, workflowId, executionId);
     if (TERMINAL.has(rec.state)) {
-      throw failedPrecondition(`Execution '${executionName(ref.alias, location, workflowId, executionId)}' is not active (state ${rec.state}) and cannot be cancelled`);
+      throw failedPrecondition(
+        `Execution '${executionName(ref.alias, location, workflowId, executionId)}' is not active (state ${rec.state}) and cannot be cancelled`,
+      );
     }
     this.cancelRecord(rec);
     return executionJson(rec, ref.alias, 'FULL');
@@ -287,7 +323,9 @@ export class ExecutionsService {
   removeForWorkflow(key: WorkflowKey): void {
     for (const rec of this.deps.store.executions.deleteForWorkflow(key)) {
       this.cancelRecord(rec);
-      this.deps.runtime.callbacks.clearExecution(executionName(key.project, key.location, key.workflowId, rec.executionId));
+      this.deps.runtime.callbacks.clearExecution(
+        executionName(key.project, key.location, key.workflowId, rec.executionId),
+      );
     }
   }
 
@@ -298,7 +336,13 @@ export class ExecutionsService {
     sched.queued.clear();
   }
 
-  listStepEntries(ref: ProjectRef, location: string, workflowId: string, executionId: string, query: Record<string, unknown>): Json {
+  listStepEntries(
+    ref: ProjectRef,
+    location: string,
+    workflowId: string,
+    executionId: string,
+    query: Record<string, unknown>,
+  ): Json {
     const rec = this.getRecord(ref, location, workflowId, executionId);
     const filter = queryString(query, 'filter');
     const orderBy = queryString(query, 'orderBy');
@@ -324,7 +368,13 @@ export class ExecutionsService {
     return out;
   }
 
-  getStepEntry(ref: ProjectRef, location: string, workflowId: string, executionId: string, entryId: number): Json {
+  getStepEntry(
+    ref: ProjectRef,
+    location: string,
+    workflowId: string,
+    executionId: string,
+    entryId: number,
+  ): Json {
     const rec = this.getRecord(ref, location, workflowId, executionId);
     const name = executionName(ref.alias, location, workflowId, executionId);
     const entry = rec.history.find((s) => s.entryId === entryId);
@@ -332,13 +382,21 @@ export class ExecutionsService {
     return stepEntryJson(entry, name);
   }
 
-  listCallbacks(ref: ProjectRef, location: string, workflowId: string, executionId: string, query: Record<string, unknown>): Json {
+  listCallbacks(
+    ref: ProjectRef,
+    location: string,
+    workflowId: string,
+    executionId: string,
+    query: Record<string, unknown>,
+  ): Json {
     const rec = this.getRecord(ref, location, workflowId, executionId);
     const hubName = executionName(rec.workflow.project, location, workflowId, executionId);
     const name = executionName(ref.alias, location, workflowId, executionId);
     const all = this.deps.runtime.callbacks.list(hubName);
     const { page, nextPageToken } = paginate(all, query, { defaultSize: 100, maxSize: 100, fingerprint: '' });
-    const out: Json = { callbacks: page.map((c) => callbackJson(c, name)) };
+    const out: Json = {
+      callbacks: page.map((c) => callbackJson(c, name, this.deps.runtime.callbacks.pending(hubName, c.id))),
+    };
     if (nextPageToken) out.nextPageToken = nextPageToken;
     return out;
   }

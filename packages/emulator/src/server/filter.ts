@@ -153,7 +153,15 @@ class FilterParser {
 
 function globMatch(pattern: string, s: string): boolean {
   if (!pattern.includes('*')) return pattern === s;
-  const re = new RegExp('^' + pattern.split('*').map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*') + '$', 's');
+  const re = new RegExp(
+    '^' +
+      pattern
+        .split('*')
+        .map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+        .join('.*') +
+      '$',
+    's',
+  );
   return re.test(s);
 }
 
@@ -219,20 +227,22 @@ function compileNode<T>(n: Node, specs: FieldSpecs<T>): (item: T) => boolean {
   }
 }
 
-function compileComparison<T>(
-  n: Extract<Node, { kind: 'cmp' }>,
-  specs: FieldSpecs<T>,
-): (item: T) => boolean {
+function compileComparison<T>(n: Extract<Node, { kind: 'cmp' }>, specs: FieldSpecs<T>): (item: T) => boolean {
   const spec = Object.hasOwn(specs, n.field) ? specs[n.field] : undefined;
   if (!spec) {
-    throw invalidArgument(`Invalid filter: unsupported field "${n.field}"; supported fields: ${Object.keys(specs).join(', ')}`);
+    throw invalidArgument(
+      `Invalid filter: unsupported field "${n.field}"; supported fields: ${Object.keys(specs).join(', ')}`,
+    );
   }
   const { op, value } = n;
   if (spec.type === 'map') {
     const key = n.key;
     if (key === undefined) {
       // `labels:env` — the map has the key.
-      if (op !== ':') throw invalidArgument(`Invalid filter: "${n.field}" must be compared through a key, e.g. ${n.field}.KEY="value"`);
+      if (op !== ':')
+        throw invalidArgument(
+          `Invalid filter: "${n.field}" must be compared through a key, e.g. ${n.field}.KEY="value"`,
+        );
       return (x) => Object.hasOwn((spec.get(x) as Record<string, string> | undefined) ?? {}, value);
     }
     return (x) => {
@@ -262,7 +272,8 @@ function compileComparison<T>(
       if (spec.enumNames && !spec.enumNames.includes(name)) {
         throw invalidArgument(`Invalid filter: "${value}" is not a valid value for ${n.field}`);
       }
-      if (op !== '=' && op !== '!=' && op !== ':') throw invalidArgument(`Invalid filter: ${n.field} supports only = and !=`);
+      if (op !== '=' && op !== '!=' && op !== ':')
+        throw invalidArgument(`Invalid filter: ${n.field} supports only = and !=`);
       return (x) => (spec.get(x) === name) === (op !== '!=');
     }
     case 'timestamp': {
@@ -275,7 +286,8 @@ function compileComparison<T>(
     }
     case 'duration': {
       const d = parseDuration(value);
-      if (d === undefined) throw invalidArgument(`Invalid filter: "${value}" is not a duration such as "1.5s"`);
+      if (d === undefined)
+        throw invalidArgument(`Invalid filter: "${value}" is not a duration such as "1.5s"`);
       return (x) => {
         const v = spec.get(x);
         return typeof v === 'number' ? compareNumbers(v, op, d) : op === '!=';
@@ -283,7 +295,8 @@ function compileComparison<T>(
     }
     case 'number': {
       const num = Number(value);
-      if (value === '' || !Number.isFinite(num)) throw invalidArgument(`Invalid filter: "${value}" is not a number`);
+      if (value === '' || !Number.isFinite(num))
+        throw invalidArgument(`Invalid filter: "${value}" is not a number`);
       return (x) => {
         const v = spec.get(x);
         return typeof v === 'number' ? compareNumbers(v, op, num) : op === '!=';
@@ -291,9 +304,11 @@ function compileComparison<T>(
     }
     case 'bool': {
       const lower = value.toLowerCase();
-      if (lower !== 'true' && lower !== 'false') throw invalidArgument(`Invalid filter: "${value}" is not a boolean`);
+      if (lower !== 'true' && lower !== 'false')
+        throw invalidArgument(`Invalid filter: "${value}" is not a boolean`);
       const b = lower === 'true';
-      if (op !== '=' && op !== '!=' && op !== ':') throw invalidArgument(`Invalid filter: ${n.field} supports only = and !=`);
+      if (op !== '=' && op !== '!=' && op !== ':')
+        throw invalidArgument(`Invalid filter: ${n.field} supports only = and !=`);
       return (x) => (spec.get(x) === b) === (op !== '!=');
     }
   }
@@ -310,11 +325,17 @@ export function compileOrderBy<T>(
     const words = part.trim().split(/\s+/);
     const [field, dir, ...rest] = words;
     if (!field || rest.length > 0 || (dir !== undefined && dir !== 'desc' && dir !== 'asc')) {
-      throw invalidArgument(`Invalid orderBy "${text}": expected a comma-separated list of "field" or "field desc"`);
+      throw invalidArgument(
+        `Invalid orderBy "${text}": expected a comma-separated list of "field" or "field desc"`,
+      );
     }
     const spec = Object.hasOwn(specs, field) ? specs[field] : undefined;
     if (!spec || spec.type === 'map') {
-      throw invalidArgument(`Invalid orderBy: unsupported field "${field}"; supported fields: ${Object.keys(specs).filter((k) => specs[k]?.type !== 'map').join(', ')}`);
+      throw invalidArgument(
+        `Invalid orderBy: unsupported field "${field}"; supported fields: ${Object.keys(specs)
+          .filter((k) => specs[k]?.type !== 'map')
+          .join(', ')}`,
+      );
     }
     return { spec, desc: dir === 'desc' };
   });
@@ -341,7 +362,7 @@ function compareAny(a: unknown, b: unknown): number {
   if (b === undefined) return 1;
   if (typeof a === 'number' && typeof b === 'number') return a - b;
   if (typeof a === 'boolean' && typeof b === 'boolean') return Number(a) - Number(b);
-  const sa = String(a);
-  const sb = String(b);
+  const sa = typeof a === 'string' ? a : JSON.stringify(a);
+  const sb = typeof b === 'string' ? b : JSON.stringify(b);
   return sa < sb ? -1 : sa > sb ? 1 : 0;
 }

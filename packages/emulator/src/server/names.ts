@@ -12,12 +12,14 @@ const OPERATION_ID_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,200}$/;
 const STEP_ENTRY_ID_RE = /^\d{1,18}$/;
 
 export function checkProject(project: string): string {
-  if (!PROJECT_RE.test(project)) throw invalidArgument(`Invalid resource name: "${project}" is not a valid project ID or number`);
+  if (!PROJECT_RE.test(project))
+    throw invalidArgument(`Invalid resource name: "${project}" is not a valid project ID or number`);
   return project;
 }
 
 export function checkLocation(location: string): string {
-  if (!LOCATION_RE.test(location)) throw invalidArgument(`Invalid resource name: "${location}" is not a valid location`);
+  if (!LOCATION_RE.test(location))
+    throw invalidArgument(`Invalid resource name: "${location}" is not a valid location`);
   return location;
 }
 
@@ -35,30 +37,40 @@ export function checkWorkflowId(id: string): string {
 }
 
 export function checkExecutionId(id: string): string {
-  if (!EXECUTION_ID_RE.test(id)) throw invalidArgument(`Invalid resource name: "${id}" is not a valid execution ID`);
+  if (!EXECUTION_ID_RE.test(id))
+    throw invalidArgument(`Invalid resource name: "${id}" is not a valid execution ID`);
   return id;
 }
 
 export function checkOperationId(id: string): string {
-  if (!OPERATION_ID_RE.test(id)) throw invalidArgument(`Invalid resource name: "${id}" is not a valid operation ID`);
+  if (!OPERATION_ID_RE.test(id))
+    throw invalidArgument(`Invalid resource name: "${id}" is not a valid operation ID`);
   return id;
 }
 
 export function checkStepEntryId(id: string): number {
-  if (!STEP_ENTRY_ID_RE.test(id)) throw invalidArgument(`Invalid resource name: "${id}" is not a valid step entry ID`);
+  if (!STEP_ENTRY_ID_RE.test(id))
+    throw invalidArgument(`Invalid resource name: "${id}" is not a valid step entry ID`);
   return Number(id);
 }
 
-export const locationName = (project: string, location: string): string => `projects/${project}/locations/${location}`;
+export const locationName = (project: string, location: string): string =>
+  `projects/${project}/locations/${location}`;
 export const workflowName = (project: string, location: string, workflowId: string): string =>
   `${locationName(project, location)}/workflows/${workflowId}`;
-export const executionName = (project: string, location: string, workflowId: string, executionId: string): string =>
-  `${workflowName(project, location, workflowId)}/executions/${executionId}`;
+export const executionName = (
+  project: string,
+  location: string,
+  workflowId: string,
+  executionId: string,
+): string => `${workflowName(project, location, workflowId)}/executions/${executionId}`;
 export const operationName = (project: string, location: string, operationId: string): string =>
   `${locationName(project, location)}/operations/${operationId}`;
 
 /** Parses `projects/{p}/locations/{l}/workflows/{w}` (the `name` in a patch body). */
-export function parseWorkflowName(name: string): { project: string; location: string; workflowId: string } | undefined {
+export function parseWorkflowName(
+  name: string,
+): { project: string; location: string; workflowId: string } | undefined {
   const m = /^projects\/([^/]+)\/locations\/([^/]+)\/workflows\/([^/]+)$/.exec(name);
   if (!m) return undefined;
   return { project: m[1] as string, location: m[2] as string, workflowId: m[3] as string };

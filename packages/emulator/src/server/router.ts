@@ -63,7 +63,7 @@ export function dispatch(routes: readonly Route[]) {
           req,
           res,
           params: m.slice(1).map((s) => decodeSegment(s ?? '')),
-          query: req.query as Record<string, unknown>,
+          query: req.query,
           json: () => (parsed ??= { value: parseJsonBody(req) }).value,
         };
         const out = route.handler(ctx);
@@ -82,6 +82,12 @@ export function dispatch(routes: readonly Route[]) {
       }
       return;
     }
-    next(notFound(pathMatched ? `Method ${req.method} is not supported for ${req.originalUrl.split('?')[0]}` : `The requested URL ${req.originalUrl.split('?')[0]} was not found on this server.`));
+    next(
+      notFound(
+        pathMatched
+          ? `Method ${req.method} is not supported for ${req.originalUrl.split('?')[0]}`
+          : `The requested URL ${req.originalUrl.split('?')[0]} was not found on this server.`,
+      ),
+    );
   };
 }

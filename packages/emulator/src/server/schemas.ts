@@ -61,7 +61,9 @@ export function parseBody<T>(schema: z.ZodType<T>, body: unknown, resource: stri
   if (!issue) throw invalidArgument('Invalid JSON payload received.');
   const path = [resource, ...issue.path.map(String)].join('.');
   if (issue.code === 'unrecognized_keys') {
-    throw invalidArgument(`Invalid JSON payload received. Unknown name "${issue.keys.join('", "')}" at '${path}': Cannot find field.`);
+    throw invalidArgument(
+      `Invalid JSON payload received. Unknown name "${issue.keys.join('", "')}" at '${path}': Cannot find field.`,
+    );
   }
   throw invalidArgument(`Invalid JSON payload received. Invalid value at '${path}': ${issue.message}`);
 }

@@ -1,5 +1,7 @@
 /** Internal records → the REST JSON the official clients read (lowerCamelCase, proto3 JSON mapping). */
-import type { CallbackInfo } from '../runtime/callbacks.js';
+import type { CallbackInfo, CallbackRequest } from '../runtime/callbacks.js';
+import { stringifyJson } from '../values/json.js';
+import type { Value } from '../values/types.js';
 import type { ExecutionErrorReport, StepEntry } from '../runtime/api.js';
 import type { ExecutionRecord, OperationRecord, RevisionRecord, WorkflowRecord } from '../store/types.js';
 import { executionName, workflowName } from './names.js';
@@ -16,8 +18,15 @@ export const EMPTY_TYPE = 'type.googleapis.com/google.protobuf.Empty';
  * project number whatever the caller sent; echoing the caller's segment keeps names
  * predictable in tests and lets them round-trip through the client's path helpers.
  */
+/** The revision new executions run; a workflow always has at least one. */
+export function currentRevision(rec: WorkflowRecord): RevisionRecord {
+  const rev = rec.revisions[rec.revisions.length - 1];
+  if (!rev) throw new Error(`workflow ${rec.key.workflowId} has no revision`);
+  return rev;
+}
+
 export function workflowJson(rec: WorkflowRecord, project: string, revision?: RevisionRecord): Json {
-  const rev = revision ?? (rec.revisions[rec.revisions.length - 1] as RevisionRecord);
+  const rev = revision ?? currentRevision(rec);
   const out: Json = { name: workflowName(project, rec.key.location, rec.key.workflowId) };
   if (rec.description) out.description = rec.description;
   out.state = rec.state;
@@ -46,7 +55,11 @@ export function errorReportJson(e: ExecutionErrorReport): Json {
       elements: e.stackTrace.elements.map((el) => ({
         step: el.step,
         routine: el.routine,
-        position: { line: String(el.position.line), column: String(el.position.column), length: String(el.position.length) },
+        position: {
+          line: String(el.position.line),
+          column: String(el.position.column),
+          length: String(el.position.length),
+        },
       })),
     },
   };
@@ -117,12 +130,28 @@ export function stepEntryJson(entry: StepEntry, execName: string): Json {
   return out;
 }
 
-/** Reference §7.1: the documented Callback name uses the singular `callback` segment. */
-export function callbackJson(info: CallbackInfo, execName: string): Json {
+/**
+ * Reference §7.1: the documented Callback name uses the singular `callback` segment.
+ * `availablePayloads` lists the requests not yet awaited; each is shown as the JSON text of
+ * its body [?] (the service documents the field as strings without their format).
+ */
+export function callbackJson(
+  info: CallbackInfo,
+  execName: string,
+  pending: readonly CallbackRequest[],
+): Json {
   return {
     name: `${execName}/callback/${info.id}`,
     method: info.method,
-    availablePayloads: info.availablePayloads,
+    availablePayloads: pending.map((r) => (typeof r.body === 'string' ? r.body : safeJson(r.body))),
     waiters: String(info.waiters),
   };
+}
+
+function safeJson(v: Value): string {
+  try {
+    return stringifyJson(v, { sortKeys: true });
+  } catch {
+    return '';
+  }
 }

@@ -51,17 +51,29 @@ export function parseDuration(text: string): number | undefined {
  * Decodes an enum field sent as a name or as its number (`$alt=json;enum-encoding=int`
  * makes the official client send numbers). `names[i]` is the name of number `i`.
  */
-export function decodeEnum<T extends string>(field: string, value: unknown, names: readonly T[]): T | undefined {
+export function decodeEnum<T extends string>(
+  field: string,
+  value: unknown,
+  names: readonly T[],
+): T | undefined {
   if (value === undefined || value === null) return undefined;
-  if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value < names.length) return names[value];
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value < names.length)
+    return names[value];
   if (typeof value === 'string') {
     if ((names as readonly string[]).includes(value)) return value as T;
     if (/^\d+$/.test(value)) return decodeEnum(field, Number(value), names);
   }
-  throw invalidArgument(`Invalid value at '${field}' (${JSON.stringify(value)}): expected one of ${names.join(', ')}`);
+  throw invalidArgument(
+    `Invalid value at '${field}' (${JSON.stringify(value)}): expected one of ${names.join(', ')}`,
+  );
 }
 
-export const CALL_LOG_LEVELS = ['CALL_LOG_LEVEL_UNSPECIFIED', 'LOG_ALL_CALLS', 'LOG_ERRORS_ONLY', 'LOG_NONE'] as const;
+export const CALL_LOG_LEVELS = [
+  'CALL_LOG_LEVEL_UNSPECIFIED',
+  'LOG_ALL_CALLS',
+  'LOG_ERRORS_ONLY',
+  'LOG_NONE',
+] as const;
 export const EXECUTION_HISTORY_LEVELS = [
   'EXECUTION_HISTORY_LEVEL_UNSPECIFIED',
   'EXECUTION_HISTORY_BASIC',
@@ -107,7 +119,11 @@ export const STEP_ENTRY_STATES = [
   'STATE_FAILED',
   'STATE_CANCELLED',
 ] as const;
-export const STEP_ENTRY_VIEWS = ['EXECUTION_ENTRY_VIEW_UNSPECIFIED', 'EXECUTION_ENTRY_VIEW_BASIC', 'EXECUTION_ENTRY_VIEW_DETAILED'] as const;
+export const STEP_ENTRY_VIEWS = [
+  'EXECUTION_ENTRY_VIEW_UNSPECIFIED',
+  'EXECUTION_ENTRY_VIEW_BASIC',
+  'EXECUTION_ENTRY_VIEW_DETAILED',
+] as const;
 
 /** Reads one query parameter as a string (repeated parameters: the last one wins). */
 export function queryString(query: Record<string, unknown>, name: string): string | undefined {
@@ -142,7 +158,9 @@ interface PageTokenPayload {
  * the token.
  */
 export function encodePageToken(offset: number, fingerprint: string): string {
-  return Buffer.from(JSON.stringify({ o: offset, q: fingerprint } satisfies PageTokenPayload)).toString('base64url');
+  return Buffer.from(JSON.stringify({ o: offset, q: fingerprint } satisfies PageTokenPayload)).toString(
+    'base64url',
+  );
 }
 
 export function decodePageToken(token: string | undefined, fingerprint: string): number {
@@ -158,7 +176,9 @@ export function decodePageToken(token: string | undefined, fingerprint: string):
     throw invalidArgument('The page token is invalid.');
   }
   if (p.q !== fingerprint) {
-    throw invalidArgument('The page token does not match the other list parameters of the request that produced it.');
+    throw invalidArgument(
+      'The page token does not match the other list parameters of the request that produced it.',
+    );
   }
   return p.o;
 }
@@ -186,8 +206,14 @@ export function validateLabels(labels: Record<string, string>): void {
   const keys = Object.keys(labels);
   if (keys.length > 64) throw invalidArgument(`A resource may have at most 64 labels, got ${keys.length}`);
   for (const k of keys) {
-    if (!LABEL_KEY_RE.test(k)) throw invalidArgument(`Invalid label key "${k}": keys must start with a lowercase letter and contain at most 63 lowercase letters, digits, underscores and dashes`);
+    if (!LABEL_KEY_RE.test(k))
+      throw invalidArgument(
+        `Invalid label key "${k}": keys must start with a lowercase letter and contain at most 63 lowercase letters, digits, underscores and dashes`,
+      );
     const v = labels[k] ?? '';
-    if (!LABEL_VALUE_RE.test(v)) throw invalidArgument(`Invalid value "${v}" for label "${k}": values may contain at most 63 lowercase letters, digits, underscores and dashes`);
+    if (!LABEL_VALUE_RE.test(v))
+      throw invalidArgument(
+        `Invalid value "${v}" for label "${k}": values may contain at most 63 lowercase letters, digits, underscores and dashes`,
+      );
   }
 }

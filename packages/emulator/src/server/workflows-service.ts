@@ -2,19 +2,13 @@
 import { formatProblems, type LoadResult } from '../source/index.js';
 import { loadWorkflow as defaultLoadWorkflow } from '../source/index.js';
 import type { WorkflowDefinition } from '../source/types.js';
-import type {
-  OperationRecord,
-  OperationVerb,
-  RevisionRecord,
-  WorkflowKey,
-  WorkflowRecord,
-} from '../store/types.js';
+import type { OperationRecord, OperationVerb, WorkflowKey, WorkflowRecord } from '../store/types.js';
 import { alreadyExists, invalidArgument, notFound } from './api-error.js';
 import type { AppDeps } from './deps.js';
 import { compileFilter, compileOrderBy, type FieldSpecs } from './filter.js';
 import { checkWorkflowId, operationName, workflowName } from './names.js';
 import { parseBody, WorkflowInputSchema, type WorkflowInput } from './schemas.js';
-import { EMPTY_TYPE, WORKFLOW_TYPE, workflowJson, type Json } from './serialize.js';
+import { currentRevision, EMPTY_TYPE, WORKFLOW_TYPE, workflowJson, type Json } from './serialize.js';
 import {
   CALL_LOG_LEVELS,
   decodeEnum,
@@ -62,7 +56,7 @@ const WORKFLOW_FIELDS: FieldSpecs<{ rec: WorkflowRecord; name: string }> = {
   labels: { type: 'map', get: (w) => w.rec.labels },
 };
 
-const current = (rec: WorkflowRecord): RevisionRecord => rec.revisions[rec.revisions.length - 1] as RevisionRecord;
+const current = currentRevision;
 
 export class WorkflowsService {
   constructor(private readonly deps: AppDeps) {}
@@ -83,11 +77,14 @@ export class WorkflowsService {
   /** `projects/{p}/serviceAccounts/{email}`, defaulting to the Compute Engine default account like the service. */
   private normalizeServiceAccount(project: string, sa: string | undefined): string {
     const { projectNumber } = this.deps.config;
-    if (!sa) return `projects/${project}/serviceAccounts/${projectNumber}-compute@developer.gserviceaccount.com`;
+    if (!sa)
+      return `projects/${project}/serviceAccounts/${projectNumber}-compute@developer.gserviceaccount.com`;
     const m = /^projects\/([^/]+)\/serviceAccounts\/([^/]+)$/.exec(sa);
     if (m) return `projects/${m[1] === '-' ? project : m[1]}/serviceAccounts/${m[2]}`;
     if (/^[^/@\s]+@[^/@\s]+$/.test(sa)) return `projects/${project}/serviceAccounts/${sa}`;
-    throw invalidArgument(`Invalid service account "${sa}": expected an email or projects/{project}/serviceAccounts/{email}`);
+    throw invalidArgument(
+      `Invalid service account "${sa}": expected an email or projects/{project}/serviceAccounts/{email}`,
+    );
   }
 
   private newRevisionId(ordinal: number): string {
@@ -103,7 +100,14 @@ export class WorkflowsService {
     if (input.userEnvVars) checkUserEnvVars(input.userEnvVars);
   }
 
-  private recordOperation(ref: ProjectRef, location: string, verb: OperationVerb, target: string, response: Json | undefined, responseType: string): OperationRecord {
+  private recordOperation(
+    ref: ProjectRef,
+    location: string,
+    verb: OperationVerb,
+    target: string,
+    response: Json | undefined,
+    responseType: string,
+  ): OperationRecord {
     const ops = this.deps.store.operations;
     const now = this.now();
     const operationId = `operation-${Math.floor(now)}-${this.deps.runtime.ids.uuid()}`;
@@ -148,10 +152,15 @@ export class WorkflowsService {
       description: input.description ?? '',
       labels: { ...(input.labels ?? {}) },
       state: 'ACTIVE',
-      callLogLevel: decodeEnum('workflow.call_log_level', input.callLogLevel, CALL_LOG_LEVELS) ?? 'CALL_LOG_LEVEL_UNSPECIFIED',
+      callLogLevel:
+        decodeEnum('workflow.call_log_level', input.callLogLevel, CALL_LOG_LEVELS) ??
+        'CALL_LOG_LEVEL_UNSPECIFIED',
       executionHistoryLevel:
-        decodeEnum('workflow.execution_history_level', input.executionHistoryLevel, EXECUTION_HISTORY_LEVELS) ??
-        'EXECUTION_HISTORY_LEVEL_UNSPECIFIED',
+        decodeEnum(
+          'workflow.execution_history_level',
+          input.executionHistoryLevel,
+          EXECUTION_HISTORY_LEVELS,
+        ) ?? 'EXECUTION_HISTORY_LEVEL_UNSPECIFIED',
       userEnvVars: { ...(input.userEnvVars ?? {}) },
       cryptoKeyName: input.cryptoKeyName ?? '',
       createTime: now,
@@ -177,7 +186,9 @@ export class WorkflowsService {
     if (!revisionId) return workflowJson(rec, ref.alias);
     const rev = rec.revisions.find((r) => r.revisionId === revisionId);
     if (!rev) {
-      throw notFound(`Revision '${revisionId}' of workflow '${workflowName(ref.alias, location, workflowId)}' was not found`);
+      throw notFound(
+        `Revision '${revisionId}' of workflow '${workflowName(ref.alias, location, workflowId)}' was not found`,
+      );
     }
     return workflowJson(rec, ref.alias, rev);
   }
@@ -190,7 +201,9 @@ export class WorkflowsService {
       .map((rec) => ({ rec, name: workflowName(ref.alias, location, rec.key.workflowId) }));
     const pred = compileFilter(filter, WORKFLOW_FIELDS);
     // The service documents no default order; name order keeps pages stable.
-    const cmp = compileOrderBy(orderBy, WORKFLOW_FIELDS, (a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const cmp = compileOrderBy(orderBy, WORKFLOW_FIELDS, (a, b) =>
+      a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+    );
     const selected = items.filter(pred).sort(cmp);
     const { page, nextPageToken } = paginate(selected, query, {
       defaultSize: 500,
@@ -205,7 +218,11 @@ export class WorkflowsService {
   listRevisions(ref: ProjectRef, location: string, workflowId: string, query: Record<string, unknown>): Json {
     const rec = this.getRecord(ref, location, workflowId);
     const newestFirst = [...rec.revisions].reverse();
-    const { page, nextPageToken } = paginate(newestFirst, query, { defaultSize: 20, maxSize: 100, fingerprint: '' });
+    const { page, nextPageToken } = paginate(newestFirst, query, {
+      defaultSize: 20,
+      maxSize: 100,
+      fingerprint: '',
+    });
     const out: Json = { workflows: page.map((rev) => workflowJson(rec, ref.alias, rev)) };
     if (nextPageToken) out.nextPageToken = nextPageToken;
     return out;
@@ -217,7 +234,13 @@ export class WorkflowsService {
    * created only when `sourceContents` or `serviceAccount` actually change; running
    * executions keep the revision they started with.
    */
-  patch(ref: ProjectRef, location: string, workflowId: string, updateMask: string | undefined, body: unknown): OperationRecord {
+  patch(
+    ref: ProjectRef,
+    location: string,
+    workflowId: string,
+    updateMask: string | undefined,
+    body: unknown,
+  ): OperationRecord {
     const input = parseBody(WorkflowInputSchema, body, 'workflow');
     const rec = this.getRecord(ref, location, workflowId);
     const fields = this.maskFields(updateMask, input);
@@ -239,11 +262,15 @@ export class WorkflowsService {
       ? this.normalizeServiceAccount(ref.project, input.serviceAccount)
       : rev.serviceAccount;
     const callLogLevel = has('callLogLevel')
-      ? (decodeEnum('workflow.call_log_level', input.callLogLevel, CALL_LOG_LEVELS) ?? 'CALL_LOG_LEVEL_UNSPECIFIED')
+      ? (decodeEnum('workflow.call_log_level', input.callLogLevel, CALL_LOG_LEVELS) ??
+        'CALL_LOG_LEVEL_UNSPECIFIED')
       : rec.callLogLevel;
     const executionHistoryLevel = has('executionHistoryLevel')
-      ? (decodeEnum('workflow.execution_history_level', input.executionHistoryLevel, EXECUTION_HISTORY_LEVELS) ??
-        'EXECUTION_HISTORY_LEVEL_UNSPECIFIED')
+      ? (decodeEnum(
+          'workflow.execution_history_level',
+          input.executionHistoryLevel,
+          EXECUTION_HISTORY_LEVELS,
+        ) ?? 'EXECUTION_HISTORY_LEVEL_UNSPECIFIED')
       : rec.executionHistoryLevel;
 
     // Everything validated: apply.
@@ -279,14 +306,21 @@ export class WorkflowsService {
     return updateMask.split(',').map((raw) => {
       const f = raw.trim().replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
       if (!(UPDATABLE_FIELDS as readonly string[]).includes(f)) {
-        throw invalidArgument(`Invalid update mask: field "${raw.trim()}" cannot be updated; updatable fields: ${UPDATABLE_FIELDS.join(', ')}`);
+        throw invalidArgument(
+          `Invalid update mask: field "${raw.trim()}" cannot be updated; updatable fields: ${UPDATABLE_FIELDS.join(', ')}`,
+        );
       }
       return f as UpdatableField;
     });
   }
 
   /** Deletes the workflow; its running executions are cancelled and its executions removed. */
-  delete(ref: ProjectRef, location: string, workflowId: string, onExecutionsRemoved: (key: WorkflowKey) => void): OperationRecord {
+  delete(
+    ref: ProjectRef,
+    location: string,
+    workflowId: string,
+    onExecutionsRemoved: (key: WorkflowKey) => void,
+  ): OperationRecord {
     const rec = this.getRecord(ref, location, workflowId);
     onExecutionsRemoved(rec.key);
     this.deps.store.workflows.delete(rec.key);
@@ -308,7 +342,8 @@ export class WorkflowsService {
 
 function checkUserEnvVars(vars: Record<string, string>): void {
   const keys = Object.keys(vars);
-  if (keys.length > 20) throw invalidArgument(`At most 20 user environment variables are allowed, got ${keys.length}`);
+  if (keys.length > 20)
+    throw invalidArgument(`At most 20 user environment variables are allowed, got ${keys.length}`);
   for (const k of keys) {
     if (k === '') throw invalidArgument('User environment variable names must not be empty');
     if (/^(GOOGLE|WORKFLOWS)/.test(k)) {

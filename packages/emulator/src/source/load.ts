@@ -49,7 +49,16 @@ export function loadWorkflow(source: string, options: LoadOptions = {}): LoadRes
     };
   }
   const parsed = parseYamlTree(src);
-  if (parsed.problems.length > 0) return { ok: false, problems: sortProblems(parsed.problems) };
+  if (parsed.problems.length > 0) {
+    // Google accepts `[${a}, ${b}]` although strict YAML forbids `{` in a plain scalar inside a
+    // flow collection (its own samples do this); retry with those expressions quoted. Columns after
+    // a quoted expression on the same line shift by two in any later report.
+    const relaxed = quoteFlowExpressions(source);
+    if (relaxed !== source && parseYamlTree(new SourceText(relaxed)).problems.length === 0) {
+      return loadWorkflow(relaxed, options);
+    }
+    return { ok: false, problems: sortProblems(parsed.problems) };
+  }
   if (!parsed.root) {
     return { ok: false, problems: [src.problem('the workflow source is empty', { line: 1, column: 1 })] };
   }
@@ -67,6 +76,14 @@ export function loadWorkflow(source: string, options: LoadOptions = {}): LoadRes
   const problems = [...conversion.problems, ...semantic];
   if (problems.length > 0) return { ok: false, problems: sortProblems(problems) };
   return { ok: true, definition: conversion.definition };
+}
+
+/** Quotes unquoted `${...}` items of YAML flow sequences: `[x, ${a}]` → `[x, "${a}"]`. */
+function quoteFlowExpressions(source: string): string {
+  return source.replace(
+    /([[,]\s*)(\$\{[^"'\n{}]*\})(?=\s*[,\]])/g,
+    (_m, before: string, expr: string) => `${before}"${expr}"`,
+  );
 }
 
 /** For callers that prefer exceptions (CLI, tests). */

@@ -39,7 +39,8 @@ export interface ValidateOptions {
 const ALWAYS_BLOCKING = new Set(['events.await_callback', 'sys.log', 'sys.sleep', 'sys.sleep_until']);
 const BLOCKING_PREFIXES = ['googleapis.', 'experimental.executions.', 'http.'];
 /** Functions that are not plain stdlib members but exist on the real service. */
-const EXTERNAL_PREFIXES = ['googleapis.', 'experimental.executions.'];
+// gke.* are the Kubernetes API connector functions (gke.request, gke.create_job...): stubbed like connectors.
+const EXTERNAL_PREFIXES = ['googleapis.', 'gke.', 'experimental.executions.'];
 
 export function defaultIsBlocking(stdlib: Stdlib): (name: string) => boolean {
   return (name) => {
@@ -110,6 +111,7 @@ class Validator {
     this.stepName = undefined;
     this.stepBlocks = new Map();
     this.jumps = [];
+    this.blockParents = new Map();
     this.assignedAnywhere = new Set(routine.params.map((p) => p.name));
     for (const p of routine.params) if (p.default) this.templates(p.default, () => undefined);
 
@@ -118,9 +120,9 @@ class Validator {
       const target = this.stepBlocks.get(j.target.name);
       if (!target) {
         this.problem(`next: step '${j.target.name}' not found in '${routine.name}'`, j.target.pos, j.step);
-      } else if (target.block !== j.from.block) {
+      } else if (!this.canJump(j.from.block, target.block)) {
         this.problem(
-          `next: cannot jump to step '${j.target.name}': jumps into or out of a for loop, parallel branch, try or except block are not allowed`,
+          `next: cannot jump to step '${j.target.name}': jumps into a for loop, parallel branch, try or except block, or out of a for loop or parallel branch, are not allowed`,
           j.target.pos,
           j.step,
         );
@@ -170,8 +172,27 @@ class Validator {
     }
   }
 
-  private newBlock(inLoop: boolean): Site {
-    return { block: this.nextBlockId++, inLoop };
+  /**
+   * `parent` links of blocks. Leaving a try or except block by a jump is allowed (Google's
+   * error_catch sample jumps from an except block to steps of the routine); leaving a for loop
+   * or a parallel branch is not (use `break`, or let the branch end).
+   */
+  private blockParents = new Map<number, { parent: number; exitable: boolean }>();
+
+  private newBlock(inLoop: boolean, parent?: Site, exitable = false): Site {
+    const block = this.nextBlockId++;
+    if (parent) this.blockParents.set(block, { parent: parent.block, exitable });
+    return { block, inLoop };
+  }
+
+  private canJump(from: number, to: number): boolean {
+    for (let b: number | undefined = from; b !== undefined;) {
+      if (b === to) return true;
+      const link = this.blockParents.get(b);
+      if (!link?.exitable) return false;
+      b = link.parent;
+    }
+    return false;
   }
 
   private collectFor(spec: ForSpec): void {
@@ -207,10 +228,10 @@ class Validator {
         this.collect(action.steps, site);
         return;
       case 'try':
-        this.collectBody(action.try, this.newBlock(site.inLoop));
+        this.collectBody(action.try, this.newBlock(site.inLoop, site, true));
         if (action.except) {
           if (action.except.as !== undefined) this.assignedAnywhere.add(action.except.as);
-          this.collect(action.except.steps, this.newBlock(site.inLoop));
+          this.collect(action.except.steps, this.newBlock(site.inLoop, site, true));
         }
         return;
       case 'raise':

@@ -18,7 +18,8 @@ export class InMemoryWorkflowStore implements WorkflowStore {
 
   insert(record: WorkflowRecord): void {
     const k = workflowKeyString(record.key);
-    if (this.byKey.has(k)) throw new StoreError('ALREADY_EXISTS', `workflow ${record.key.workflowId} already exists`);
+    if (this.byKey.has(k))
+      throw new StoreError('ALREADY_EXISTS', `workflow ${record.key.workflowId} already exists`);
     this.byKey.set(k, record);
   }
 
@@ -34,7 +35,8 @@ export class InMemoryWorkflowStore implements WorkflowStore {
 
   list(project: string, location: string): WorkflowRecord[] {
     const out: WorkflowRecord[] = [];
-    for (const r of this.byKey.values()) if (r.key.project === project && r.key.location === location) out.push(r);
+    for (const r of this.byKey.values())
+      if (r.key.project === project && r.key.location === location) out.push(r);
     return out;
   }
 
@@ -58,7 +60,8 @@ export class InMemoryExecutionStore implements ExecutionStore {
     const k = workflowKeyString(record.workflow);
     let m = this.byWorkflow.get(k);
     if (!m) this.byWorkflow.set(k, (m = new Map()));
-    if (m.has(record.executionId)) throw new StoreError('ALREADY_EXISTS', `execution ${record.executionId} already exists`);
+    if (m.has(record.executionId))
+      throw new StoreError('ALREADY_EXISTS', `execution ${record.executionId} already exists`);
     m.set(record.executionId, record);
   }
 

@@ -4,26 +4,13 @@
  * in-memory one without touching the executor or the routes.
  */
 import type { WorkflowDefinition } from '../source/types.js';
-import type {
-  CurrentStep,
-  ExecutionErrorReport,
-  RunningExecution,
-  StepEntry,
-} from '../runtime/api.js';
+import type { CurrentStep, ExecutionErrorReport, RunningExecution, StepEntry } from '../runtime/api.js';
 
 export type CallLogLevel = 'CALL_LOG_LEVEL_UNSPECIFIED' | 'LOG_ALL_CALLS' | 'LOG_ERRORS_ONLY' | 'LOG_NONE';
 export type ExecutionHistoryLevel =
-  | 'EXECUTION_HISTORY_LEVEL_UNSPECIFIED'
-  | 'EXECUTION_HISTORY_BASIC'
-  | 'EXECUTION_HISTORY_DETAILED';
+  'EXECUTION_HISTORY_LEVEL_UNSPECIFIED' | 'EXECUTION_HISTORY_BASIC' | 'EXECUTION_HISTORY_DETAILED';
 export type ExecutionState =
-  | 'STATE_UNSPECIFIED'
-  | 'ACTIVE'
-  | 'SUCCEEDED'
-  | 'FAILED'
-  | 'CANCELLED'
-  | 'UNAVAILABLE'
-  | 'QUEUED';
+  'STATE_UNSPECIFIED' | 'ACTIVE' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED' | 'UNAVAILABLE' | 'QUEUED';
 export type WorkflowState = 'STATE_UNSPECIFIED' | 'ACTIVE' | 'UNAVAILABLE';
 
 /** Identifies a workflow. `project` is the canonical project ID (a project number is mapped to the ID). */

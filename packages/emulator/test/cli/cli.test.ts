@@ -6,6 +6,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
+
 const PKG = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const ENTRY = join(PKG, 'src/cli-entry.ts');
 
@@ -80,7 +83,11 @@ function cli(args: string[], env: Record<string, string> = {}): Proc {
   return p;
 }
 
-async function waitFor<T>(fn: () => T | undefined | Promise<T | undefined>, what: string, ms = 15_000): Promise<T> {
+async function waitFor<T>(
+  fn: () => T | undefined | Promise<T | undefined>,
+  what: string,
+  ms = 15_000,
+): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     const v = await fn();
@@ -107,7 +114,10 @@ describe('workflows-emulator (server)', () => {
   it('starts, deploys --workflows-dir, picks up a change, logs sys.log, and stops on SIGTERM', async () => {
     const dir = await tempDir();
     await writeFile(join(dir, 'greet.yaml'), ECHO);
-    await writeFile(join(dir, 'failing.json'), JSON.stringify({ main: { steps: [{ boom: { raise: 'x' } }] } }));
+    await writeFile(
+      join(dir, 'failing.json'),
+      JSON.stringify({ main: { steps: [{ boom: { raise: 'x' } }] } }),
+    );
     await writeFile(join(dir, 'broken.yml'), INVALID);
     await writeFile(join(dir, 'notes.txt'), 'not a workflow');
 
@@ -118,31 +128,37 @@ describe('workflows-emulator (server)', () => {
     );
     expect(p.stdout()).toMatch(/listening on http:\/\/127\.0\.0\.1:\d+/);
     const base = `http://${hostPort}/v1/projects/cli-proj/locations/us-central1`;
-    const list = await (await fetch(`${base}/workflows`)).json();
-    expect(list.workflows.map((w: { name: string }) => w.name.split('/').pop())).toEqual(['failing', 'greet']);
+    const list = (await (await fetch(`${base}/workflows`)).json()) as Json;
+    expect(list.workflows.map((w: { name: string }) => w.name.split('/').pop())).toEqual([
+      'failing',
+      'greet',
+    ]);
     expect(p.stderr()).toMatch(/could not deploy broken[\s\S]*line 4, column \d+/);
 
     // sys.log shows up on the console with severity and execution ID.
-    const ex = await (
+    const ex = (await (
       await fetch(`${base}/workflows/greet/executions`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ argument: JSON.stringify({ name: 'ann' }) }),
       })
-    ).json();
+    ).json()) as Json;
     const id = (ex.name as string).split('/').pop();
     await waitFor(() => (p.stdout().includes(`[INFO] ${id}: hello ann`) ? true : undefined), 'the log line');
 
     // A changed file becomes a new revision.
     await writeFile(join(dir, 'greet.yaml'), ECHO.replace('"hi "', '"hello again "'));
     const wf = await waitFor(async () => {
-      const w = await (await fetch(`${base}/workflows/greet`)).json();
+      const w = (await (await fetch(`${base}/workflows/greet`)).json()) as Json;
       return (w.revisionId as string).startsWith('000002-') ? w : undefined;
     }, 'the redeploy');
     expect(wf.sourceContents).toContain('hello again');
     // A new file is deployed too.
     await writeFile(join(dir, 'late.yaml'), FAIL);
-    await waitFor(async () => ((await fetch(`${base}/workflows/late`)).status === 200 ? true : undefined), 'new file');
+    await waitFor(
+      async () => ((await fetch(`${base}/workflows/late`)).status === 200 ? true : undefined),
+      'new file',
+    );
 
     p.child.kill('SIGTERM');
     expect(await p.exit).toBe(0);
@@ -154,8 +170,11 @@ describe('workflows-emulator (server)', () => {
       WORKFLOWS_EMULATOR_PROJECT: 'env-proj',
       WORKFLOWS_EMULATOR_LOCATION: 'europe-west4',
     });
-    const hostPort = await waitFor(() => /^export WORKFLOWS_EMULATOR_HOST=(\S+)$/m.exec(p.stdout())?.[1], 'start');
-    const info = await (await fetch(`http://${hostPort}/emulator/v1/info`)).json();
+    const hostPort = await waitFor(
+      () => /^export WORKFLOWS_EMULATOR_HOST=(\S+)$/m.exec(p.stdout())?.[1],
+      'start',
+    );
+    const info = (await (await fetch(`http://${hostPort}/emulator/v1/info`)).json()) as Json;
     expect(info).toMatchObject({ project: 'env-proj', location: 'europe-west4', version: '0.1.0' });
     p.child.kill('SIGINT');
     expect(await p.exit).toBe(0);

@@ -91,7 +91,7 @@ describe('unknown routes', () => {
     ['DELETE', '/v1/projects/p/locations/l/workflows/w/executions/e'],
     ['GET', '/emulator/v1/nothing'],
     ['GET', '/console/elsewhere'],
-  ])('%s %s → 404 NOT_FOUND in Google\'s envelope', async (method, path) => {
+  ])("%s %s → 404 NOT_FOUND in Google's envelope", async (method, path) => {
     const res = await request(app)[method.toLowerCase() as 'get'](path);
     expect(res.status).toBe(404);
     if (path.startsWith('/console/')) {
@@ -109,7 +109,7 @@ describe('unknown routes', () => {
 });
 
 describe('oversized bodies', () => {
-  it('a body over the limit → 413 in Google\'s envelope', async () => {
+  it("a body over the limit → 413 in Google's envelope", async () => {
     const big = JSON.stringify({ sourceContents: 'x'.repeat(300 * 1024) });
     const res = await request(app)
       .post(`/v1/${PARENT}/workflows?workflowId=w`)
@@ -141,7 +141,11 @@ describe('query parameters', () => {
   });
 
   it('rejects a non-numeric pageSize', async () => {
-    expectGoogleError(await request(app).get(`/v1/${PARENT}/workflows?pageSize=ten`), 400, 'INVALID_ARGUMENT');
+    expectGoogleError(
+      await request(app).get(`/v1/${PARENT}/workflows?pageSize=ten`),
+      400,
+      'INVALID_ARGUMENT',
+    );
   });
 });
 

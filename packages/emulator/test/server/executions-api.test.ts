@@ -143,7 +143,9 @@ describe('executions.create and get', () => {
     }
     // The REST API takes the argument as a string holding JSON, not as an object.
     expectGoogleError(
-      await request(app).post(`/v1/${PARENT}/workflows/echo/executions`).send({ argument: { a: 1 } }),
+      await request(app)
+        .post(`/v1/${PARENT}/workflows/echo/executions`)
+        .send({ argument: { a: 1 } }),
       400,
       'INVALID_ARGUMENT',
       /argument/,
@@ -184,15 +186,17 @@ describe('executions.create and get', () => {
     const ex = await execute(app, 'log');
     await waitDone(app, ex.name);
     expect(logs).toHaveLength(1);
-    expect(logs[0]).toMatchObject({ severity: 'WARNING', payload: 'hello', executionId: ex.name.split('/').pop() });
+    expect(logs[0]).toMatchObject({
+      severity: 'WARNING',
+      payload: 'hello',
+      executionId: ex.name.split('/').pop(),
+    });
   });
 });
 
 describe('executions.list', () => {
   async function seed(): Promise<string[]> {
-    await request(app)
-      .post(`/v1/${PARENT}/workflows?workflowId=echo`)
-      .send({ sourceContents: ECHO });
+    await request(app).post(`/v1/${PARENT}/workflows?workflowId=echo`).send({ sourceContents: ECHO });
     const names: string[] = [];
     for (let i = 0; i < 5; i++) {
       const res = await request(app)
@@ -252,17 +256,28 @@ describe('executions.list', () => {
     expect(await list('state=2')).toHaveLength(5);
     expect(await list(`executionId="${ids[2]}"`)).toEqual([ids[2]]);
     expect((await list('labels.parity="odd"')).sort()).toEqual([ids[1], ids[3]].sort());
-    expect((await list('label.parity=even AND NOT executionId=' + ids[0])).sort()).toEqual([ids[2], ids[4]].sort());
+    expect((await list('label.parity=even AND NOT executionId=' + ids[0])).sort()).toEqual(
+      [ids[2], ids[4]].sort(),
+    );
     const third = (await request(app).get(`/v1/${names[2]}`)).body.createTime as string;
     expect((await list(`createTime>"${third}"`)).sort()).toEqual([ids[3], ids[4]].sort());
-    expect((await list(`createTime>="${third}" AND createTime<"${third}"`))).toEqual([]);
+    expect(await list(`createTime>="${third}" AND createTime<"${third}"`)).toEqual([]);
     expect(await list('duration>=0s')).toHaveLength(5);
     expect(await list('duration>"3600s"')).toEqual([]);
     expect(await list('workflowRevisionId:000001-*')).toHaveLength(5);
     expect(await list('disableConcurrencyQuotaOverflowBuffering=false')).toHaveLength(5);
-    expect(await list(`(executionId="${ids[0]}" OR executionId="${ids[1]}") state=SUCCEEDED`)).toHaveLength(2);
+    expect(await list(`(executionId="${ids[0]}" OR executionId="${ids[1]}") state=SUCCEEDED`)).toHaveLength(
+      2,
+    );
 
-    for (const bad of ['bogus=1', 'state=RUNNING', 'createTime>"yesterday"', 'state=', '(state=ACTIVE', 'duration>abc']) {
+    for (const bad of [
+      'bogus=1',
+      'state=RUNNING',
+      'createTime>"yesterday"',
+      'state=',
+      '(state=ACTIVE',
+      'duration>abc',
+    ]) {
       expectGoogleError(
         await request(app).get(`/v1/${PARENT}/workflows/echo/executions`).query({ filter: bad }),
         400,
@@ -310,11 +325,17 @@ describe('executions.cancel', () => {
     expect(again.body.state).toBe('CANCELLED');
     expectGoogleError(await request(app).post(`/v1/${ex.name}:cancel`).send({}), 400, 'FAILED_PRECONDITION');
     expectGoogleError(
-      await request(app).post(`/v1/${PARENT}/workflows/sleep/executions/${crypto.randomUUID()}:cancel`).send({}),
+      await request(app)
+        .post(`/v1/${PARENT}/workflows/sleep/executions/${crypto.randomUUID()}:cancel`)
+        .send({}),
       404,
       'NOT_FOUND',
     );
-    expectGoogleError(await request(app).post(`/v1/${ex.name}:cancel`).type('json').send('{oops'), 400, 'INVALID_ARGUMENT');
+    expectGoogleError(
+      await request(app).post(`/v1/${ex.name}:cancel`).type('json').send('{oops'),
+      400,
+      'INVALID_ARGUMENT',
+    );
   });
 });
 
@@ -345,11 +366,15 @@ describe('stepEntries', () => {
 
     const page = await request(app).get(`/v1/${ex.name}/stepEntries?pageSize=1`);
     expect(page.body.stepEntries.map((s: { step: string }) => s.step)).toEqual(['compute']);
-    const next = await request(app).get(`/v1/${ex.name}/stepEntries?pageSize=1&pageToken=${page.body.nextPageToken}`);
+    const next = await request(app).get(
+      `/v1/${ex.name}/stepEntries?pageSize=1&pageToken=${page.body.nextPageToken}`,
+    );
     expect(next.body.stepEntries.map((s: { step: string }) => s.step)).toEqual(['done']);
     const skipped = await request(app).get(`/v1/${ex.name}/stepEntries?skip=1`);
     expect(skipped.body.stepEntries.map((s: { step: string }) => s.step)).toEqual(['done']);
-    const filtered = await request(app).get(`/v1/${ex.name}/stepEntries`).query({ filter: 'stepType=STEP_RETURN' });
+    const filtered = await request(app)
+      .get(`/v1/${ex.name}/stepEntries`)
+      .query({ filter: 'stepType=STEP_RETURN' });
     expect(filtered.body.stepEntries.map((s: { step: string }) => s.step)).toEqual(['done']);
     const ordered = await request(app).get(`/v1/${ex.name}/stepEntries`).query({ orderBy: 'entryId desc' });
     expect(ordered.body.stepEntries.map((s: { entryId: string }) => s.entryId)).toEqual(['2', '1']);
@@ -363,6 +388,35 @@ describe('stepEntries', () => {
     expect(res.body.stepEntries).toHaveLength(1);
     expect(res.body.stepEntries[0].step).toBe('explode');
     expect(JSON.parse(res.body.stepEntries[0].exception.payload)).toEqual({ code: 7, message: 'boom' });
+  });
+});
+
+describe('exportData and deleteExecutionHistory', () => {
+  it('exports the execution as text and deletes the history of a finished execution only', async () => {
+    await deploy(app, 'add', ADD);
+    const ex = await execute(app, 'add', { a: 1, b: 1 });
+    await waitDone(app, ex.name);
+    const exported = await request(app).get(`/v1/${ex.name}:exportData`);
+    expect(exported.status).toBe(200);
+    expect(JSON.parse(exported.body.data)).toMatchObject({ name: ex.name, state: 'SUCCEEDED' });
+
+    expect((await request(app).get(`/v1/${ex.name}/stepEntries`)).body.totalSize).toBe(2);
+    const del = await request(app).post(`/v1/${ex.name}:deleteExecutionHistory`).send({});
+    expect(del.status).toBe(200);
+    expect(del.body).toEqual({});
+    expect((await request(app).get(`/v1/${ex.name}/stepEntries`)).body).toEqual({
+      stepEntries: [],
+      totalSize: 0,
+    });
+
+    await deploy(app, 'sleep', SLEEP);
+    const running = await execute(app, 'sleep');
+    expectGoogleError(
+      await request(app).post(`/v1/${running.name}:deleteExecutionHistory`).send({}),
+      400,
+      'FAILED_PRECONDITION',
+    );
+    await request(app).post(`/v1/${running.name}:cancel`).send({});
   });
 });
 
@@ -384,11 +438,7 @@ describe('callbacks', () => {
     const url = `/v1/${cb.name.replace('/callback/', '/callbacks/')}`;
 
     expectGoogleError(await request(app).post(url).send({ approved: true }), 400, 'INVALID_ARGUMENT', /PUT/);
-    expectGoogleError(
-      await request(app).put(`/v1/${ex.name}/callbacks/nope`).send({}),
-      404,
-      'NOT_FOUND',
-    );
+    expectGoogleError(await request(app).put(`/v1/${ex.name}/callbacks/nope`).send({}), 404, 'NOT_FOUND');
     expectGoogleError(
       await request(app).put(url).set('content-type', 'application/json').send('{broken'),
       400,
@@ -413,6 +463,40 @@ describe('callbacks', () => {
     const [info] = deps.runtime.callbacks.list(hubName);
     expect(info?.url).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:9999/v1/${hubName}/callbacks/[^/]+$`));
     await request(app).post(`/v1/${ex.name}:cancel`).send({});
+  });
+
+  it('shows waiters and payloads not yet awaited', async () => {
+    const early = `main:
+  steps:
+    - create:
+        call: events.create_callback_endpoint
+        result: cb
+    - nap:
+        call: sys.sleep
+        args:
+          seconds: 3600
+`;
+    await deploy(app, 'early', early);
+    const ex = await execute(app, 'early');
+    const cb = await waitForCallback(ex.name);
+    expect(cb.method).toBe('POST');
+    const url = `/v1/${cb.name.replace('/callback/', '/callbacks/')}`;
+    expect((await request(app).post(url).send({ n: 1 })).status).toBe(200);
+    const listed = await request(app).get(`/v1/${ex.name}/callbacks`);
+    expect(listed.body.callbacks).toEqual([
+      { name: cb.name, method: 'POST', availablePayloads: ['{"n":1}'], waiters: '0' },
+    ]);
+    await request(app).post(`/v1/${ex.name}:cancel`).send({});
+
+    await deploy(app, 'cb', CALLBACK);
+    const waiting = await execute(app, 'cb');
+    const info = await until(async () => {
+      const r = await request(app).get(`/v1/${waiting.name}/callbacks`);
+      const c = r.body.callbacks?.[0] as { waiters: string } | undefined;
+      return c?.waiters === '1' ? c : undefined;
+    });
+    expect(info).toMatchObject({ method: 'PUT', availablePayloads: [], waiters: '1' });
+    await request(app).post(`/v1/${waiting.name}:cancel`).send({});
   });
 
   it('delivers a text body as a string', async () => {
@@ -453,7 +537,9 @@ describe('console page', () => {
     const ex = await execute(app, 'echo', { html: '<script>alert(1)</script>' });
     await waitDone(app, ex.name);
     const id = (ex.name as string).split('/').pop();
-    const res = await request(app).get(`/console/workflows/workflow/us-central1/echo/execution/${id}?project=${P}`);
+    const res = await request(app).get(
+      `/console/workflows/workflow/us-central1/echo/execution/${id}?project=${P}`,
+    );
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/text\/html/);
     expect(res.text).toContain('SUCCEEDED');
@@ -468,7 +554,9 @@ describe('console page', () => {
     const ex = await execute(app, 'fail');
     await waitDone(app, ex.name);
     const id = (ex.name as string).split('/').pop();
-    const res = await request(app).get(`/console/workflows/workflow/us-central1/fail/execution/${id}?project=${P}`);
+    const res = await request(app).get(
+      `/console/workflows/workflow/us-central1/fail/execution/${id}?project=${P}`,
+    );
     expect(res.text).toContain('FAILED');
     expect(res.text).toMatch(/id="error-payload"[^<]*boom/);
     expect(res.text).toMatch(/id="error-context"[^<]*explode/);

@@ -2,6 +2,10 @@ import request from 'supertest';
 import type { Express } from 'express';
 import { expect } from 'vitest';
 
+/** Response bodies are checked field by field; `any` keeps the tests readable. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Json = Record<string, any>;
+
 export const P = 'my-project';
 export const L = 'us-central1';
 export const PARENT = `projects/${P}/locations/${L}`;
@@ -77,26 +81,28 @@ export const INVALID = `main:
         next: nowhere
 `;
 
-export async function deploy(app: Express, id: string, source: string): Promise<Record<string, any>> {
-  const res = await request(app).post(`/v1/${PARENT}/workflows?workflowId=${id}`).send({ sourceContents: source });
+export async function deploy(app: Express, id: string, source: string): Promise<Json> {
+  const res = await request(app)
+    .post(`/v1/${PARENT}/workflows?workflowId=${id}`)
+    .send({ sourceContents: source });
   expect(res.status, JSON.stringify(res.body)).toBe(200);
-  return res.body as Record<string, any>;
+  return res.body as Json;
 }
 
-export async function execute(app: Express, id: string, argument?: unknown): Promise<Record<string, any>> {
+export async function execute(app: Express, id: string, argument?: unknown): Promise<Json> {
   const body = argument === undefined ? {} : { argument: JSON.stringify(argument) };
   const res = await request(app).post(`/v1/${PARENT}/workflows/${id}/executions`).send(body);
   expect(res.status, JSON.stringify(res.body)).toBe(200);
-  return res.body as Record<string, any>;
+  return res.body as Json;
 }
 
 /** Polls an execution until it leaves ACTIVE/QUEUED. */
-export async function waitDone(app: Express, name: string, timeoutMs = 5000): Promise<Record<string, any>> {
+export async function waitDone(app: Express, name: string, timeoutMs = 5000): Promise<Json> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const res = await request(app).get(`/v1/${name}`);
     expect(res.status).toBe(200);
-    if (res.body.state !== 'ACTIVE' && res.body.state !== 'QUEUED') return res.body as Record<string, any>;
+    if (res.body.state !== 'ACTIVE' && res.body.state !== 'QUEUED') return res.body as Json;
     if (Date.now() > deadline) throw new Error(`execution ${name} still ${res.body.state}`);
     await new Promise((r) => setTimeout(r, 5));
   }
@@ -113,7 +119,12 @@ export async function until<T>(fn: () => Promise<T | undefined>, timeoutMs = 500
   }
 }
 
-export function expectGoogleError(res: request.Response, code: number, status: string, message?: RegExp): void {
+export function expectGoogleError(
+  res: request.Response,
+  code: number,
+  status: string,
+  message?: RegExp,
+): void {
   expect(res.status, JSON.stringify(res.body)).toBe(code);
   expect(res.headers['content-type']).toMatch(/application\/json/);
   expect(Object.keys(res.body)).toEqual(['error']);

@@ -59,7 +59,12 @@ describe('WorkflowsClient', () => {
     const [op] = await workflows.createWorkflow({
       parent: parent(),
       workflowId: 'add',
-      workflow: { sourceContents: ADD, description: 'adds', labels: { team: 'core' }, callLogLevel: 'LOG_ERRORS_ONLY' },
+      workflow: {
+        sourceContents: ADD,
+        description: 'adds',
+        labels: { team: 'core' },
+        callLogLevel: 'LOG_ERRORS_ONLY',
+      },
     });
     const [created] = await op.promise();
     expect(created.name).toBe(workflows.workflowPath(PROJECT, LOCATION, 'add'));
@@ -77,7 +82,13 @@ describe('WorkflowsClient', () => {
     expect(got.callLogLevel).toBe('LOG_ERRORS_ONLY');
     expect(got.revisionId).toBe(created.revisionId);
 
-    await (await workflows.createWorkflow({ parent: parent(), workflowId: 'echo', workflow: { sourceContents: ECHO } }))[0].promise();
+    await (
+      await workflows.createWorkflow({
+        parent: parent(),
+        workflowId: 'echo',
+        workflow: { sourceContents: ECHO },
+      })
+    )[0].promise();
     const [list] = await workflows.listWorkflows({ parent: parent() });
     expect(list.map((w) => w.name?.split('/').pop())).toEqual(['add', 'echo']);
 
@@ -92,18 +103,28 @@ describe('WorkflowsClient', () => {
     const [revisions] = await workflows.listWorkflowRevisions({ name: created.name! });
     expect(revisions.map((r) => r.revisionId?.slice(0, 6))).toEqual(['000002', '000001']);
 
-    const [delOp] = await workflows.deleteWorkflow({ name: workflows.workflowPath(PROJECT, LOCATION, 'echo') });
+    const [delOp] = await workflows.deleteWorkflow({
+      name: workflows.workflowPath(PROJECT, LOCATION, 'echo'),
+    });
     await delOp.promise();
     const [after] = await workflows.listWorkflows({ parent: parent() });
     expect(after.map((w) => w.name?.split('/').pop())).toEqual(['add']);
   });
 
   it('surfaces NOT_FOUND, ALREADY_EXISTS and INVALID_ARGUMENT as the client error codes', async () => {
-    const missing = await workflows.getWorkflow({ name: workflows.workflowPath(PROJECT, LOCATION, 'nope') }).catch((e: unknown) => e);
+    const missing = await workflows
+      .getWorkflow({ name: workflows.workflowPath(PROJECT, LOCATION, 'nope') })
+      .catch((e: unknown) => e);
     expect(missing).toBeInstanceOf(Error);
     expect([5, 404]).toContain(codeOf(missing));
 
-    await (await workflows.createWorkflow({ parent: parent(), workflowId: 'dup', workflow: { sourceContents: ECHO } }))[0].promise();
+    await (
+      await workflows.createWorkflow({
+        parent: parent(),
+        workflowId: 'dup',
+        workflow: { sourceContents: ECHO },
+      })
+    )[0].promise();
     const dup = await workflows
       .createWorkflow({ parent: parent(), workflowId: 'dup', workflow: { sourceContents: ECHO } })
       .then(([op]) => op.promise())
@@ -174,7 +195,11 @@ describe('ExecutionsClient', () => {
     expect(nextRequest?.pageToken).toBeTruthy();
 
     const seen: string[] = [];
-    for await (const e of executions.listExecutionsAsync({ parent: parentName, pageSize: 2, filter: 'state=SUCCEEDED labels.batch=paging' })) {
+    for await (const e of executions.listExecutionsAsync({
+      parent: parentName,
+      pageSize: 2,
+      filter: 'state=SUCCEEDED labels.batch=paging',
+    })) {
       seen.push(e.name!);
     }
     expect(seen).toEqual([...created].reverse());
@@ -205,7 +230,10 @@ describe('ExecutionsClient', () => {
       .catch((e: unknown) => e);
     expect([5, 404]).toContain(codeOf(missing));
     const badArg = await executions
-      .createExecution({ parent: executions.workflowPath(PROJECT, LOCATION, 'exec-echo'), execution: { argument: '{nope' } })
+      .createExecution({
+        parent: executions.workflowPath(PROJECT, LOCATION, 'exec-echo'),
+        execution: { argument: '{nope' },
+      })
       .catch((e: unknown) => e);
     expect([3, 400]).toContain(codeOf(badArg));
     const noWorkflow = await executions

@@ -78,14 +78,20 @@ describe('workflows.create', () => {
 
   it('rejects a duplicate ID with ALREADY_EXISTS (409)', async () => {
     await deploy(app, 'echo', ECHO);
-    const res = await request(app).post(`/v1/${PARENT}/workflows?workflowId=echo`).send({ sourceContents: ECHO });
+    const res = await request(app)
+      .post(`/v1/${PARENT}/workflows?workflowId=echo`)
+      .send({ sourceContents: ECHO });
     expectGoogleError(res, 409, 'ALREADY_EXISTS', /echo/);
   });
 
   it('reports every source problem with line and column in one INVALID_ARGUMENT', async () => {
-    const res = await request(app).post(`/v1/${PARENT}/workflows?workflowId=bad`).send({ sourceContents: INVALID });
+    const res = await request(app)
+      .post(`/v1/${PARENT}/workflows?workflowId=bad`)
+      .send({ sourceContents: INVALID });
     expectGoogleError(res, 400, 'INVALID_ARGUMENT');
-    const lines = (res.body.error.message as string).split('\n').filter((l) => /^line \d+, column \d+: /.test(l));
+    const lines = (res.body.error.message as string)
+      .split('\n')
+      .filter((l) => /^line \d+, column \d+: /.test(l));
     expect(lines.length).toBeGreaterThanOrEqual(1);
     expect(res.body.error.message).toMatch(/line 6, column \d+/);
     expectGoogleError(await request(app).get(`/v1/${PARENT}/workflows/bad`), 404, 'NOT_FOUND');
@@ -99,7 +105,9 @@ describe('workflows.create', () => {
     - b:
         next: nowhere
 `;
-    const res = await request(app).post(`/v1/${PARENT}/workflows?workflowId=bad`).send({ sourceContents: src });
+    const res = await request(app)
+      .post(`/v1/${PARENT}/workflows?workflowId=bad`)
+      .send({ sourceContents: src });
     expectGoogleError(res, 400, 'INVALID_ARGUMENT');
     expect(res.body.error.message).toMatch(/line 4, column \d+: .*undefined_one/);
     expect(res.body.error.message).toMatch(/line 6, column \d+: .*nowhere/);
@@ -125,7 +133,9 @@ describe('workflows.create', () => {
       /sourceContents/,
     );
     expectGoogleError(
-      await request(app).post(`/v1/${PARENT}/workflows?workflowId=x`).send({ sourceContents: ECHO, colour: 'red' }),
+      await request(app)
+        .post(`/v1/${PARENT}/workflows?workflowId=x`)
+        .send({ sourceContents: ECHO, colour: 'red' }),
       400,
       'INVALID_ARGUMENT',
       /Unknown name "colour"/,
@@ -172,7 +182,9 @@ describe('workflows.create', () => {
 
   it('rejects a source over 128 KB', async () => {
     const big = `${ECHO}# ${'x'.repeat(131_072)}\n`;
-    const res = await request(app).post(`/v1/${PARENT}/workflows?workflowId=big`).send({ sourceContents: big });
+    const res = await request(app)
+      .post(`/v1/${PARENT}/workflows?workflowId=big`)
+      .send({ sourceContents: big });
     expectGoogleError(res, 400, 'INVALID_ARGUMENT', /131072|128 KB/);
   });
 
@@ -195,7 +207,9 @@ describe('workflows.get / list / listRevisions', () => {
   it('gets a workflow at a given revision, and 404s an unknown revision', async () => {
     await deploy(app, 'w', ECHO);
     const r1 = (await request(app).get(`/v1/${PARENT}/workflows/w`)).body.revisionId as string;
-    await request(app).patch(`/v1/${PARENT}/workflows/w?updateMask=sourceContents`).send({ sourceContents: ADD });
+    await request(app)
+      .patch(`/v1/${PARENT}/workflows/w?updateMask=sourceContents`)
+      .send({ sourceContents: ADD });
     const old = await request(app).get(`/v1/${PARENT}/workflows/w?revisionId=${r1}`);
     expect(old.status).toBe(200);
     expect(old.body.revisionId).toBe(r1);
@@ -203,7 +217,11 @@ describe('workflows.get / list / listRevisions', () => {
     const cur = await request(app).get(`/v1/${PARENT}/workflows/w`);
     expect(cur.body.sourceContents).toBe(ADD);
     expect(cur.body.revisionId).toMatch(/^000002-/);
-    expectGoogleError(await request(app).get(`/v1/${PARENT}/workflows/w?revisionId=000009-abc`), 404, 'NOT_FOUND');
+    expectGoogleError(
+      await request(app).get(`/v1/${PARENT}/workflows/w?revisionId=000009-abc`),
+      404,
+      'NOT_FOUND',
+    );
   });
 
   it('lists with paging, filter and orderBy', async () => {
@@ -225,18 +243,26 @@ describe('workflows.get / list / listRevisions', () => {
     const p1 = await request(app).get(`/v1/${PARENT}/workflows?pageSize=3`);
     expect(p1.body.workflows).toHaveLength(3);
     expect(typeof p1.body.nextPageToken).toBe('string');
-    const p2 = await request(app).get(`/v1/${PARENT}/workflows?pageSize=3&pageToken=${p1.body.nextPageToken}`);
+    const p2 = await request(app).get(
+      `/v1/${PARENT}/workflows?pageSize=3&pageToken=${p1.body.nextPageToken}`,
+    );
     expect(p2.body.workflows.map((w: { name: string }) => w.name.split('/').pop())).toEqual(['delta']);
     expect(p2.body.nextPageToken).toBeUndefined();
 
     const prod = await request(app).get(`/v1/${PARENT}/workflows`).query({ filter: 'labels.env="prod"' });
-    expect(prod.body.workflows.map((w: { name: string }) => w.name.split('/').pop())).toEqual(['alpha', 'bravo']);
+    expect(prod.body.workflows.map((w: { name: string }) => w.name.split('/').pop())).toEqual([
+      'alpha',
+      'bravo',
+    ]);
     const desc = await request(app).get(`/v1/${PARENT}/workflows`).query({ orderBy: 'name desc' });
     expect(desc.body.workflows[0].name).toMatch(/delta$/);
     const byName = await request(app)
       .get(`/v1/${PARENT}/workflows`)
       .query({ filter: `name="${PARENT}/workflows/charlie" OR name:*/delta` });
-    expect(byName.body.workflows.map((w: { name: string }) => w.name.split('/').pop())).toEqual(['charlie', 'delta']);
+    expect(byName.body.workflows.map((w: { name: string }) => w.name.split('/').pop())).toEqual([
+      'charlie',
+      'delta',
+    ]);
 
     expectGoogleError(
       await request(app).get(`/v1/${PARENT}/workflows`).query({ filter: 'colour="red"' }),
@@ -282,7 +308,9 @@ describe('workflows.get / list / listRevisions', () => {
     const next = await request(app).get(
       `/v1/${PARENT}/workflows/w:listRevisions?pageSize=3&pageToken=${res.body.nextPageToken}`,
     );
-    expect(next.body.workflows.map((w: { revisionId: string }) => w.revisionId.slice(0, 6))).toEqual(['000001']);
+    expect(next.body.workflows.map((w: { revisionId: string }) => w.revisionId.slice(0, 6))).toEqual([
+      '000001',
+    ]);
     expect(next.body.workflows[0].sourceContents).toBe(ECHO);
     expectGoogleError(await request(app).get(`/v1/${PARENT}/workflows/nope:listRevisions`), 404, 'NOT_FOUND');
   });
@@ -298,7 +326,11 @@ describe('workflows.patch', () => {
       .send({ labels: { a: 'b' }, description: 'new' });
     expect(labelsOnly.status).toBe(200);
     expect(labelsOnly.body.metadata.verb).toBe('update');
-    expect(labelsOnly.body.response).toMatchObject({ revisionId: r1, labels: { a: 'b' }, description: 'new' });
+    expect(labelsOnly.body.response).toMatchObject({
+      revisionId: r1,
+      labels: { a: 'b' },
+      description: 'new',
+    });
 
     const sameSource = await request(app)
       .patch(`/v1/${PARENT}/workflows/w?updateMask=sourceContents`)
@@ -324,7 +356,9 @@ describe('workflows.patch', () => {
     await deploy(app, 'w', SLEEP);
     const running = await execute(app, 'w');
     const r1 = running.workflowRevisionId as string;
-    await request(app).patch(`/v1/${PARENT}/workflows/w?updateMask=sourceContents`).send({ sourceContents: ECHO });
+    await request(app)
+      .patch(`/v1/${PARENT}/workflows/w?updateMask=sourceContents`)
+      .send({ sourceContents: ECHO });
     const stillRunning = await request(app).get(`/v1/${running.name}`);
     expect(stillRunning.body.state).toBe('ACTIVE');
     expect(stillRunning.body.workflowRevisionId).toBe(r1);
@@ -337,7 +371,9 @@ describe('workflows.patch', () => {
   it('rejects invalid updates without changing anything', async () => {
     await deploy(app, 'w', ECHO);
     expectGoogleError(
-      await request(app).patch(`/v1/${PARENT}/workflows/w?updateMask=sourceContents`).send({ sourceContents: INVALID }),
+      await request(app)
+        .patch(`/v1/${PARENT}/workflows/w?updateMask=sourceContents`)
+        .send({ sourceContents: INVALID }),
       400,
       'INVALID_ARGUMENT',
       /line \d+, column \d+/,
@@ -394,7 +430,11 @@ describe('locations', () => {
     expect(ids).toContain('us-central1');
     expect(ids).toContain('europe-west1');
     for (const l of list.body.locations) expect(l.name).toBe(`projects/${P}/locations/${l.locationId}`);
-    expectGoogleError(await request(app).get(`/v1/projects/${P}/locations/Not_A_Region`), 400, 'INVALID_ARGUMENT');
+    expectGoogleError(
+      await request(app).get(`/v1/projects/${P}/locations/Not_A_Region`),
+      400,
+      'INVALID_ARGUMENT',
+    );
   });
 });
 
@@ -407,10 +447,13 @@ describe('revision IDs and service accounts', () => {
   });
 
   it('normalizes projects/-/serviceAccounts/... to the caller project', async () => {
-    const res = await request(app)
-      .post(`/v1/${PARENT}/workflows?workflowId=w`)
-      .send({ sourceContents: ECHO, serviceAccount: 'projects/-/serviceAccounts/sa@x.iam.gserviceaccount.com' });
-    expect(res.body.response.serviceAccount).toBe(`projects/${P}/serviceAccounts/sa@x.iam.gserviceaccount.com`);
+    const res = await request(app).post(`/v1/${PARENT}/workflows?workflowId=w`).send({
+      sourceContents: ECHO,
+      serviceAccount: 'projects/-/serviceAccounts/sa@x.iam.gserviceaccount.com',
+    });
+    expect(res.body.response.serviceAccount).toBe(
+      `projects/${P}/serviceAccounts/sa@x.iam.gserviceaccount.com`,
+    );
     expectGoogleError(
       await request(app)
         .post(`/v1/${PARENT}/workflows?workflowId=w2`)

@@ -71,7 +71,11 @@ export function v1Routes(deps: AppDeps, svc: V1Services): Route[] {
       handler: (ctx) => {
         const project = checkProject(ctx.params[0] as string);
         const all = [...new Set([...KNOWN_LOCATIONS, deps.config.location])].sort();
-        const { page, nextPageToken } = paginate(all, ctx.query, { defaultSize: 100, maxSize: 1000, fingerprint: '' });
+        const { page, nextPageToken } = paginate(all, ctx.query, {
+          defaultSize: 100,
+          maxSize: 1000,
+          fingerprint: '',
+        });
         const out: Json = { locations: page.map((l) => locationJson(project, l)) };
         if (nextPageToken) out.nextPageToken = nextPageToken;
         return out;
@@ -92,7 +96,11 @@ export function v1Routes(deps: AppDeps, svc: V1Services): Route[] {
       handler: (ctx) => {
         const { ref, location } = loc(ctx);
         const ops = deps.store.operations.list(ref.project, location).sort((a, b) => a.seq - b.seq);
-        const { page, nextPageToken } = paginate(ops, ctx.query, { defaultSize: 100, maxSize: 1000, fingerprint: '' });
+        const { page, nextPageToken } = paginate(ops, ctx.query, {
+          defaultSize: 100,
+          maxSize: 1000,
+          fingerprint: '',
+        });
         const out: Json = { operations: page.map(operationJson) };
         if (nextPageToken) out.nextPageToken = nextPageToken;
         return out;
@@ -105,7 +113,8 @@ export function v1Routes(deps: AppDeps, svc: V1Services): Route[] {
         const { ref, location } = loc(ctx);
         const id = checkOperationId(ctx.params[2] as string);
         const op = deps.store.operations.get(ref.project, location, id);
-        if (!op) throw notFound(`Operation '${locationName(ref.alias, location)}/operations/${id}' was not found`);
+        if (!op)
+          throw notFound(`Operation '${locationName(ref.alias, location)}/operations/${id}' was not found`);
         return operationJson(op);
       },
     },
@@ -135,7 +144,9 @@ export function v1Routes(deps: AppDeps, svc: V1Services): Route[] {
       pattern: re(`${LOC}/workflows`),
       handler: (ctx) => {
         const { ref, location } = loc(ctx);
-        return operationJson(svc.workflows.create(ref, location, queryString(ctx.query, 'workflowId'), ctx.json()));
+        return operationJson(
+          svc.workflows.create(ref, location, queryString(ctx.query, 'workflowId'), ctx.json()),
+        );
       },
     },
     {
@@ -143,7 +154,12 @@ export function v1Routes(deps: AppDeps, svc: V1Services): Route[] {
       pattern: re(WF),
       handler: (ctx) => {
         const { ref, location, workflowId } = wf(ctx);
-        return svc.workflows.get(ref, location, workflowId, queryString(ctx.query, 'revisionId') || undefined);
+        return svc.workflows.get(
+          ref,
+          location,
+          workflowId,
+          queryString(ctx.query, 'revisionId') || undefined,
+        );
       },
     },
     {
@@ -185,7 +201,9 @@ export function v1Routes(deps: AppDeps, svc: V1Services): Route[] {
       method: 'POST',
       pattern: re(`${WF}:triggerPubsubExecution`),
       handler: () => {
-        throw unimplemented('triggerPubsubExecution is not supported by the emulator; create an execution instead');
+        throw unimplemented(
+          'triggerPubsubExecution is not supported by the emulator; create an execution instead',
+        );
       },
     },
     // ── executions ──
@@ -298,7 +316,9 @@ function deliverCallback(deps: AppDeps, svc: V1Services, ctx: RouteContext): Jso
   const hubName = executionName(rec.workflow.project, location, workflowId, executionId);
   const cbName = `${executionName(ref.alias, location, workflowId, executionId)}/callbacks/${callbackId}`;
   if (rec.state !== 'ACTIVE') {
-    throw failedPrecondition(`Execution '${executionName(ref.alias, location, workflowId, executionId)}' is not active (state ${rec.state}); callbacks are no longer accepted`);
+    throw failedPrecondition(
+      `Execution '${executionName(ref.alias, location, workflowId, executionId)}' is not active (state ${rec.state}); callbacks are no longer accepted`,
+    );
   }
   const req = ctx.req;
   const result = deps.runtime.callbacks.deliver(hubName, callbackId, {
@@ -314,7 +334,8 @@ function deliverCallback(deps: AppDeps, svc: V1Services, ctx: RouteContext): Jso
     case 'not_found':
       throw notFound(`Resource '${cbName}' was not found`);
     case 'method_not_allowed': {
-      const expected = deps.runtime.callbacks.list(hubName).find((c) => c.id === callbackId)?.method ?? 'another method';
+      const expected =
+        deps.runtime.callbacks.list(hubName).find((c) => c.id === callbackId)?.method ?? 'another method';
       throw invalidArgument(`The callback '${cbName}' accepts HTTP method ${expected}, not ${req.method}`);
     }
   }

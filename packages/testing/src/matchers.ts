@@ -1,0 +1,117 @@
+/**
+ * Matchers for execution statuses: `expect(status).toSucceedWith(value)` and
+ * `expect(status).toFailWith({ tags, message })`. They accept a status (from
+ * `env.waitForExecution` or the client), or an error that carries one (`wf.run()` rejects
+ * with WorkflowExecutionFailedError), so `await expect(wf.run(args)).rejects.toFailWith(...)`
+ * works too.
+ */
+import type { ExecutionStatus } from '@workflows-kit/client';
+import type { MatcherState, RawMatcherFn } from 'vitest';
+
+export interface FailureExpectation {
+  /** Every one of these tags must be on the error (e.g. `['HttpError']`). */
+  tags?: readonly string[];
+  /** A substring of the error message, a RegExp, or an asymmetric matcher. */
+  message?: string | RegExp | unknown;
+  /** The whole error value (`{message, tags, code, body, ...}`), compared with `equals`. */
+  payload?: unknown;
+}
+
+function statusOf(received: unknown): ExecutionStatus | undefined {
+  if (typeof received !== 'object' || received === null) return undefined;
+  const r = received as Record<string, unknown>;
+  if (typeof r['state'] === 'string' && typeof r['id'] === 'string') return received as ExecutionStatus;
+  const inner = r['status'];
+  if (typeof inner === 'object' && inner !== null && typeof (inner as Record<string, unknown>)['state'] === 'string') {
+    return inner as ExecutionStatus;
+  }
+  return undefined;
+}
+
+function notAStatus(state: MatcherState, name: string, received: unknown) {
+  return {
+    pass: false,
+    message: () =>
+      `${name}: expected an execution status (from env.waitForExecution() or wf.getExecutionStatus()) ` +
+      `or an error carrying one, got ${state.utils.printReceived(received)}`,
+  };
+}
+
+function describeFailure(status: ExecutionStatus): string {
+  if (!status.error) return `it ended ${status.state}`;
+  const tags = status.error.tags.length > 0 ? ` [${status.error.tags.join(', ')}]` : '';
+  return `it ended ${status.state}${tags}: ${status.error.context || status.error.message}`;
+}
+
+const toSucceedWith: RawMatcherFn = function (this: MatcherState, received: unknown, ...rest: unknown[]) {
+  const status = statusOf(received);
+  if (!status) return notAStatus(this, 'toSucceedWith', received);
+  const checkValue = rest.length > 0;
+  const expected = rest[0];
+  const succeeded = status.state === 'SUCCEEDED';
+  const pass = succeeded && (!checkValue || this.equals(status.result, expected));
+  const what = checkValue ? ` with ${this.utils.printExpected(expected)}` : '';
+  return {
+    pass,
+    message: () => {
+      if (pass) return `expected execution ${status.id} not to succeed${what}`;
+      if (!succeeded) return `expected execution ${status.id} to succeed${what}, but ${describeFailure(status)}`;
+      return (
+        `expected execution ${status.id} to succeed${what}\n\n` +
+        (this.utils.diff(expected, status.result) ?? `Received: ${this.utils.printReceived(status.result)}`)
+      );
+    },
+    actual: status.result,
+    expected,
+  };
+};
+
+const toFailWith: RawMatcherFn = function (
+  this: MatcherState,
+  received: unknown,
+  expectation: FailureExpectation = {},
+) {
+  const status = statusOf(received);
+  if (!status) return notAStatus(this, 'toFailWith', received);
+  const problems: string[] = [];
+  const error = status.error;
+  if (status.state !== 'FAILED') problems.push(`it ended ${status.state}`);
+  if (error) {
+    const missing = (expectation.tags ?? []).filter((t) => !error.tags.includes(t));
+    if (missing.length > 0) problems.push(`its tags [${error.tags.join(', ')}] lack ${missing.join(', ')}`);
+    const m = expectation.message;
+    if (m !== undefined) {
+      const ok =
+        typeof m === 'string' ? error.message.includes(m) : m instanceof RegExp ? m.test(error.message) : this.equals(error.message, m);
+      if (!ok) problems.push(`its message ${JSON.stringify(error.message)} does not match ${this.utils.printExpected(m)}`);
+    }
+    if ('payload' in expectation && !this.equals(error.payload, expectation.payload)) {
+      problems.push(
+        `its error value differs:\n${this.utils.diff(expectation.payload, error.payload) ?? this.utils.printReceived(error.payload)}`,
+      );
+    }
+  } else if (status.state === 'FAILED') {
+    problems.push('it has no error');
+  }
+  const pass = problems.length === 0;
+  const want = this.utils.printExpected(expectation);
+  return {
+    pass,
+    message: () =>
+      pass
+        ? `expected execution ${status.id} not to fail with ${want}`
+        : `expected execution ${status.id} to fail with ${want}, but ${problems.join('; ')}` +
+          (status.state === 'SUCCEEDED' ? `\nResult: ${this.utils.printReceived(status.result)}` : ''),
+  };
+};
+
+/** For `expect.extend()`; `@workflows-kit/testing/vitest` registers them on import. */
+export const workflowMatchers = { toSucceedWith, toFailWith };
+
+/** The matchers' types, merged into vitest's `Assertion` by `@workflows-kit/testing/vitest`. */
+export interface WorkflowMatchers<R = unknown> {
+  /** The execution SUCCEEDED (and, when given, its result equals `expected`; asymmetric matchers allowed). */
+  toSucceedWith(expected?: unknown): R;
+  /** The execution FAILED with all of `tags`, a message containing/matching `message`, and/or this `payload`. */
+  toFailWith(expected?: FailureExpectation): R;
+}

@@ -1,0 +1,674 @@
+/**
+ * `createTestEnvironment()`: an emulator started in-process on 127.0.0.1 (port 0), with
+ * stub-only outbound HTTP, a virtual clock and optionally seeded IDs. Each environment has
+ * its own server, store, stubs and clock, so test files (and tests) can run in parallel.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  CallbackHub,
+  createAppDeps,
+  createConnectorHandler,
+  createOutboundTransport,
+  platformError,
+  randomIds,
+  realClock,
+  startEmulator,
+  StubRegistry,
+  TransportError,
+  type Clock,
+  type IdSource,
+  type Logger,
+  type RunningEmulator,
+  type StepEntry,
+  type StubRequest,
+} from '@workflows-kit/emulator';
+import { Workflow, type ExecutionStatus, type WaitOptions, type WorkflowOptions } from '@workflows-kit/client';
+import { EnvironmentStubs } from './env-stubs.js';
+import type { Stub } from './http-stubs.js';
+import { createSeededIds } from './seeded-ids.js';
+import {
+  UnhandledRequestError,
+  unhandledMessage,
+  type UnhandledRequest,
+  type UnhandledRequestStrategy,
+} from './unhandled.js';
+import { RealTestClock, VirtualClock, type TestClock } from './virtual-clock.js';
+
+export interface TestEnvironmentOptions {
+  /**
+   * Directories of workflows to deploy: every `*.yaml`, `*.yml` and `*.json` file, named after
+   * the file (`process-order.yaml` -> `process-order`). Relative paths start at `process.cwd()`;
+   * pass `new URL('./workflows', import.meta.url)` to start at the test file.
+   */
+  workflowsDir?: string | URL | readonly (string | URL)[];
+  /** More workflows: `{ id: source }`, where the source is YAML/JSON text or the path of a file. */
+  workflows?: Readonly<Record<string, string>>;
+  /** Default `my-project`. */
+  projectId?: string;
+  /** Where workflows are deployed. Default `us-central1`. */
+  location?: string;
+  /** What a call no stub answers does. Default `'error'` (see UnhandledRequestStrategy). */
+  onUnhandledRequest?: UnhandledRequestStrategy;
+  /**
+   * `'virtual'` (default): virtual time that skips ahead whenever executions sleep;
+   * `'manual'`: virtual time that moves only with `env.clock.advance()`; `'real'`: wall time.
+   */
+  clock?: 'virtual' | 'manual' | 'real';
+  /** Virtual time at start. Default: the real time when the environment is created. */
+  startTime?: Date | number | string;
+  /** Makes execution IDs, revision IDs and `uuid.generate` deterministic. Default: random. */
+  seed?: number | string;
+  /** Stubs present from the start and restored by `env.stubs.reset()` (msw's `setupServer(...handlers)`). */
+  handlers?: readonly Stub[];
+  /** Receives `sys.log` entries. Default: dropped. */
+  logger?: Logger;
+}
+
+/** One entry of an execution's step history. */
+export interface HistoryStep {
+  /** 1-based, in start order. */
+  readonly entryId: number;
+  readonly routine: string;
+  readonly step: string;
+  /** `STEP_ASSIGN`, `STEP_CALL`, `STEP_SWITCH`, ... */
+  readonly type: StepEntry['stepType'];
+  /** `STATE_SUCCEEDED`, `STATE_FAILED`, `STATE_IN_PROGRESS`, `STATE_CANCELLED` */
+  readonly state: StepEntry['state'];
+  /** Thread of a parallel branch or iteration; '' for the main thread. */
+  readonly threadId: string;
+  /** The error value, when the step failed. */
+  readonly error?: unknown;
+}
+
+export interface WaitForExecutionOptions {
+  /** Real milliseconds to wait before giving up. Default 10000. */
+  timeoutMs?: number;
+}
+
+export interface SendCallbackOptions {
+  /** Default: the callback's own method (POST unless the workflow chose another). */
+  method?: string;
+  headers?: Record<string, string>;
+  /** Which callback, when the execution created several: its URL. Default: the one awaited, else the newest. */
+  url?: string;
+  /** Real milliseconds to wait for the execution to create the callback endpoint. Default 10000. */
+  timeoutMs?: number;
+}
+
+export interface CallbackResponse {
+  readonly status: number;
+  readonly body: unknown;
+}
+
+/** A workflow that failed to deploy (the message has the problems with line and column). */
+export class WorkflowDeployError extends Error {
+  override readonly name = 'WorkflowDeployError';
+  readonly code = 'WORKFLOW_DEPLOY_FAILED';
+  constructor(
+    readonly workflowId: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** The execution does not exist in this environment. */
+export class ExecutionNotFoundInEnvironmentError extends Error {
+  override readonly name = 'ExecutionNotFoundInEnvironmentError';
+  readonly code = 'EXECUTION_NOT_FOUND';
+}
+
+/** `waitForExecution` / `sendCallback` gave up. */
+export class TestEnvironmentTimeoutError extends Error {
+  override readonly name = 'TestEnvironmentTimeoutError';
+  readonly code = 'TEST_ENVIRONMENT_TIMEOUT';
+}
+
+type ExecutionRecord = NonNullable<ReturnType<RunningEmulator['deps']['store']['executions']['get']>>;
+
+const TERMINAL = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED', 'UNAVAILABLE']);
+const WORKFLOW_FILE = /\.(ya?ml|json)$/i;
+const DEFAULT_WAIT_MS = 10_000;
+/** setTimeout's upper bound: a larger delay would fire at once. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+const macrotask = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+function isLoopback(hostname: string): boolean {
+  const h = hostname.toLowerCase().replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
+
+function parseJsonText(text: string | undefined): unknown {
+  if (text === undefined || text === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+function toDirPath(dir: string | URL): string {
+  return dir instanceof URL ? fileURLToPath(dir) : path.resolve(dir);
+}
+
+/** A Workflows execution as `@workflows-kit/client` describes it, read from the store. */
+function toStatus(rec: ExecutionRecord): ExecutionStatus {
+  const { project: _p, location, workflowId } = rec.workflow;
+  const name = `projects/${rec.projectAlias}/locations/${location}/workflows/${workflowId}/executions/${rec.executionId}`;
+  let error: ExecutionStatus['error'];
+  if (rec.error) {
+    const payload = parseJsonText(rec.error.payload);
+    const map = typeof payload === 'object' && payload !== null && !Array.isArray(payload)
+      ? (payload as Record<string, unknown>)
+      : undefined;
+    const rawTags = map?.['tags'];
+    error = {
+      payload,
+      message:
+        typeof map?.['message'] === 'string'
+          ? map['message']
+          : typeof payload === 'string'
+            ? payload
+            : (rec.error.context.split('\n', 1)[0] ?? ''),
+      tags: Array.isArray(rawTags) ? rawTags.filter((t): t is string => typeof t === 'string') : [],
+      context: rec.error.context,
+      stackTrace: rec.error.stackTrace.elements.map((e) => ({
+        step: e.step,
+        routine: e.routine,
+        position: { ...e.position },
+      })),
+    };
+  }
+  const startTime = rec.state === 'QUEUED' ? undefined : new Date(rec.startTime);
+  return {
+    id: rec.executionId,
+    name,
+    workflow: rec.revisionId,
+    workflowRevisionId: rec.revisionId,
+    state: rec.state,
+    startTime,
+    argument: parseJsonText(rec.argument),
+    labels: { ...rec.labels },
+    endTime: rec.endTime === undefined ? undefined : new Date(rec.endTime),
+    duration: rec.endTime === undefined ? undefined : rec.endTime - rec.startTime,
+    result: parseJsonText(rec.result),
+    error,
+    currentSteps: rec.currentSteps.map((s) => ({ routine: s.routine, step: s.step })),
+    stateError: undefined,
+  };
+}
+
+type WorkflowCtor<W> = new (options?: WorkflowOptions) => W;
+
+export class TestEnvironment {
+  /** The emulator's URL (`http://127.0.0.1:PORT`): the `endpoint` option of a client `Workflow`. */
+  readonly endpoint: string;
+  readonly projectId: string;
+  readonly location: string;
+  readonly clock: TestClock;
+  readonly stubs: EnvironmentStubs;
+  /** The running emulator, for what this API does not cover (its REST API is at `endpoint`). */
+  readonly emulator: RunningEmulator;
+
+  readonly #virtual: VirtualClock | undefined;
+  readonly #sources = new Map<string, string>();
+  #torndown: Promise<void> | undefined;
+
+  /** @internal Use `createTestEnvironment()`. */
+  constructor(internals: {
+    emulator: RunningEmulator;
+    clock: TestClock;
+    virtual: VirtualClock | undefined;
+    stubs: EnvironmentStubs;
+  }) {
+    this.emulator = internals.emulator;
+    this.endpoint = internals.emulator.url;
+    this.projectId = internals.emulator.deps.config.projectId;
+    this.location = internals.emulator.deps.config.location;
+    this.clock = internals.clock;
+    this.#virtual = internals.virtual;
+    this.stubs = internals.stubs;
+  }
+
+  /**
+   * Deploys (or redeploys, as a new revision) a workflow from YAML/JSON text, in the
+   * environment's location and in every other location it was already used from. Returns the
+   * revision ID.
+   */
+  deploy(workflowId: string, source: string, options: { location?: string } = {}): string {
+    const location = options.location ?? this.location;
+    this.#sources.set(workflowId, source);
+    const revision = this.#deployAt(workflowId, source, location);
+    for (const other of this.#deployedLocations(workflowId)) {
+      if (other !== location) this.#deployAt(workflowId, source, other);
+    }
+    return revision;
+  }
+
+  /**
+   * A client `Workflow` bound to this environment: an instance of `workflowClass` (or of
+   * `Workflow` for `{ workflowName, location }` or a workflow ID) with `endpoint` and
+   * `projectId` set. The workflow is looked up by ID: a class may declare any location, and
+   * the workflow is deployed there too on first use. Its `waitForCompletion` (and so `run`)
+   * waits in-process, with the virtual clock running, instead of polling every second.
+   */
+  workflow<W extends Workflow<never, never>>(workflowClass: WorkflowCtor<W>, options?: WorkflowOptions): W;
+  workflow(ref: string | { workflowName: string; location?: string }, options?: WorkflowOptions): Workflow;
+  workflow(
+    target: WorkflowCtor<Workflow<never, never>> | string | { workflowName: string; location?: string },
+    options: WorkflowOptions = {},
+  ): Workflow<never, never> {
+    const bound = { ...options, endpoint: this.endpoint, projectId: this.projectId };
+    const instance: Workflow<never, never> =
+      typeof target === 'function'
+        ? new target(bound)
+        : new Workflow({
+            ...bound,
+            workflowName: typeof target === 'string' ? target : target.workflowName,
+            location: options.location ?? (typeof target === 'string' ? undefined : target.location) ?? this.location,
+          });
+    this.#ensureDeployed(instance.workflowName, instance.location);
+    this.#bindWaiting(instance);
+    return instance;
+  }
+
+  /** Starts an execution in-process (no HTTP) and returns its ID and resource name. */
+  async invoke(
+    workflowId: string,
+    args?: unknown,
+    options: { location?: string } = {},
+  ): Promise<{ id: string; name: string }> {
+    const location = options.location ?? this.location;
+    this.#ensureDeployed(workflowId, location);
+    const ref = { alias: this.projectId, project: this.projectId };
+    const body = args === undefined ? {} : { argument: JSON.stringify(args) };
+    const rec = this.emulator.services.executions.create(ref, location, workflowId, body);
+    return { id: rec.executionId, name: toStatus(rec).name };
+  }
+
+  /** `invoke` then `waitForExecution`. */
+  async execute(
+    workflowId: string,
+    args?: unknown,
+    options: { location?: string } & WaitForExecutionOptions = {},
+  ): Promise<ExecutionStatus> {
+    const { id } = await this.invoke(workflowId, args, options);
+    return this.waitForExecution(id, options);
+  }
+
+  /**
+   * Waits until the execution ends and returns its status (as the client's
+   * `getExecutionStatus` would). Virtual time runs meanwhile, callback time-outs included.
+   * Throws UnhandledRequestError when the execution made calls no stub answered (with
+   * `onUnhandledRequest: 'error'`), even if the workflow caught the resulting error.
+   */
+  async waitForExecution(
+    execution: string | { id: string },
+    options: WaitForExecutionOptions = {},
+  ): Promise<ExecutionStatus> {
+    const rec = this.#record(execution);
+    await this.#settle(rec, options.timeoutMs ?? DEFAULT_WAIT_MS);
+    const status = toStatus(rec);
+    const unhandled = this.stubs.takeUnreported(rec.executionId);
+    if (unhandled.length > 0) throw new UnhandledRequestError(unhandled, status);
+    return status;
+  }
+
+  /** The execution's status now, without waiting. */
+  getExecution(execution: string | { id: string }): ExecutionStatus {
+    return toStatus(this.#record(execution));
+  }
+
+  /** The steps the execution took so far, in start order: assert the path, not only the result. */
+  executionHistory(execution: string | { id: string }): HistoryStep[] {
+    return this.#record(execution).history.map((e) => ({
+      entryId: e.entryId,
+      routine: e.routine,
+      step: e.step,
+      type: e.stepType,
+      state: e.state,
+      threadId: e.threadId,
+      ...(e.exceptionPayload !== undefined && { error: parseJsonText(e.exceptionPayload) }),
+    }));
+  }
+
+  /**
+   * Delivers a callback request to an execution (what `curl -X POST <callback url>` would do),
+   * waiting first, if needed, for the execution to create the callback endpoint. A body that
+   * is not a string is sent as JSON. Throws if the emulator refuses the callback.
+   */
+  async sendCallback(
+    execution: string | { id: string },
+    body?: unknown,
+    options: SendCallbackOptions = {},
+  ): Promise<CallbackResponse> {
+    const rec = this.#record(execution);
+    const hubName = `projects/${rec.workflow.project}/locations/${rec.workflow.location}/workflows/${rec.workflow.workflowId}/executions/${rec.executionId}`;
+    const hub = this.emulator.deps.runtime.callbacks;
+    const pick = () => {
+      const all = hub.list(hubName);
+      if (options.url !== undefined) return all.find((c) => c.url === options.url);
+      return all.find((c) => c.waiters > 0) ?? all[all.length - 1];
+    };
+    // Time must not run past the callback's time-out while the request is on its way.
+    const hold = this.#virtual?.hold(() => pick() !== undefined);
+    try {
+      const deadline = Date.now() + (options.timeoutMs ?? DEFAULT_WAIT_MS);
+      let callback = pick();
+      while (callback === undefined) {
+        if (TERMINAL.has(rec.state)) {
+          throw new Error(
+            `sendCallback: execution ${rec.executionId} ended (${rec.state}) without creating a callback endpoint`,
+          );
+        }
+        if (Date.now() > deadline) {
+          throw new TestEnvironmentTimeoutError(
+            `sendCallback: execution ${rec.executionId} created no callback endpoint within ${options.timeoutMs ?? DEFAULT_WAIT_MS} ms` +
+              (options.url !== undefined ? ` (looking for ${options.url})` : ''),
+          );
+        }
+        await macrotask();
+        callback = pick();
+      }
+      const headers: Record<string, string> = { ...options.headers };
+      let payload: string | undefined;
+      if (body !== undefined) {
+        const hasType = Object.keys(headers).some((k) => k.toLowerCase() === 'content-type');
+        if (typeof body === 'string' && hasType) payload = body;
+        else {
+          payload = JSON.stringify(body);
+          if (!hasType) headers['Content-Type'] = 'application/json';
+        }
+      }
+      const res = await fetch(callback.url, {
+        method: options.method ?? callback.method,
+        headers,
+        ...(payload !== undefined && { body: payload }),
+      });
+      const text = await res.text();
+      const answer = { status: res.status, body: parseJsonText(text) ?? null };
+      if (!res.ok) {
+        throw new Error(`sendCallback: the emulator answered ${res.status}: ${text}`);
+      }
+      return answer;
+    } finally {
+      hold?.release();
+    }
+  }
+
+  /** Same as `env.stubs.unhandled()`. */
+  unhandledRequests(): UnhandledRequest[] {
+    return this.stubs.unhandled();
+  }
+
+  /**
+   * Stops the emulator (cancelling running executions). Throws UnhandledRequestError when
+   * calls matched no stub and the test never looked at them. Safe to call twice.
+   */
+  async teardown(): Promise<void> {
+    if (!this.#torndown) {
+      this.#torndown = this.emulator.stop().finally(() => this.#virtual?.dispose());
+      await this.#torndown;
+      const unhandled = this.stubs.takeUnreported();
+      if (unhandled.length > 0) throw new UnhandledRequestError(unhandled);
+      return;
+    }
+    await this.#torndown;
+  }
+
+  #deployAt(workflowId: string, source: string, location: string): string {
+    try {
+      return this.emulator.deploy(workflowId, source, { location });
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      throw new WorkflowDeployError(workflowId, `workflow '${workflowId}' failed to deploy: ${why}`, { cause: err });
+    }
+  }
+
+  #deployedLocations(workflowId: string): string[] {
+    const out: string[] = [];
+    const store = this.emulator.deps.store.workflows;
+    // The store lists by location; the locations used are the few the environment deployed to.
+    for (const loc of this.#usedLocations) {
+      if (store.get({ project: this.projectId, location: loc, workflowId })) out.push(loc);
+    }
+    return out;
+  }
+
+  readonly #usedLocations = new Set<string>();
+
+  #ensureDeployed(workflowId: string, location: string): void {
+    this.#usedLocations.add(location);
+    const store = this.emulator.deps.store.workflows;
+    if (store.get({ project: this.projectId, location, workflowId })) return;
+    const source = this.#sources.get(workflowId);
+    if (source !== undefined) this.#deployAt(workflowId, source, location);
+  }
+
+  #record(execution: string | { id: string }): ExecutionRecord {
+    const raw = typeof execution === 'string' ? execution : execution.id;
+    const id = raw.slice(raw.lastIndexOf('/') + 1);
+    for (const rec of this.emulator.deps.store.executions.all()) if (rec.executionId === id) return rec;
+    throw new ExecutionNotFoundInEnvironmentError(`no execution '${raw}' in this test environment`);
+  }
+
+  async #settle(rec: ExecutionRecord, timeoutMs: number): Promise<void> {
+    if (TERMINAL.has(rec.state)) return;
+    const release = this.#virtual?.acquireLease();
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), Math.min(timeoutMs, MAX_TIMER_MS));
+    });
+    try {
+      while (!TERMINAL.has(rec.state)) {
+        const step = rec.running ? rec.running.done.then(macrotask) : macrotask();
+        if ((await Promise.race([step, timedOut])) === 'timeout') {
+          throw new TestEnvironmentTimeoutError(this.#timeoutMessage(rec, timeoutMs));
+        }
+      }
+    } finally {
+      clearTimeout(timer);
+      release?.();
+    }
+  }
+
+  #timeoutMessage(rec: ExecutionRecord, timeoutMs: number): string {
+    const at = rec.currentSteps.map((s) => `"${s.step}" (routine "${s.routine}")`).join(', ') || 'no step';
+    let hint = '';
+    if (this.clock.mode === 'manual') {
+      const next = this.clock.pendingTimers()[0];
+      hint = next
+        ? ` The clock is manual: the next timer is at ${next.toISOString()}; move time with env.clock.advance().`
+        : ' The clock is manual: move time with env.clock.advance().';
+    } else {
+      hint = ' Is it waiting for a callback (env.sendCallback) or for a stub that never answers?';
+    }
+    return `execution ${rec.executionId} did not finish within ${timeoutMs} ms: ${rec.state} at ${at}.${hint}`;
+  }
+
+  #bindWaiting(instance: Workflow<never, never>): void {
+    const original = instance.waitForCompletion.bind(instance);
+    const env = this;
+    const waitForCompletion = async (executionId: string, options: WaitOptions = {}) => {
+      let rec: ExecutionRecord | undefined;
+      try {
+        rec = env.#record(executionId);
+      } catch {
+        return original(executionId, options); // let the client report the missing execution
+      }
+      try {
+        await env.#settle(rec, options.timeoutMs ?? MAX_TIMER_MS);
+      } catch (err) {
+        if (!(err instanceof TestEnvironmentTimeoutError)) throw err;
+        // The client's own error for a wait that timed out.
+        return original(executionId, { ...options, timeoutMs: 0 });
+      }
+      const status = await original(executionId, options);
+      const unhandled = env.stubs.takeUnreported(rec.executionId);
+      if (unhandled.length > 0) throw new UnhandledRequestError(unhandled, status as ExecutionStatus);
+      return status;
+    };
+    Object.defineProperty(instance, 'waitForCompletion', { value: waitForCompletion, configurable: true, writable: true });
+  }
+}
+
+async function workflowFiles(dir: string): Promise<[string, string][]> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (err) {
+    throw new Error(`workflowsDir '${dir}' cannot be read: ${(err as Error).message}`, { cause: err });
+  }
+  return names
+    .filter((n) => WORKFLOW_FILE.test(n))
+    .sort()
+    .map((n) => [n.replace(WORKFLOW_FILE, ''), path.join(dir, n)]);
+}
+
+async function collectWorkflows(options: TestEnvironmentOptions): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  const dirs = options.workflowsDir === undefined ? [] : Array.isArray(options.workflowsDir) ? options.workflowsDir : [options.workflowsDir];
+  for (const dir of dirs as (string | URL)[]) {
+    for (const [id, file] of await workflowFiles(toDirPath(dir))) out.set(id, await readFile(file, 'utf8'));
+  }
+  for (const [id, sourceOrPath] of Object.entries(options.workflows ?? {})) {
+    const isPath = !sourceOrPath.includes('\n') && WORKFLOW_FILE.test(sourceOrPath.trim());
+    out.set(id, isPath ? await readFile(path.resolve(sourceOrPath.trim()), 'utf8') : sourceOrPath);
+  }
+  return out;
+}
+
+function startTimeMs(value: TestEnvironmentOptions['startTime']): number | undefined {
+  if (value === undefined) return undefined;
+  const ms = value instanceof Date ? value.getTime() : typeof value === 'number' ? value : Date.parse(value);
+  if (Number.isNaN(ms)) throw new TypeError(`startTime: cannot read '${String(value)}'`);
+  return ms;
+}
+
+/** Creates an isolated environment: its own emulator (127.0.0.1, free port), stubs and clock. */
+export async function createTestEnvironment(options: TestEnvironmentOptions = {}): Promise<TestEnvironment> {
+  const mode = options.clock ?? 'virtual';
+  if (mode !== 'virtual' && mode !== 'manual' && mode !== 'real') {
+    throw new TypeError(`clock must be 'virtual', 'manual' or 'real', got ${String(mode)}`);
+  }
+  const start = startTimeMs(options.startTime);
+  const virtual =
+    mode === 'real' ? undefined : new VirtualClock({ mode: mode === 'manual' ? 'manual' : 'auto', ...(start !== undefined && { start }) });
+  const clock: Clock = virtual ?? realClock;
+  const testClock: TestClock = virtual ?? new RealTestClock(realClock);
+  const ids: IdSource = options.seed === undefined ? randomIds : createSeededIds(options.seed);
+  const strategy = options.onUnhandledRequest ?? 'error';
+
+  const sources = await collectWorkflows(options);
+
+  const registry = new StubRegistry({ now: () => new Date(clock.now()) });
+  const stubs = new EnvironmentStubs(registry, options.handlers ?? []);
+
+  /** Applies the strategy; returns true when the call may go to the network. */
+  async function decide(request: Omit<UnhandledRequest, 'message'>): Promise<{ bypass: boolean; message: string }> {
+    let message = unhandledMessage(request, registry.list());
+    let verdict: 'error' | 'warn' | 'bypass';
+    if (typeof strategy === 'function') {
+      let chosen: 'error' | 'warn' | undefined;
+      try {
+        await strategy(
+          { ...request, message },
+          { error: () => void (chosen = 'error'), warning: () => void (chosen ??= 'warn') },
+        );
+      } catch (err) {
+        chosen = 'error';
+        message += `\n(onUnhandledRequest threw: ${err instanceof Error ? err.message : String(err)})`;
+      }
+      verdict = chosen ?? 'bypass';
+    } else {
+      verdict = strategy;
+    }
+    const loopback = request.kind === 'http' && request.url !== null && isLoopbackUrl(request.url);
+    if (verdict === 'bypass' && loopback) {
+      stubs.addUnhandled({ ...request, message: `${message}\n(bypassed to the network)` }, true);
+      return { bypass: true, message };
+    }
+    if (verdict === 'bypass') {
+      message += `\n(onUnhandledRequest 'bypass' lets only loopback calls through: this one fails)`;
+    }
+    if (verdict === 'warn') console.warn(`[workflows-kit/testing] ${message}`);
+    stubs.addUnhandled({ ...request, message }, verdict !== 'error');
+    return { bypass: false, message };
+  }
+
+  function describe(request: StubRequest): Omit<UnhandledRequest, 'message'> {
+    return request.kind === 'http'
+      ? {
+          kind: 'http',
+          method: request.method,
+          url: request.url,
+          connector: null,
+          headers: request.headers,
+          body: request.body,
+          origin: request.origin,
+        }
+      : {
+          kind: 'connector',
+          method: null,
+          url: null,
+          connector: request.name,
+          headers: {},
+          body: request.args,
+          origin: request.origin,
+        };
+  }
+
+  const transport = createOutboundTransport({
+    stubs: registry,
+    clock,
+    allowHosts: [],
+    onUnhandled: async (request) => {
+      const { bypass, message } = await decide(describe(request));
+      if (!bypass) throw new TransportError('ConnectionFailedError', message);
+    },
+  });
+  const connectors = createConnectorHandler(registry, {
+    clock,
+    onUnhandled: async (request) => {
+      const { message } = await decide(describe(request));
+      throw platformError('ConnectionFailedError', message);
+    },
+  });
+
+  const deps = createAppDeps({
+    ...(options.projectId !== undefined && { projectId: options.projectId }),
+    ...(options.location !== undefined && { location: options.location }),
+    clock,
+    ids,
+    stubs: registry,
+    transport,
+    connectors,
+    ...(options.logger && { logger: options.logger }),
+  });
+  // Callback time-outs get the lazy view of the clock (see virtual-clock.ts).
+  if (virtual) deps.runtime.callbacks = new CallbackHub(() => deps.config.baseUrl, virtual.lazy);
+
+  const emulator = await startEmulator({ deps, host: '127.0.0.1', port: 0 });
+  const env = new TestEnvironment({ emulator, clock: testClock, virtual, stubs });
+  try {
+    for (const [id, source] of sources) env.deploy(id, source);
+  } catch (err) {
+    await emulator.stop();
+    virtual?.dispose();
+    throw err;
+  }
+  return env;
+}
+
+function isLoopbackUrl(url: string): boolean {
+  try {
+    return isLoopback(new URL(url).hostname);
+  } catch {
+    return false;
+  }
+}
+
