@@ -1,0 +1,52 @@
+/**
+ * Runs the pipeline service: `pnpm start`. PORT (default 3000), DATABASE_PATH (default
+ * ./data-jobs.sqlite), STATUS_CHECK_INTERVAL_MS (default 5 minutes). With
+ * WORKFLOWS_EMULATOR_HOST set the client talks to workflows-emulator, otherwise to Google.
+ */
+import { EMULATOR_HOST_ENV } from '@workflows-kit/client';
+import { createApp } from './app.js';
+import { DataJobStore, openDatabase } from './db.js';
+import { DEFAULT_INTERVAL_MS, StatusChecker } from './status-checker.js';
+import { DataPipelineWorkflow } from './workflows.js';
+
+const port = Number(process.env['PORT'] ?? 3000);
+const host = process.env['HOST'] ?? '127.0.0.1';
+const intervalMs = Number(process.env['STATUS_CHECK_INTERVAL_MS'] ?? DEFAULT_INTERVAL_MS);
+const db = openDatabase(process.env['DATABASE_PATH'] ?? 'data-jobs.sqlite');
+const workflow = new DataPipelineWorkflow();
+
+const checker = new StatusChecker({
+  jobs: new DataJobStore(db),
+  workflow,
+  intervalMs,
+  onRun: (report) => {
+    if (report.error !== undefined) {
+      const reason = report.error instanceof Error ? report.error.message : String(report.error);
+      console.warn(`status check failed (${report.consecutiveFailures}x): ${reason}; next in ${report.nextDelayMs / 1000}s`);
+    } else if (report.checked > 0) {
+      console.log(`status check: ${report.checked} checked, ${report.finished} finished, ${report.missing} missing`);
+    }
+  },
+});
+
+const app = createApp({ db, workflow });
+const server = app.listen(port, host, (error?: Error) => {
+  if (error) throw error;
+  const target =
+    workflow.endpoint.kind === 'emulator'
+      ? `workflows-emulator at ${workflow.endpoint.url}`
+      : `Google Cloud Workflows (set ${EMULATOR_HOST_ENV} to use the emulator)`;
+  console.log(`data-pipeline service on http://${host}:${port}, invoking ${target}`);
+  console.log(`status checker every ${intervalMs / 1000}s`);
+  console.log(
+    `  curl -X POST http://${host}:${port}/data-jobs -d dataset_id=sales-2024 -d notification_email=ops@example.com`,
+  );
+  console.log(`  curl http://${host}:${port}/data-jobs/1`);
+  checker.start();
+});
+
+function shutdown(): void {
+  void checker.stop().then(() => server.close(() => db.close()));
+}
+process.once('SIGINT', shutdown);
+process.once('SIGTERM', shutdown);
