@@ -6,7 +6,7 @@
  * works too.
  */
 import type { ExecutionStatus } from '@workflows-kit/client';
-import type { MatcherState, RawMatcherFn } from 'vitest';
+import type { Matcher as RawMatcherFn, MatcherState } from 'vitest';
 
 export interface FailureExpectation {
   /** Every one of these tags must be on the error (e.g. `['HttpError']`). */
