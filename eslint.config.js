@@ -33,6 +33,12 @@ export default tseslint.config(
     },
   },
   {
+    // Plain JavaScript shims (the CLI's bin) are outside the TypeScript projects.
+    files: ['**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+  },
+  {
     files: ['**/*.test.ts', '**/test/**', '**/bench/**'],
     rules: {
       '@typescript-eslint/unbound-method': 'off',
