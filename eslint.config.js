@@ -36,7 +36,10 @@ export default tseslint.config(
     // Plain JavaScript shims (the CLI's bin) are outside the TypeScript projects.
     files: ['**/*.js'],
     ...tseslint.configs.disableTypeChecked,
-    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      globals: { process: 'readonly', console: 'readonly' },
+    },
   },
   {
     files: ['**/*.test.ts', '**/test/**', '**/bench/**'],
