@@ -9,7 +9,7 @@
  */
 import { watch, type FSWatcher } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { basename, extname, join, resolve } from 'node:path';
+import { basename, delimiter, extname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { LogEntry, Logger } from './runtime/seams.js';
 import { formatProblems, loadWorkflow } from './source/index.js';
@@ -56,7 +56,7 @@ Server options (environment variable in brackets):
   --project-number N     project number (WORKFLOWS_EMULATOR_PROJECT_NUMBER, default ${DEFAULT_PROJECT_NUMBER})
   --location LOCATION    default location (WORKFLOWS_EMULATOR_LOCATION, default ${DEFAULT_LOCATION})
   --workflows-dir DIR    deploy every .yaml/.yml/.json file in DIR and redeploy changed files;
-                         repeatable (WORKFLOWS_EMULATOR_WORKFLOWS_DIR, several separated by ':')
+                         repeatable (WORKFLOWS_EMULATOR_WORKFLOWS_DIR, several separated by '${delimiter}')
   --stubs FILE           load a YAML or JSON list of stubs (WORKFLOWS_EMULATOR_STUBS)
   --allow-host HOST      let calls that no stub answers reach HOST; repeatable
                          (WORKFLOWS_EMULATOR_ALLOW_HOSTS, comma-separated)
@@ -201,7 +201,7 @@ async function serveCommand(argv: readonly string[], io: CliIo): Promise<number>
   const portText = values.port ?? (env.WORKFLOWS_EMULATOR_PORT || String(DEFAULT_PORT));
   if (!/^\d+$/.test(portText) || Number(portText) > 65535) throw new UsageError(`invalid port: ${portText}`);
   const dirs =
-    values['workflows-dir'] ?? (env.WORKFLOWS_EMULATOR_WORKFLOWS_DIR ?? '').split(':').filter(Boolean);
+    values['workflows-dir'] ?? (env.WORKFLOWS_EMULATOR_WORKFLOWS_DIR ?? '').split(delimiter).filter(Boolean);
   for (const dir of dirs) {
     const s = await stat(dir).catch(() => undefined);
     if (!s?.isDirectory()) throw new UsageError(`--workflows-dir ${dir}: not a directory`);
