@@ -7,21 +7,7 @@ export interface Span {
 }
 
 export type BinaryOp =
-  | '+'
-  | '-'
-  | '*'
-  | '/'
-  | '//'
-  | '%'
-  | '=='
-  | '!='
-  | '<'
-  | '<='
-  | '>'
-  | '>='
-  | 'in'
-  | 'and'
-  | 'or';
+  '+' | '-' | '*' | '/' | '//' | '%' | '==' | '!=' | '<' | '<=' | '>' | '>=' | 'in' | 'and' | 'or';
 
 export type Expr =
   | { kind: 'literal'; value: Value; span: Span }

@@ -41,6 +41,7 @@ import type {
   StepEntry,
   StepType,
 } from './api.js';
+import { EXPRESSION_CONNECTORS, isConnector } from './connectors.js';
 import { performHttpCall } from './http-call.js';
 import { CALLBACK_DEFAULT_TIMEOUT_S, DEFAULT_LIMITS, SLEEP_MAX_S } from './limits.js';
 import { Scope } from './scope.js';
@@ -74,8 +75,10 @@ class CancelledSignal extends Error {
 class SuspendForSubworkflow extends Error {
   override readonly name = 'SuspendForSubworkflow';
   constructor(
-    readonly routine: Routine,
+    readonly routine: Routine | null,
     readonly args: Value[],
+    /** Set instead of `routine` for a connector helper called in an expression. */
+    readonly connector?: string,
   ) {
     super('suspend');
   }
@@ -691,12 +694,12 @@ class Execution implements EvalContext, FunctionContext {
 
   // ---------------------------------------------------------------- calls
 
-  private origin(frame: Frame, step: Step): CallOrigin {
+  private origin(frame: Frame, step: Step | null): CallOrigin {
     return {
       executionId: this.options.identity.executionId,
       workflowId: this.options.identity.workflowId,
       routine: frame.routine.name,
-      step: step.name,
+      step: step?.name ?? '',
     };
   }
 
@@ -1271,6 +1274,14 @@ class Execution implements EvalContext, FunctionContext {
       } catch (err) {
         if (!(err instanceof SuspendForSubworkflow)) throw err;
         const callee = err.routine;
+        if (!callee) {
+          this.checkpoint();
+          const origin = { ...this.origin(frame, null), step: frame.thread.step ?? '' };
+          log.push(await this.deps.connectors.call(err.connector ?? '', err.args, origin, this.abort.signal));
+          this.lastExprPos = pos;
+          this.lastExprLength = length;
+          continue;
+        }
         const args = new Map<string, Value>();
         if (err.args.length > callee.params.length) {
           throw typeError(
@@ -1305,6 +1316,7 @@ class Execution implements EvalContext, FunctionContext {
     if (log !== null && this.evalCallPos < log.length) return log[this.evalCallPos++] as Value;
     const routine = this.options.definition.routines.get(name);
     if (routine) throw new SuspendForSubworkflow(routine, args.map(cloneValue));
+    if (EXPRESSION_CONNECTORS.has(name)) throw new SuspendForSubworkflow(null, args.map(cloneValue), name);
     const member = this.stdlib.get(name);
     if (!member) throw platformError('SystemError', `unknown function '${name}'`);
     if (member.kind === 'constant') throw typeError(`'${name}' is not a function`);
@@ -1388,11 +1400,6 @@ function functionName(expr: Expr): string | null {
     return inner === null ? null : `${inner}.${expr.property}`;
   }
   return null;
-}
-
-/** Connector calls: `googleapis.*` and the Kubernetes API functions `gke.*`. */
-function isConnector(name: string): boolean {
-  return name.startsWith('googleapis.') || name.startsWith('gke.');
 }
 
 function nextSignal(next: NextTarget): Signal {

@@ -6,6 +6,7 @@
  */
 import type { Expr } from '../expr/ast.js';
 import { walkExpr } from '../expr/index.js';
+import { EXPRESSION_CONNECTORS } from '../runtime/connectors.js';
 import type { Stdlib, StdlibMember } from '../stdlib/registry.js';
 import { typeName, type Value } from '../values/types.js';
 import { stepPrefix } from './schema.js';
@@ -44,6 +45,7 @@ const EXTERNAL_PREFIXES = ['googleapis.', 'gke.', 'experimental.executions.'];
 
 export function defaultIsBlocking(stdlib: Stdlib): (name: string) => boolean {
   return (name) => {
+    if (EXPRESSION_CONNECTORS.has(name)) return false;
     const m = stdlib.get(name);
     if (m?.kind === 'blocking') return true;
     if (m?.kind === 'pure') return false;

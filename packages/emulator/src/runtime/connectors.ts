@@ -1,0 +1,13 @@
+/**
+ * Connector helpers that Google lets expressions call (its Secret Manager sample does
+ * `${googleapis.secretmanager.v1.projects.secrets.versions.accessString(id, version, project)}`).
+ * They reach the ConnectorHandler with their positional arguments as a list.
+ */
+export const EXPRESSION_CONNECTORS: ReadonlySet<string> = new Set([
+  'googleapis.secretmanager.v1.projects.secrets.versions.accessString',
+]);
+
+/** Connector calls: `googleapis.*` and the Kubernetes API functions `gke.*`. */
+export function isConnector(name: string): boolean {
+  return name.startsWith('googleapis.') || name.startsWith('gke.');
+}
