@@ -3,6 +3,9 @@
  * ./data-jobs.sqlite), STATUS_CHECK_INTERVAL_MS (default 5 minutes). With
  * WORKFLOWS_EMULATOR_HOST set the client talks to workflows-emulator, otherwise to Google.
  */
+import { inspect } from 'node:util';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { EMULATOR_HOST_ENV } from '@workflows-kit/client';
 import { createApp } from './app.js';
 import { DataJobStore, openDatabase } from './db.js';
@@ -12,7 +15,9 @@ import { DataPipelineWorkflow } from './workflows.js';
 const port = Number(process.env['PORT'] ?? 3000);
 const host = process.env['HOST'] ?? '127.0.0.1';
 const intervalMs = Number(process.env['STATUS_CHECK_INTERVAL_MS'] ?? DEFAULT_INTERVAL_MS);
-const db = openDatabase(process.env['DATABASE_PATH'] ?? 'data-jobs.sqlite');
+const databasePath = process.env['DATABASE_PATH'] ?? 'data/data-jobs.sqlite';
+mkdirSync(dirname(databasePath), { recursive: true });
+const db = openDatabase(databasePath);
 const workflow = new DataPipelineWorkflow();
 
 const checker = new StatusChecker({
@@ -21,10 +26,14 @@ const checker = new StatusChecker({
   intervalMs,
   onRun: (report) => {
     if (report.error !== undefined) {
-      const reason = report.error instanceof Error ? report.error.message : String(report.error);
-      console.warn(`status check failed (${report.consecutiveFailures}x): ${reason}; next in ${report.nextDelayMs / 1000}s`);
+      const reason = report.error instanceof Error ? report.error.message : inspect(report.error);
+      console.warn(
+        `status check failed (${report.consecutiveFailures}x): ${reason}; next in ${report.nextDelayMs / 1000}s`,
+      );
     } else if (report.checked > 0) {
-      console.log(`status check: ${report.checked} checked, ${report.finished} finished, ${report.missing} missing`);
+      console.log(
+        `status check: ${report.checked} checked, ${report.finished} finished, ${report.missing} missing`,
+      );
     }
   },
 });

@@ -62,7 +62,8 @@ export interface CheckReport {
 
 function positive(name: string, value: number | undefined, fallback: number, min: number): number {
   if (value === undefined) return fallback;
-  if (!Number.isFinite(value) || value < min) throw new RangeError(`${name} must be a number >= ${min}, got ${value}`);
+  if (!Number.isFinite(value) || value < min)
+    throw new RangeError(`${name} must be a number >= ${min}, got ${value}`);
   return value;
 }
 
@@ -85,7 +86,12 @@ export class StatusChecker {
     this.#clock = options.clock ?? systemClock;
     this.#onRun = options.onRun;
     this.intervalMs = positive('intervalMs', options.intervalMs, DEFAULT_INTERVAL_MS, 1);
-    this.maxIntervalMs = positive('maxIntervalMs', options.maxIntervalMs, DEFAULT_MAX_INTERVAL_MS, this.intervalMs);
+    this.maxIntervalMs = positive(
+      'maxIntervalMs',
+      options.maxIntervalMs,
+      DEFAULT_MAX_INTERVAL_MS,
+      this.intervalMs,
+    );
     this.backoffMultiplier = positive('backoffMultiplier', options.backoffMultiplier, 2, 1);
   }
 

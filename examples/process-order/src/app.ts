@@ -33,7 +33,8 @@ export class HttpProblem extends Error {
 
 function parseOrderId(text: string): number {
   // Path parameters are text; only a plain positive integer names an order.
-  if (!/^[1-9]\d{0,15}$/.test(text)) throw new HttpProblem(400, 'INVALID_ORDER_ID', `'${text}' is not an order ID`);
+  if (!/^[1-9]\d{0,15}$/.test(text))
+    throw new HttpProblem(400, 'INVALID_ORDER_ID', `'${text}' is not an order ID`);
   return Number(text);
 }
 
@@ -48,7 +49,9 @@ function orderStatusOf(status: Pick<ExecutionStatus, 'state' | 'error'>): OrderS
     case 'FAILED': {
       const payload = status.error?.payload as { code?: unknown } | undefined;
       // 402 Payment Required is how the payment API says "declined": the customer can retry.
-      return status.error?.tags.includes('HttpError') && payload?.code === 402 ? 'payment_declined' : 'failed';
+      return status.error?.tags.includes('HttpError') && payload?.code === 402
+        ? 'payment_declined'
+        : 'failed';
     }
     case 'UNAVAILABLE':
       return 'failed';
@@ -193,7 +196,11 @@ export function createApp({ db, workflow }: AppOptions): Express {
         status = await workflow.getExecutionStatus(executionId);
       } catch (error) {
         if (error instanceof ExecutionNotFoundError) {
-          throw new HttpProblem(502, 'EXECUTION_NOT_FOUND', `Execution ${executionId} of order ${id} no longer exists`);
+          throw new HttpProblem(
+            502,
+            'EXECUTION_NOT_FOUND',
+            `Execution ${executionId} of order ${id} no longer exists`,
+          );
         }
         throw error;
       }

@@ -3,7 +3,8 @@ import Database from 'better-sqlite3';
 export type Db = Database.Database;
 
 /** Where an order is, as the shop sees it; derived from the workflow's execution state. */
-export type OrderStatus = 'pending' | 'processing' | 'confirmed' | 'payment_declined' | 'failed' | 'cancelled';
+export type OrderStatus =
+  'pending' | 'processing' | 'confirmed' | 'payment_declined' | 'failed' | 'cancelled';
 
 /** An order may be (re)submitted to the workflow only from these: a declined card can be retried. */
 export const PROCESSABLE: readonly OrderStatus[] = ['pending', 'payment_declined', 'failed', 'cancelled'];

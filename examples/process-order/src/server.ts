@@ -1,7 +1,9 @@
 /**
- * Runs the shop: `pnpm start` (PORT, default 3000; DATABASE_PATH, default ./orders.sqlite).
+ * Runs the shop: `pnpm start` (PORT, default 3000; DATABASE_PATH, default data/orders.sqlite).
  * With WORKFLOWS_EMULATOR_HOST set the client talks to workflows-emulator, otherwise to Google.
  */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { EMULATOR_HOST_ENV } from '@workflows-kit/client';
 import { createApp } from './app.js';
 import { OrderStore, openDatabase } from './db.js';
@@ -9,12 +11,19 @@ import { ProcessOrderWorkflow } from './workflows.js';
 
 const port = Number(process.env['PORT'] ?? 3000);
 const host = process.env['HOST'] ?? '127.0.0.1';
-const db = openDatabase(process.env['DATABASE_PATH'] ?? 'orders.sqlite');
+const databasePath = process.env['DATABASE_PATH'] ?? 'data/orders.sqlite';
+mkdirSync(dirname(databasePath), { recursive: true });
+const db = openDatabase(databasePath);
 
 // The guide's sample order, so that there is something to process on a fresh database.
 const orders = new OrderStore(db);
 if (orders.get(12345) === undefined) {
-  orders.create({ id: 12345, customerEmail: 'user@example.com', items: ['item1', 'item2'], totalAmount: 99.99 });
+  orders.create({
+    id: 12345,
+    customerEmail: 'user@example.com',
+    items: ['item1', 'item2'],
+    totalAmount: 99.99,
+  });
 }
 
 const workflow = new ProcessOrderWorkflow();

@@ -13,18 +13,8 @@ export const OrderArgsSchema = z.object({
 });
 export type OrderArgs = z.infer<typeof OrderArgsSchema>;
 
-/** What `workflows/process-order.yaml` returns. */
-export const OrderResultSchema = z.object({
-  order_id: z.number(),
-  payment: z.unknown(),
-});
-export type OrderResult = z.infer<typeof OrderResultSchema>;
-
 /** django-gcp's `ProcessOrderWorkflow`: invokes the workflow deployed as `process-order`. */
-export class ProcessOrderWorkflow extends Workflow.withSchemas({
-  argsSchema: OrderArgsSchema,
-  resultSchema: OrderResultSchema,
-}) {
+export class ProcessOrderWorkflow extends Workflow.withSchemas({ argsSchema: OrderArgsSchema }) {
   static readonly workflowName = 'process-order';
   static readonly location = 'europe-west1';
 }

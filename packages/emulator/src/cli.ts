@@ -2,7 +2,7 @@
  * The `workflows-emulator` command.
  *
  *   workflows-emulator [--host H] [--port P] [--project ID] [--location L]
- *                      [--workflows-dir DIR]... [--stubs FILE] [--allow-host HOST]...
+ *                      [--workflows-dir [LOCATION=]DIR]... [--stubs FILE] [--allow-host HOST]...
  *   workflows-emulator run FILE [--argument JSON] [--stubs FILE] [--allow-host HOST]...
  *
  * `main(argv)` resolves with the exit code (the `bin` sets `process.exitCode` from it).
@@ -55,8 +55,10 @@ Server options (environment variable in brackets):
   --project ID           project ID (WORKFLOWS_EMULATOR_PROJECT, default ${DEFAULT_PROJECT_ID})
   --project-number N     project number (WORKFLOWS_EMULATOR_PROJECT_NUMBER, default ${DEFAULT_PROJECT_NUMBER})
   --location LOCATION    default location (WORKFLOWS_EMULATOR_LOCATION, default ${DEFAULT_LOCATION})
-  --workflows-dir DIR    deploy every .yaml/.yml/.json file in DIR and redeploy changed files;
-                         repeatable (WORKFLOWS_EMULATOR_WORKFLOWS_DIR, several separated by '${delimiter}')
+  --workflows-dir [LOCATION=]DIR
+                         deploy every .yaml/.yml/.json file in DIR (to LOCATION, default --location)
+                         and redeploy changed files; repeatable
+                         (WORKFLOWS_EMULATOR_WORKFLOWS_DIR, several separated by '${delimiter}')
   --stubs FILE           load a YAML or JSON list of stubs (WORKFLOWS_EMULATOR_STUBS)
   --allow-host HOST      let calls that no stub answers reach HOST; repeatable
                          (WORKFLOWS_EMULATOR_ALLOW_HOSTS, comma-separated)
@@ -200,9 +202,10 @@ async function serveCommand(argv: readonly string[], io: CliIo): Promise<number>
   const host = values.host ?? (env.WORKFLOWS_EMULATOR_LISTEN_HOST || '127.0.0.1');
   const portText = values.port ?? (env.WORKFLOWS_EMULATOR_PORT || String(DEFAULT_PORT));
   if (!/^\d+$/.test(portText) || Number(portText) > 65535) throw new UsageError(`invalid port: ${portText}`);
-  const dirs =
-    values['workflows-dir'] ?? (env.WORKFLOWS_EMULATOR_WORKFLOWS_DIR ?? '').split(delimiter).filter(Boolean);
-  for (const dir of dirs) {
+  const dirs = (
+    values['workflows-dir'] ?? (env.WORKFLOWS_EMULATOR_WORKFLOWS_DIR ?? '').split(delimiter).filter(Boolean)
+  ).map((spec) => parseDirSpec(spec, settings.location));
+  for (const { dir } of dirs) {
     const s = await stat(dir).catch(() => undefined);
     if (!s?.isDirectory()) throw new UsageError(`--workflows-dir ${dir}: not a directory`);
   }
@@ -215,13 +218,14 @@ async function serveCommand(argv: readonly string[], io: CliIo): Promise<number>
     onInternalError: (err) =>
       io.stderr(`internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`),
   });
+  const watchers: FSWatcher[] = [];
+  for (const { dir, location } of dirs)
+    watchers.push(await deployDirectory(emulator, resolve(dir), location, io));
+  // Printed once the directories are deployed: whoever waits for these lines finds the workflows.
   io.stdout(
     `workflows-emulator ${VERSION} listening on ${emulator.url} (project ${settings.projectId}, location ${settings.location})\n`,
   );
   io.stdout(`export WORKFLOWS_EMULATOR_HOST=${emulator.url.slice('http://'.length)}\n`);
-
-  const watchers: FSWatcher[] = [];
-  for (const dir of dirs) watchers.push(await deployDirectory(emulator, resolve(dir), io));
 
   const signal = await (io.waitForShutdown ?? waitForSignal)();
   io.stdout(`${signal}: shutting down\n`);
@@ -242,8 +246,22 @@ function waitForSignal(): Promise<string> {
   });
 }
 
+/**
+ * `--workflows-dir [LOCATION=]DIR`: workflows live in one location, as on Google, so a directory
+ * may name the location its workflows are deployed to (default: `--location`).
+ */
+function parseDirSpec(spec: string, defaultLocation: string): { dir: string; location: string } {
+  const m = /^([a-z][a-z0-9-]*[0-9])=(.+)$/.exec(spec);
+  return m ? { location: m[1] as string, dir: m[2] as string } : { location: defaultLocation, dir: spec };
+}
+
 /** Deploys every workflow file of a directory, then redeploys files as they change. */
-async function deployDirectory(emulator: RunningEmulator, dir: string, io: CliIo): Promise<FSWatcher> {
+async function deployDirectory(
+  emulator: RunningEmulator,
+  dir: string,
+  location: string,
+  io: CliIo,
+): Promise<FSWatcher> {
   const deployed = new Map<string, string>(); // file -> source last deployed (or rejected)
   const deployFile = async (file: string): Promise<void> => {
     const ext = extname(file).toLowerCase();
@@ -260,8 +278,8 @@ async function deployDirectory(emulator: RunningEmulator, dir: string, io: CliIo
       return;
     }
     try {
-      const revision = emulator.deploy(id, source);
-      io.stdout(`deployed ${id} (revision ${revision}) from ${path}\n`);
+      const revision = emulator.deploy(id, source, { location });
+      io.stdout(`deployed ${id} (revision ${revision}, location ${location}) from ${path}\n`);
     } catch (err) {
       const message = err instanceof ApiError ? err.message : String(err);
       io.stderr(`could not deploy ${id} from ${path}:\n${indent(message)}\n`);

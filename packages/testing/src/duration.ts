@@ -17,7 +17,9 @@ export class InvalidDurationError extends TypeError {
 export function toMilliseconds(duration: Duration): number {
   if (typeof duration === 'number') {
     if (!Number.isFinite(duration) || duration < 0) {
-      throw new InvalidDurationError(`a duration must be a finite number of milliseconds >= 0, got ${duration}`);
+      throw new InvalidDurationError(
+        `a duration must be a finite number of milliseconds >= 0, got ${duration}`,
+      );
     }
     return duration;
   }

@@ -19,7 +19,11 @@ export interface HttpResponseInit {
   delay?: Duration;
 }
 
-const NETWORK_ERROR_KINDS: readonly NetworkErrorKind[] = ['ConnectionFailedError', 'ConnectionError', 'TimeoutError'];
+const NETWORK_ERROR_KINDS: readonly NetworkErrorKind[] = [
+  'ConnectionFailedError',
+  'ConnectionError',
+  'TimeoutError',
+];
 
 function headerRecord(init: HttpResponseInit['headers']): Record<string, string> {
   if (!init) return {};
@@ -85,7 +89,9 @@ export class HttpResponse {
    */
   static error(kind: NetworkErrorKind = 'ConnectionFailedError', message?: string): HttpResponse {
     if (!NETWORK_ERROR_KINDS.includes(kind)) {
-      throw new TypeError(`HttpResponse.error: kind must be one of ${NETWORK_ERROR_KINDS.join(', ')}, got ${String(kind)}`);
+      throw new TypeError(
+        `HttpResponse.error: kind must be one of ${NETWORK_ERROR_KINDS.join(', ')}, got ${String(kind)}`,
+      );
     }
     const r = new HttpResponse(null);
     return Object.assign(r, { networkError: kind, errorMessage: message });

@@ -117,7 +117,9 @@ abstract class BaseStub {
 function toStubResponse(value: unknown, what: string): StubResponse {
   if (value instanceof HttpResponse) return value.toStubResponse();
   if (value === undefined) {
-    throw new TypeError(`${what} returned nothing: return an HttpResponse (e.g. HttpResponse.json({...})) or a JSON value`);
+    throw new TypeError(
+      `${what} returned nothing: return an HttpResponse (e.g. HttpResponse.json({...})) or a JSON value`,
+    );
   }
   return { status: 200, body: value };
 }
@@ -225,7 +227,8 @@ export class ConnectorStub extends BaseStub {
           request.kind === 'connector' && Boolean(await userMatch(connectorInfo(request, 0))),
       }),
       resolve: async (request, callNumber) => {
-        if (request.kind !== 'connector') throw new TypeError('a connector stub was asked to answer an HTTP call');
+        if (request.kind !== 'connector')
+          throw new TypeError('a connector stub was asked to answer an HTTP call');
         this.recordCall({
           method: null,
           url: null,
@@ -245,7 +248,11 @@ export class ConnectorStub extends BaseStub {
   }
 }
 
-function httpInfo(request: HttpStubRequest, params: Record<string, string>, callNumber: number): HttpResolverInfo {
+function httpInfo(
+  request: HttpStubRequest,
+  params: Record<string, string>,
+  callNumber: number,
+): HttpResolverInfo {
   let built: Request | undefined;
   return {
     get request() {
@@ -315,7 +322,17 @@ export const http = {
  */
 export function connector(
   name: string,
-  resolver: ConnectorResolver | HttpResponse | unknown = null,
+  resolver?: ConnectorResolver,
+  options?: StubOptions<ConnectorResolverInfo>,
+): ConnectorStub;
+export function connector(
+  name: string,
+  result: unknown,
+  options?: StubOptions<ConnectorResolverInfo>,
+): ConnectorStub;
+export function connector(
+  name: string,
+  resolver: unknown = null,
   options?: StubOptions<ConnectorResolverInfo>,
 ): ConnectorStub {
   return new ConnectorStub(name, resolver, options);

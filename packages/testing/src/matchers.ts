@@ -22,7 +22,11 @@ function statusOf(received: unknown): ExecutionStatus | undefined {
   const r = received as Record<string, unknown>;
   if (typeof r['state'] === 'string' && typeof r['id'] === 'string') return received as ExecutionStatus;
   const inner = r['status'];
-  if (typeof inner === 'object' && inner !== null && typeof (inner as Record<string, unknown>)['state'] === 'string') {
+  if (
+    typeof inner === 'object' &&
+    inner !== null &&
+    typeof (inner as Record<string, unknown>)['state'] === 'string'
+  ) {
     return inner as ExecutionStatus;
   }
   return undefined;
@@ -55,7 +59,8 @@ const toSucceedWith: RawMatcherFn = function (this: MatcherState, received: unkn
     pass,
     message: () => {
       if (pass) return `expected execution ${status.id} not to succeed${what}`;
-      if (!succeeded) return `expected execution ${status.id} to succeed${what}, but ${describeFailure(status)}`;
+      if (!succeeded)
+        return `expected execution ${status.id} to succeed${what}, but ${describeFailure(status)}`;
       return (
         `expected execution ${status.id} to succeed${what}\n\n` +
         (this.utils.diff(expected, status.result) ?? `Received: ${this.utils.printReceived(status.result)}`)
@@ -82,8 +87,15 @@ const toFailWith: RawMatcherFn = function (
     const m = expectation.message;
     if (m !== undefined) {
       const ok =
-        typeof m === 'string' ? error.message.includes(m) : m instanceof RegExp ? m.test(error.message) : this.equals(error.message, m);
-      if (!ok) problems.push(`its message ${JSON.stringify(error.message)} does not match ${this.utils.printExpected(m)}`);
+        typeof m === 'string'
+          ? error.message.includes(m)
+          : m instanceof RegExp
+            ? m.test(error.message)
+            : this.equals(error.message, m);
+      if (!ok)
+        problems.push(
+          `its message ${JSON.stringify(error.message)} does not match ${this.utils.printExpected(m)}`,
+        );
     }
     if ('payload' in expectation && !this.equals(error.payload, expectation.payload)) {
       problems.push(

@@ -24,7 +24,12 @@ import {
   type StepEntry,
   type StubRequest,
 } from '@workflows-kit/emulator';
-import { Workflow, type ExecutionStatus, type WaitOptions, type WorkflowOptions } from '@workflows-kit/client';
+import {
+  Workflow,
+  type ExecutionStatus,
+  type WaitOptions,
+  type WorkflowOptions,
+} from '@workflows-kit/client';
 import { EnvironmentStubs } from './env-stubs.js';
 import type { Stub } from './http-stubs.js';
 import { createSeededIds } from './seeded-ids.js';
@@ -162,9 +167,10 @@ function toStatus(rec: ExecutionRecord): ExecutionStatus {
   let error: ExecutionStatus['error'];
   if (rec.error) {
     const payload = parseJsonText(rec.error.payload);
-    const map = typeof payload === 'object' && payload !== null && !Array.isArray(payload)
-      ? (payload as Record<string, unknown>)
-      : undefined;
+    const map =
+      typeof payload === 'object' && payload !== null && !Array.isArray(payload)
+        ? (payload as Record<string, unknown>)
+        : undefined;
     const rawTags = map?.['tags'];
     error = {
       payload,
@@ -256,21 +262,25 @@ export class TestEnvironment {
    * the workflow is deployed there too on first use. Its `waitForCompletion` (and so `run`)
    * waits in-process, with the virtual clock running, instead of polling every second.
    */
-  workflow<W extends Workflow<never, never>>(workflowClass: WorkflowCtor<W>, options?: WorkflowOptions): W;
+  workflow<W extends object>(workflowClass: WorkflowCtor<W>, options?: WorkflowOptions): W;
   workflow(ref: string | { workflowName: string; location?: string }, options?: WorkflowOptions): Workflow;
   workflow(
-    target: WorkflowCtor<Workflow<never, never>> | string | { workflowName: string; location?: string },
+    target: WorkflowCtor<object> | string | { workflowName: string; location?: string },
     options: WorkflowOptions = {},
-  ): Workflow<never, never> {
+  ): object {
     const bound = { ...options, endpoint: this.endpoint, projectId: this.projectId };
-    const instance: Workflow<never, never> =
+    const instance =
       typeof target === 'function'
-        ? new target(bound)
-        : new Workflow({
+        ? (new target(bound) as Workflow<never, never>)
+        : new Workflow<never, never>({
             ...bound,
             workflowName: typeof target === 'string' ? target : target.workflowName,
-            location: options.location ?? (typeof target === 'string' ? undefined : target.location) ?? this.location,
+            location:
+              options.location ?? (typeof target === 'string' ? undefined : target.location) ?? this.location,
           });
+    if (!(instance instanceof Workflow)) {
+      throw new TypeError('env.workflow() takes a subclass of Workflow from @workflows-kit/client');
+    }
     this.#ensureDeployed(instance.workflowName, instance.location);
     this.#bindWaiting(instance);
     return instance;
@@ -425,7 +435,9 @@ export class TestEnvironment {
       return this.emulator.deploy(workflowId, source, { location });
     } catch (err) {
       const why = err instanceof Error ? err.message : String(err);
-      throw new WorkflowDeployError(workflowId, `workflow '${workflowId}' failed to deploy: ${why}`, { cause: err });
+      throw new WorkflowDeployError(workflowId, `workflow '${workflowId}' failed to deploy: ${why}`, {
+        cause: err,
+      });
     }
   }
 
@@ -478,7 +490,7 @@ export class TestEnvironment {
 
   #timeoutMessage(rec: ExecutionRecord, timeoutMs: number): string {
     const at = rec.currentSteps.map((s) => `"${s.step}" (routine "${s.routine}")`).join(', ') || 'no step';
-    let hint = '';
+    let hint: string;
     if (this.clock.mode === 'manual') {
       const next = this.clock.pendingTimers()[0];
       hint = next
@@ -492,27 +504,30 @@ export class TestEnvironment {
 
   #bindWaiting(instance: Workflow<never, never>): void {
     const original = instance.waitForCompletion.bind(instance);
-    const env = this;
     const waitForCompletion = async (executionId: string, options: WaitOptions = {}) => {
       let rec: ExecutionRecord | undefined;
       try {
-        rec = env.#record(executionId);
+        rec = this.#record(executionId);
       } catch {
         return original(executionId, options); // let the client report the missing execution
       }
       try {
-        await env.#settle(rec, options.timeoutMs ?? MAX_TIMER_MS);
+        await this.#settle(rec, options.timeoutMs ?? MAX_TIMER_MS);
       } catch (err) {
         if (!(err instanceof TestEnvironmentTimeoutError)) throw err;
         // The client's own error for a wait that timed out.
         return original(executionId, { ...options, timeoutMs: 0 });
       }
       const status = await original(executionId, options);
-      const unhandled = env.stubs.takeUnreported(rec.executionId);
-      if (unhandled.length > 0) throw new UnhandledRequestError(unhandled, status as ExecutionStatus);
+      const unhandled = this.stubs.takeUnreported(rec.executionId);
+      if (unhandled.length > 0) throw new UnhandledRequestError(unhandled, status);
       return status;
     };
-    Object.defineProperty(instance, 'waitForCompletion', { value: waitForCompletion, configurable: true, writable: true });
+    Object.defineProperty(instance, 'waitForCompletion', {
+      value: waitForCompletion,
+      configurable: true,
+      writable: true,
+    });
   }
 }
 
@@ -531,7 +546,12 @@ async function workflowFiles(dir: string): Promise<[string, string][]> {
 
 async function collectWorkflows(options: TestEnvironmentOptions): Promise<Map<string, string>> {
   const out = new Map<string, string>();
-  const dirs = options.workflowsDir === undefined ? [] : Array.isArray(options.workflowsDir) ? options.workflowsDir : [options.workflowsDir];
+  const dirs =
+    options.workflowsDir === undefined
+      ? []
+      : Array.isArray(options.workflowsDir)
+        ? options.workflowsDir
+        : [options.workflowsDir];
   for (const dir of dirs as (string | URL)[]) {
     for (const [id, file] of await workflowFiles(toDirPath(dir))) out.set(id, await readFile(file, 'utf8'));
   }
@@ -557,7 +577,12 @@ export async function createTestEnvironment(options: TestEnvironmentOptions = {}
   }
   const start = startTimeMs(options.startTime);
   const virtual =
-    mode === 'real' ? undefined : new VirtualClock({ mode: mode === 'manual' ? 'manual' : 'auto', ...(start !== undefined && { start }) });
+    mode === 'real'
+      ? undefined
+      : new VirtualClock({
+          mode: mode === 'manual' ? 'manual' : 'auto',
+          ...(start !== undefined && { start }),
+        });
   const clock: Clock = virtual ?? realClock;
   const testClock: TestClock = virtual ?? new RealTestClock(realClock);
   const ids: IdSource = options.seed === undefined ? randomIds : createSeededIds(options.seed);
@@ -569,7 +594,9 @@ export async function createTestEnvironment(options: TestEnvironmentOptions = {}
   const stubs = new EnvironmentStubs(registry, options.handlers ?? []);
 
   /** Applies the strategy; returns true when the call may go to the network. */
-  async function decide(request: Omit<UnhandledRequest, 'message'>): Promise<{ bypass: boolean; message: string }> {
+  async function decide(
+    request: Omit<UnhandledRequest, 'message'>,
+  ): Promise<{ bypass: boolean; message: string }> {
     let message = unhandledMessage(request, registry.list());
     let verdict: 'error' | 'warn' | 'bypass';
     if (typeof strategy === 'function') {
@@ -671,4 +698,3 @@ function isLoopbackUrl(url: string): boolean {
     return false;
   }
 }
-

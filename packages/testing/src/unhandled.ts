@@ -30,7 +30,10 @@ export interface UnhandledRequestPrint {
   error(): void;
 }
 
-export type UnhandledRequestCallback = (request: UnhandledRequest, print: UnhandledRequestPrint) => void | Promise<void>;
+export type UnhandledRequestCallback = (
+  request: UnhandledRequest,
+  print: UnhandledRequestPrint,
+) => void | Promise<void>;
 
 /**
  * - `'error'` (default): the call fails (ConnectionFailedError) and the test fails with the message.
@@ -83,7 +86,8 @@ function describeStub(s: StubInfo): string {
         ? `connector ${String(s.connector)}`
         : `${s.method ?? 'ALL'} ${String(s.url)}`;
   const calls = `${s.calls} call${s.calls === 1 ? '' : 's'} answered`;
-  const times = s.times === undefined ? '' : s.calls >= s.times ? `, used up (times: ${s.times})` : `, times: ${s.times}`;
+  const times =
+    s.times === undefined ? '' : s.calls >= s.times ? `, used up (times: ${s.times})` : `, times: ${s.times}`;
   return `  - ${what} (${calls}${times})`;
 }
 
@@ -99,7 +103,9 @@ export function unhandledMessage(
   } else {
     lines.push(`No stub matches connector call ${request.connector ?? ''}`);
   }
-  lines.push(`  from step "${o.step}" (routine "${o.routine}") of workflow "${o.workflowId}", execution ${o.executionId}`);
+  lines.push(
+    `  from step "${o.step}" (routine "${o.routine}") of workflow "${o.workflowId}", execution ${o.executionId}`,
+  );
   if (request.kind === 'http' && request.body !== null && request.body !== undefined) {
     lines.push(`  body: ${excerpt(request.body)}`);
   } else if (request.kind === 'connector') {
@@ -115,7 +121,9 @@ export function unhandledMessage(
   if (request.kind === 'http') {
     const m = (request.method ?? 'get').toLowerCase();
     const factory = ['get', 'post', 'put', 'patch', 'delete', 'head', 'options'].includes(m) ? m : 'all';
-    lines.push(`Stub it: env.stubs.use(http.${factory}('${request.url ?? ''}', () => HttpResponse.json({ ... })))`);
+    lines.push(
+      `Stub it: env.stubs.use(http.${factory}('${request.url ?? ''}', () => HttpResponse.json({ ... })))`,
+    );
   } else {
     lines.push(`Stub it: env.stubs.use(connector('${request.connector ?? ''}', () => ({ ... })))`);
   }

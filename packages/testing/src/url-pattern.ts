@@ -82,7 +82,8 @@ export class UrlPatternMatcher {
     } catch {
       return undefined;
     }
-    if (this.origin !== undefined && !globMatch(this.origin, `${parsed.protocol}//${parsed.host}`)) return undefined;
+    if (this.origin !== undefined && !globMatch(this.origin, `${parsed.protocol}//${parsed.host}`))
+      return undefined;
     const path = parsed.pathname;
     if (!this.hasParams) return globMatch('/' + this.segments.join('/'), path) ? {} : undefined;
 

@@ -227,7 +227,9 @@ export class RealTestClock implements TestClock {
   }
   advance(): Promise<void> {
     return Promise.reject(
-      new TypeError("env.clock.advance() needs virtual time: create the environment with clock 'virtual' or 'manual'"),
+      new TypeError(
+        "env.clock.advance() needs virtual time: create the environment with clock 'virtual' or 'manual'",
+      ),
     );
   }
   advanceTo(): Promise<void> {

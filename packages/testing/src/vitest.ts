@@ -6,7 +6,11 @@
 import { afterAll, afterEach, beforeAll, chai, expect } from 'vitest';
 import { HttpStub, ConnectorStub } from './http-stubs.js';
 import { workflowMatchers, type WorkflowMatchers } from './matchers.js';
-import { createTestEnvironment, type TestEnvironment, type TestEnvironmentOptions } from './test-environment.js';
+import {
+  createTestEnvironment,
+  type TestEnvironment,
+  type TestEnvironmentOptions,
+} from './test-environment.js';
 import { UnhandledRequestError } from './unhandled.js';
 
 export { workflowMatchers, type WorkflowMatchers, type FailureExpectation } from './matchers.js';
@@ -26,14 +30,24 @@ type ChaiContext = Chai.AssertionStatic & { assert: (...args: unknown[]) => void
  * vitest's spy matchers, extended to stubs. `expect.extend` would replace them for spies as
  * well, so the stub case is layered over the original, which still handles everything else.
  */
-function overwriteForStubs(name: string, check: (calls: number, args: unknown[]) => [boolean, string, string, unknown]) {
+function overwriteForStubs(
+  name: string,
+  check: (calls: number, args: unknown[]) => [boolean, string, string, unknown],
+) {
   chai.util.overwriteMethod(chai.Assertion.prototype, name, (original: (...args: unknown[]) => unknown) => {
     return function (this: ChaiContext, ...args: unknown[]) {
       const subject: unknown = chai.util.flag(this, 'object');
-      if (!(subject instanceof HttpStub) && !(subject instanceof ConnectorStub)) return original.apply(this, args);
+      if (!(subject instanceof HttpStub) && !(subject instanceof ConnectorStub))
+        return original.apply(this, args);
       const calls = subject.calls.length;
       const [ok, message, negated, expected] = check(calls, args);
-      this.assert(ok, `expected stub ${subject.description} ${message}`, `expected stub ${subject.description} ${negated}`, expected, calls);
+      this.assert(
+        ok,
+        `expected stub ${subject.description} ${message}`,
+        `expected stub ${subject.description} ${negated}`,
+        expected,
+        calls,
+      );
       return undefined;
     };
   });
@@ -48,7 +62,12 @@ for (const name of ['toHaveBeenCalledTimes', 'toBeCalledTimes']) {
   ]);
 }
 for (const name of ['toHaveBeenCalled', 'toBeCalled']) {
-  overwriteForStubs(name, (calls) => [calls > 0, 'to have been called', `not to have been called, but it answered ${calls}`, '> 0']);
+  overwriteForStubs(name, (calls) => [
+    calls > 0,
+    'to have been called',
+    `not to have been called, but it answered ${calls}`,
+    '> 0',
+  ]);
 }
 overwriteForStubs('toHaveBeenCalledOnce', (calls) => [
   calls === 1,
@@ -81,7 +100,8 @@ export function setupWorkflowsTest(options: TestEnvironmentOptions = {}): TestEn
   return new Proxy({} as TestEnvironment, {
     get(_target, prop) {
       // Probes by promise machinery and inspectors must not throw.
-      if (prop === 'then' || typeof prop === 'symbol') return current ? Reflect.get(current, prop, current) : undefined;
+      if (prop === 'then' || typeof prop === 'symbol')
+        return current ? Reflect.get(current, prop, current) : undefined;
       if (!current) {
         throw new Error(
           `setupWorkflowsTest(): the environment exists only inside tests and hooks (after beforeAll); tried to read '${String(prop)}'`,

@@ -111,6 +111,25 @@ afterEach(async () => {
 });
 
 describe('workflows-emulator (server)', () => {
+  it('deploys a LOCATION=DIR workflows directory to that location', async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'greet.yaml'), ECHO);
+    const p = cli(['--port', '0', '--workflows-dir', `europe-west1=${dir}`, '--project', 'loc-proj']);
+    const hostPort = await waitFor(
+      () => /^export WORKFLOWS_EMULATOR_HOST=(\S+)$/m.exec(p.stdout())?.[1],
+      'the export line',
+    );
+    await waitFor(() => (p.stdout().includes('deployed greet') ? true : undefined), 'the deploy line');
+    const inEurope = await fetch(
+      `http://${hostPort}/v1/projects/loc-proj/locations/europe-west1/workflows/greet`,
+    );
+    expect(inEurope.status).toBe(200);
+    const inDefault = await fetch(
+      `http://${hostPort}/v1/projects/loc-proj/locations/us-central1/workflows/greet`,
+    );
+    expect(inDefault.status).toBe(404);
+  });
+
   it('starts, deploys --workflows-dir, picks up a change, logs sys.log, and stops on SIGTERM', async () => {
     const dir = await tempDir();
     await writeFile(join(dir, 'greet.yaml'), ECHO);
