@@ -1,9 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { formatProblems, loadWorkflow } from '../../src/source/index.js';
 
-const CASES_DIR = '/work/shared/conformance/cases';
+// The team's shared conformance sample sits beside the repository (as in CI's checkout).
+const CASES_DIR = fileURLToPath(new URL('../../../../../shared/conformance/cases', import.meta.url));
 
 const cases = readdirSync(CASES_DIR)
   .filter((f) => f.endsWith('.yaml'))

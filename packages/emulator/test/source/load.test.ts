@@ -19,7 +19,8 @@ import {
 import { Double } from '../../src/values/types.js';
 
 const VALID_DIR = fileURLToPath(new URL('./valid', import.meta.url));
-const CASES_DIR = '/work/shared/conformance/cases';
+// The team's shared conformance sample sits beside the repository (as in CI's checkout).
+const CASES_DIR = fileURLToPath(new URL('../../../../../shared/conformance/cases', import.meta.url));
 
 function load(source: string): WorkflowDefinition {
   const r = loadWorkflow(source);
