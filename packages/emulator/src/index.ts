@@ -60,5 +60,6 @@ export {
   type StubRequest,
   type StubResponse,
   type RecordedRequest,
+  globMatch,
 } from './stubs/index.js';
 export { WorkflowError, platformError, type ErrorTag } from './runtime/workflow-error.js';

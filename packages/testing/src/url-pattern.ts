@@ -4,29 +4,9 @@
  * Matching is a linear scan, never a regular expression built from the pattern.
  */
 
-/** Glob match where `*` is the only special character (two pointers, no backtracking blow-up). */
-export function globMatch(pattern: string, text: string): boolean {
-  let p = 0;
-  let t = 0;
-  let star = -1;
-  let mark = 0;
-  while (t < text.length) {
-    if (p < pattern.length && pattern[p] !== '*' && pattern[p] === text[t]) {
-      p++;
-      t++;
-    } else if (p < pattern.length && pattern[p] === '*') {
-      star = p++;
-      mark = t;
-    } else if (star !== -1) {
-      p = star + 1;
-      t = ++mark;
-    } else {
-      return false;
-    }
-  }
-  while (p < pattern.length && pattern[p] === '*') p++;
-  return p === pattern.length;
-}
+import { globMatch } from '@workflows-kit/emulator';
+
+export { globMatch };
 
 /** Thrown for a pattern that cannot be matched, so a typo fails loudly at registration. */
 export class InvalidUrlPatternError extends TypeError {
