@@ -25,7 +25,7 @@ body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem;
 h1{font-size:1.4rem;margin-bottom:.2rem}h2{font-size:1.1rem;margin-top:1.6rem}
 .name{color:#5f6368;font-family:monospace;font-size:.85rem;word-break:break-all}
 table{border-collapse:collapse;margin-top:.5rem}td,th{border:1px solid #dadce0;padding:.3rem .6rem;text-align:left;vertical-align:top;font-size:.9rem}
-th{background:#f1f3f4}pre{background:#f8f9fa;border:1px solid #dadce0;padding:.6rem;overflow:auto;font-size:.85rem}
+th{background:#f1f3f4}pre{background:#f8f9fa;border:1px solid #dadce0;padding:.6rem;overflow:auto;font-size:.85rem;white-space:pre-wrap;overflow-wrap:anywhere}
 .state{font-weight:600;padding:.1rem .5rem;border-radius:.8rem}
 .SUCCEEDED{background:#e6f4ea;color:#137333}.FAILED{background:#fce8e6;color:#c5221f}
 .ACTIVE,.QUEUED{background:#e8f0fe;color:#1967d2}.CANCELLED{background:#f1f3f4;color:#5f6368}

@@ -1,0 +1,125 @@
+/**
+ * The console page (where the client's getConsoleUrl() points in emulator mode), rendered by a
+ * real headless Chromium. CI installs Debian's chromium (`.ci/run`) and sets
+ * WORKFLOWS_KIT_REQUIRE_BROWSER=1, so there a missing browser fails the run instead of skipping.
+ */
+import { existsSync } from 'node:fs';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEmulator, type RunningEmulator } from '../../src/emulator.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const available = existsSync(CHROMIUM);
+if (!available && process.env.WORKFLOWS_KIT_REQUIRE_BROWSER === '1') {
+  throw new Error(`headless Chromium is required but ${CHROMIUM} does not exist (apt-get install chromium)`);
+}
+
+const WORKFLOW = `
+main:
+  params: [args]
+  steps:
+    - greet:
+        assign:
+          - greeting: \${"<b>hi</b> " + args.name}
+    - check:
+        switch:
+          - condition: \${args.fail}
+            raise:
+              message: \${"refused " + args.name}
+              code: 409
+    - done:
+        return:
+          greeting: \${greeting}
+`;
+
+describe.skipIf(!available)('console page in headless Chromium', () => {
+  let emulator: RunningEmulator;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    emulator = await startEmulator({ host: '127.0.0.1', port: 0, projectId: 'console-proj' });
+    emulator.deploy('greeter', WORKFLOW, { location: 'europe-west1' });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      // Chromium's background services would try to reach Google: keep it on loopback. Playwright
+      // gives the browser a fresh, empty profile of its own.
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await emulator?.stop();
+  });
+
+  async function runExecution(argument: unknown): Promise<string> {
+    const base = `${emulator.url}/v1/projects/console-proj/locations/europe-west1/workflows/greeter/executions`;
+    const created = (await (
+      await fetch(base, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ argument: JSON.stringify(argument) }),
+      })
+    ).json()) as { name: string };
+    for (;;) {
+      const ex = (await (await fetch(`${emulator.url}/v1/${created.name}`)).json()) as { state: string };
+      if (ex.state !== 'ACTIVE' && ex.state !== 'QUEUED') break;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    return created.name.split('/').pop()!;
+  }
+
+  const pageUrl = (id: string) =>
+    `${emulator.url}/console/workflows/workflow/europe-west1/greeter/execution/${id}?project=console-proj`;
+
+  it('shows a succeeded execution: state, argument, result and the steps it took', async () => {
+    const id = await runExecution({ name: 'ann', fail: false });
+    const page = await browser.newPage();
+    const response = await page.goto(pageUrl(id));
+    expect(response?.status()).toBe(200);
+    expect(await page.locator('h1 .state').textContent()).toBe('SUCCEEDED');
+    expect(JSON.parse((await page.locator('#argument').textContent()) ?? '')).toEqual({
+      name: 'ann',
+      fail: false,
+    });
+    // The HTML in the result is shown as text, never interpreted.
+    expect(JSON.parse((await page.locator('#result').textContent()) ?? '')).toEqual({
+      greeting: '<b>hi</b> ann',
+    });
+    expect(await page.locator('#result b').count()).toBe(0);
+    const steps = await page.locator('#steps tr td:nth-child(3)').allTextContents();
+    expect(steps).toEqual(['greet', 'check', 'done']);
+    await page.close();
+  });
+
+  it('shows a failed execution with its error payload, context and the failing step', async () => {
+    const id = await runExecution({ name: 'bob', fail: true });
+    const page = await browser.newPage();
+    await page.goto(pageUrl(id));
+    expect(await page.locator('h1 .state').textContent()).toBe('FAILED');
+    expect(JSON.parse((await page.locator('#error-payload').textContent()) ?? '')).toEqual({
+      code: 409,
+      message: 'refused bob',
+    });
+    expect(await page.locator('#error-context').textContent()).toContain('in step "check", routine "main"');
+    const states = await page.locator('#steps tr td:nth-child(5)').allTextContents();
+    expect(states).toEqual(['STATE_SUCCEEDED', 'STATE_FAILED']);
+    await page.close();
+  });
+
+  it('answers an unknown execution with a 404 page', async () => {
+    const page = await browser.newPage();
+    const response = await page.goto(pageUrl('00000000-0000-4000-8000-000000000000'));
+    expect(response?.status()).toBe(404);
+    await page.close();
+  });
+});
