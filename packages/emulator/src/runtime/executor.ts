@@ -29,7 +29,15 @@ import type { FunctionContext, Stdlib } from '../stdlib/registry.js';
 import { stringifyJson } from '../values/json.js';
 import { estimateSize } from '../values/size.js';
 import { toDisplayString } from '../values/format.js';
-import { cloneValue, Double, isMap, typeName, type Value, type WfMap } from '../values/types.js';
+import {
+  cloneValue,
+  Double,
+  isMap,
+  typeName,
+  ValueTooDeepError,
+  type Value,
+  type WfMap,
+} from '../values/types.js';
 import type {
   CurrentStep,
   ExecutionErrorReport,
@@ -208,13 +216,19 @@ class Execution implements EvalContext, FunctionContext {
       const scope = new Scope(null);
       const param = main.params[0];
       if (param) this.assignVar(scope, param.name, cloneValue(this.options.argument));
-      const result = await this.runRoutineBody({ routine: main, depth: 1, thread }, scope);
+      const mainFrame: Frame = { routine: main, depth: 1, thread };
+      const result = await this.runRoutineBody(mainFrame, scope);
       let text: string;
       try {
         text = stringifyJson(result, { sortKeys: true });
       } catch (err) {
-        if (err instanceof WorkflowError) throw err;
-        throw valueError('the workflow result cannot be encoded as JSON');
+        const error =
+          err instanceof WorkflowError ? err : valueError('the workflow result cannot be encoded as JSON');
+        // Reported at the step that ended the workflow (the last one main ran).
+        const last = this.history.findLast((e) => e.routine === 'main' && e.threadId === thread.id);
+        const step = last ? findStep(main.steps, last.step) : undefined;
+        if (step) this.addFrame(error, mainFrame, step, null);
+        throw error;
       }
       return { state: 'SUCCEEDED', result: text };
     } catch (err) {
@@ -410,7 +424,12 @@ class Execution implements EvalContext, FunctionContext {
       if (signal.kind !== 'jump') return signal;
       const target = this.jumpIndex(steps).paths.get(signal.target);
       if (!target) return signal;
-      this.checkpoint(); // a jump counts as a step
+      try {
+        this.checkpoint(); // a jump counts as a step
+      } catch (err) {
+        if (err instanceof WorkflowError) this.addFrame(err, frame, step, null);
+        throw err;
+      }
       i = target[0] as number;
       path = target.slice(1);
     }
@@ -449,8 +468,7 @@ class Execution implements EvalContext, FunctionContext {
     try {
       r = this.runActionFast(frame, step, step.action, scope);
     } catch (err) {
-      this.stepFailed(err, frame, step, entry);
-      throw err;
+      throw this.stepFailed(err, frame, step, entry);
     }
     if (r instanceof Promise) {
       return r.then(
@@ -460,8 +478,7 @@ class Execution implements EvalContext, FunctionContext {
           return signal;
         },
         (err: unknown) => {
-          this.stepFailed(err, frame, step, entry);
-          throw err;
+          throw this.stepFailed(err, frame, step, entry);
         },
       );
     }
@@ -470,7 +487,9 @@ class Execution implements EvalContext, FunctionContext {
     return r;
   }
 
-  private stepFailed(err: unknown, frame: Frame, step: Step, entry: HistoryEntry): void {
+  /** Records a failed step and returns the error to rethrow (as a Workflows error where it is one). */
+  private stepFailed(thrown: unknown, frame: Frame, step: Step, entry: HistoryEntry): unknown {
+    const err = thrown instanceof ValueTooDeepError ? valueError(thrown.message) : thrown;
     if (err instanceof WorkflowError) {
       this.addFrame(
         err,
@@ -482,6 +501,7 @@ class Execution implements EvalContext, FunctionContext {
     } else if (this.abort.signal.aborted) {
       this.closeEntry(entry, 'STATE_CANCELLED');
     }
+    return err;
   }
 
   /** The synchronous path for the common step kinds; anything else (or a suspension) goes async. */
@@ -739,7 +759,7 @@ class Execution implements EvalContext, FunctionContext {
     else if (isMap(args)) bound = this.stdlib.bindNamed(member, args);
     else if (Array.isArray(args)) bound = this.stdlib.bindPositional(member, args);
     else throw typeError(`${name}: args must be a map of named arguments`);
-    if (member.kind === 'pure') return member.impl(bound, this);
+    if (member.kind === 'pure') return checkStringLength(member.impl(bound, this));
     return this.callBlocking(frame, step, name, bound, args);
   }
 
@@ -841,6 +861,8 @@ class Execution implements EvalContext, FunctionContext {
         headers: args.get('headers') ?? null,
         query: args.get('query') ?? null,
         auth: args.get('auth') ?? null,
+        privateServiceName: args.get('private_service_name') ?? null,
+        caCertificate: args.get('ca_certificate') ?? null,
       },
       this.deps.transport,
       this.origin(frame, step),
@@ -1037,6 +1059,13 @@ class Execution implements EvalContext, FunctionContext {
       if (spec.backoff?.maxDelay) maxDelay = await this.evalTemplate(frame, spec.backoff.maxDelay, scope);
       if (spec.backoff?.multiplier)
         multiplier = await this.evalTemplate(frame, spec.backoff.multiplier, scope);
+      if (spec.backoffExpr) {
+        const b = await this.evalTemplate(frame, spec.backoffExpr, scope);
+        if (!isMap(b)) throw typeError(`retry backoff must be a map, got ${typeName(b)}`);
+        initialDelay = b.get('initial_delay') ?? null;
+        maxDelay = b.get('max_delay') ?? null;
+        multiplier = b.get('multiplier') ?? null;
+      }
     }
     const num = (v: Value, name: string, dflt: number): number => {
       if (v === null) return dflt;
@@ -1251,7 +1280,7 @@ class Execution implements EvalContext, FunctionContext {
     this.evalScope = scope;
     this.evalCallLog = null;
     try {
-      return evaluate(expr, this);
+      return checkStringLength(evaluate(expr, this));
     } finally {
       this.evalScope = savedScope;
       this.evalCallLog = savedLog;
@@ -1270,7 +1299,7 @@ class Execution implements EvalContext, FunctionContext {
       this.evalCallLog = log;
       this.evalCallPos = 0;
       try {
-        return evaluate(expr, this);
+        return checkStringLength(evaluate(expr, this));
       } catch (err) {
         if (!(err instanceof SuspendForSubworkflow)) throw err;
         const callee = err.routine;
@@ -1303,12 +1332,19 @@ class Execution implements EvalContext, FunctionContext {
 
   // EvalContext
   lookup(name: string): Value | undefined {
-    return this.evalScope?.lookup(name);
+    const v = this.evalScope?.lookup(name);
+    if (v !== undefined) return v;
+    // A subworkflow named as a value (`predicate: ${my_predicate}` in a policy map) is carried by
+    // its name, as functions are not values in this model; the retry code resolves it.
+    return this.options.definition.routines.has(name) ? name : undefined;
   }
 
   constant(name: string): Value | undefined {
     const m = this.stdlib.get(name);
-    return m?.kind === 'constant' ? m.value() : undefined;
+    if (m?.kind === 'constant') return m.value();
+    // `${http.default_retry_predicate}`, `${retry.always}`: a function named as a value, by name.
+    if (m?.kind === 'pure') return name;
+    return undefined;
   }
 
   call(name: string, args: Value[]): Value {
@@ -1400,6 +1436,27 @@ function functionName(expr: Expr): string | null {
     return inner === null ? null : `${inner}.${expr.property}`;
   }
   return null;
+}
+
+/** Strings are limited to 256 KB (reference §6.1). */
+const MAX_STRING_BYTES = 256 * 1024;
+function checkStringLength(v: Value): Value {
+  // UTF-8 is at most 3 bytes per UTF-16 unit: only long strings need measuring.
+  if (typeof v === 'string' && v.length * 3 > MAX_STRING_BYTES && Buffer.byteLength(v) > MAX_STRING_BYTES) {
+    throw resourceLimitError(`string of ${Buffer.byteLength(v)} bytes exceeds the 256 KB limit on strings`);
+  }
+  return v;
+}
+
+function findStep(steps: readonly Step[], name: string): Step | undefined {
+  for (const s of steps) {
+    if (s.name === name) return s;
+    if (s.action.kind === 'steps') {
+      const inner = findStep(s.action.steps, name);
+      if (inner) return inner;
+    }
+  }
+  return undefined;
 }
 
 function nextSignal(next: NextTarget): Signal {

@@ -21,6 +21,8 @@ export interface HttpCallArgs {
   headers: Value;
   query: Value;
   auth: Value;
+  privateServiceName: Value;
+  caCertificate: Value;
 }
 
 export async function performHttpCall(
@@ -67,6 +69,25 @@ export async function performHttpCall(
       else if (typeof v === 'boolean') headers[k] = String(v);
       else throw typeError(`http: header '${k}' must be a string, got ${typeName(v)}`);
     }
+  }
+  if (args.privateServiceName !== null) {
+    // Service Directory is not emulated: the call goes to the URL, after the documented checks.
+    if (typeof args.privateServiceName !== 'string')
+      throw typeError(`http: private_service_name must be a string`);
+    if (
+      !/^projects\/[^/]+\/locations\/[^/]+\/namespaces\/[^/]+\/services\/[^/]+$/.test(args.privateServiceName)
+    ) {
+      throw valueError(
+        `http: private_service_name must be projects/P/locations/L/namespaces/N/services/S, got '${args.privateServiceName}'`,
+      );
+    }
+    if (url.port !== '')
+      throw valueError('http: the URL must not contain a port when private_service_name is set');
+  }
+  if (args.caCertificate !== null && !(args.caCertificate instanceof Bytes)) {
+    throw valueError(
+      `http: ca_certificate must be bytes (a DER certificate), got ${typeName(args.caCertificate)}`,
+    );
   }
   if (args.auth !== null && !isMap(args.auth)) throw typeError(`http: argument 'auth' must be a map`);
   if (isMap(args.auth)) {

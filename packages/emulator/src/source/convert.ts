@@ -307,6 +307,9 @@ class Converter {
       if (max) b.maxDelay = this.value(max);
       if (multiplier) b.multiplier = this.value(multiplier);
       spec.backoff = b;
+    } else if (backoff) {
+      const b = this.value(backoff);
+      if (b.kind === 'expr') spec.backoffExpr = b;
     }
     return spec;
   }

@@ -102,7 +102,11 @@ const BackoffSchema = z.strictObject({
 const RetryMapSchema = z.strictObject({
   predicate: ExpressionSchema.optional(),
   max_retries: IntegerOrExpression('max_retries').optional(),
-  backoff: BackoffSchema.optional(),
+  backoff: z
+    .union([BackoffSchema, ExpressionSchema], {
+      error: 'must be a map with initial_delay, max_delay and multiplier, or an expression',
+    })
+    .optional(),
 });
 
 const RetrySchema = z.union([ExpressionSchema, RetryMapSchema], {

@@ -70,6 +70,8 @@ export interface RetrySpec {
   predicate?: ExprTemplate;
   maxRetries?: ValueTemplate;
   backoff?: { initialDelay?: ValueTemplate; maxDelay?: ValueTemplate; multiplier?: ValueTemplate; pos: Pos };
+  /** `backoff: ${retry.default_backoff}` or another expression giving the backoff map. */
+  backoffExpr?: ExprTemplate;
 }
 
 export interface ExceptSpec {

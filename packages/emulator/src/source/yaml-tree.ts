@@ -182,7 +182,8 @@ export function nodeAt(
     let next: PNode | undefined;
     let nextEntry: PMapEntry | undefined;
     if (node.kind === 'map' && typeof seg === 'string') {
-      nextEntry = node.entries.find((e) => e.key === seg);
+      const key = seg === PROTO_KEY_ALIAS ? '__proto__' : seg;
+      nextEntry = node.entries.find((e) => e.key === key);
       next = nextEntry?.value;
     } else if (node.kind === 'seq' && typeof seg === 'number') {
       next = node.items[seg];
@@ -195,6 +196,13 @@ export function nodeAt(
 }
 
 /** Plain JS for zod: maps become null-prototype objects so `__proto__` stays an ordinary key. */
+/**
+ * zod rebuilds records as ordinary objects, where a `__proto__` key would set the prototype
+ * instead of a key; the plain tree given to the schema carries it under this alias instead.
+ */
+export const PROTO_KEY_ALIAS = '__proto__\u0000';
+const plainKey = (key: string): string => (key === '__proto__' ? PROTO_KEY_ALIAS : key);
+
 export function toPlain(node: PNode): unknown {
   switch (node.kind) {
     case 'scalar':
@@ -203,7 +211,7 @@ export function toPlain(node: PNode): unknown {
       return node.items.map(toPlain);
     case 'map': {
       const out = Object.create(null) as Record<string, unknown>;
-      for (const e of node.entries) out[e.key] = toPlain(e.value);
+      for (const e of node.entries) out[plainKey(e.key)] = toPlain(e.value);
       return out;
     }
   }

@@ -1,4 +1,4 @@
-import { Bytes, Double, typeName, type Value } from './types.js';
+import { Bytes, Double, MAX_VALUE_DEPTH, ValueTooDeepError, typeName, type Value } from './types.js';
 import { typeError } from '../runtime/workflow-error.js';
 
 /**
@@ -24,7 +24,7 @@ export function compareStrings(a: string, b: string): number {
 const fixup = (c: number): number => (c >= 0xe000 ? c - 0x800 : c >= 0xd800 ? c + 0x2000 : c);
 
 /** Deep equality: int 1 equals double 1.0; other type mismatches are unequal; map order is irrelevant. */
-export function valueEquals(a: Value, b: Value): boolean {
+export function valueEquals(a: Value, b: Value, depth = 0): boolean {
   if (a === b) return true;
   if (a === null || b === null) return false;
   const ta = typeof a;
@@ -35,16 +35,18 @@ export function valueEquals(a: Value, b: Value): boolean {
     return false;
   }
   if (ta !== 'object' || tb !== 'object') return false; // strings and booleans: `===` above decided
+  if (depth > MAX_VALUE_DEPTH) throw new ValueTooDeepError();
   if (Array.isArray(a)) {
     if (!Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!valueEquals(a[i] as Value, b[i] as Value)) return false;
+    for (let i = 0; i < a.length; i++)
+      if (!valueEquals(a[i] as Value, b[i] as Value, depth + 1)) return false;
     return true;
   }
   if (a instanceof Map) {
     if (!(b instanceof Map) || a.size !== b.size) return false;
     for (const [k, x] of a) {
       const y = b.get(k);
-      if (y === undefined || !valueEquals(x, y)) return false;
+      if (y === undefined || !valueEquals(x, y, depth + 1)) return false;
     }
     return true;
   }

@@ -72,17 +72,29 @@ export function wfMap(entries: Iterable<readonly [string, Value]> = []): WfMap {
   return new Map(entries);
 }
 
+/** Values nest at most this deep; deeper ones are refused rather than overflowing the JS stack. */
+export const MAX_VALUE_DEPTH = 1000;
+
+/** Thrown by cloneValue and valueEquals past MAX_VALUE_DEPTH; callers turn it into a ValueError. */
+export class ValueTooDeepError extends Error {
+  override readonly name = 'ValueTooDeepError';
+  constructor() {
+    super(`values nested more than ${MAX_VALUE_DEPTH} levels deep are not supported`);
+  }
+}
+
 /** Deep copy: the value semantics of assignment (`b: ${a}` never aliases `a`). */
-export function cloneValue(v: Value): Value {
+export function cloneValue(v: Value, depth = 0): Value {
   if (v === null || typeof v !== 'object') return v;
+  if (depth > MAX_VALUE_DEPTH) throw new ValueTooDeepError();
   if (Array.isArray(v)) {
     const out: Value[] = new Array<Value>(v.length);
-    for (let i = 0; i < v.length; i++) out[i] = cloneValue(v[i] as Value);
+    for (let i = 0; i < v.length; i++) out[i] = cloneValue(v[i] as Value, depth + 1);
     return out;
   }
   if (v instanceof Map) {
     const out: WfMap = new Map();
-    for (const [k, x] of v) out.set(k, cloneValue(x));
+    for (const [k, x] of v) out.set(k, cloneValue(x, depth + 1));
     return out;
   }
   return v; // Double and Bytes are immutable
