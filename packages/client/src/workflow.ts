@@ -476,7 +476,10 @@ export class Workflow<
     };
     let iterator: AsyncIterator<ExecutionInput>;
     try {
-      iterator = this.getClient().listExecutionsAsync(request)[Symbol.asyncIterator]();
+      // Async iteration pages by itself; saying so keeps gax from warning on every call.
+      iterator = this.getClient()
+        .listExecutionsAsync(request, { autoPaginate: false })
+        [Symbol.asyncIterator]();
     } catch (error) {
       throw mapApiError(error, this.#context('list'));
     }

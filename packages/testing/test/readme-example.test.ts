@@ -17,11 +17,8 @@ const env = setupWorkflowsTest({
 
 describe('process-order', () => {
   it('reports a declined payment', async () => {
-    env.stubs.use(
-      http.post('https://api.example.com/payments', () =>
-        HttpResponse.json({ error: 'declined' }, { status: 402 }),
-      ),
-    );
+    const payments = () => HttpResponse.json({ error: 'declined' }, { status: 402 });
+    env.stubs.use(http.post('https://api.example.com/payments', payments));
     const execution = await env.workflow(ProcessOrderWorkflow).invoke({ orderId: 1, customerEmail: 'a@b.c' });
     const status = await env.waitForExecution(execution.id);
     expect(status).toSucceedWith({ status: 'declined', code: 402 });
