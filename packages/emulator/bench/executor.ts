@@ -5,7 +5,8 @@
 import { loadWorkflow } from '../src/source/index.js';
 import { startExecution } from '../src/runtime/executor.js';
 import { CallbackHub } from '../src/runtime/callbacks.js';
-import { realClock, silentLogger, type Clock, type RuntimeDepsLike } from './bench-deps.js';
+import type { RuntimeDeps } from '../src/runtime/api.js';
+import { realClock, silentLogger, type Clock } from '../src/runtime/seams.js';
 
 const CPU_WORKFLOW = `
 main:
@@ -31,7 +32,7 @@ main:
         return: \${[total, odd]}
 `;
 
-function deps(clock: Clock): RuntimeDepsLike {
+function deps(clock: Clock): RuntimeDeps {
   return {
     transport: { send: () => Promise.reject(new Error('no network in benchmarks')) },
     connectors: { call: () => Promise.reject(new Error('no connectors in benchmarks')) },
