@@ -579,7 +579,7 @@ class Execution implements EvalContext, FunctionContext {
       case 'for':
         return this.runFor(frame, action.for, scope);
       case 'parallel':
-        await this.runParallel(frame, step, action.parallel, scope);
+        await this.runParallel(frame, action.parallel, scope);
         return undefined;
       case 'raise': {
         const value = await this.evalTemplate(frame, action.raise, scope);
@@ -730,23 +730,17 @@ class Execution implements EvalContext, FunctionContext {
     scope: Scope,
   ): Promise<void> {
     const argsValue = action.args ? await this.evalTemplate(frame, action.args, scope) : null;
-    const result = await this.callFunction(frame, step, action.call, argsValue, scope);
+    const result = await this.callFunction(frame, step, action.call, argsValue);
     if (action.result) this.assignVar(scope, action.result, cloneValue(result));
   }
 
   /** Calls a function from a `call` step. `args` is a map of named arguments, or a list of positional ones. */
-  private async callFunction(
-    frame: Frame,
-    step: Step,
-    name: string,
-    args: Value,
-    scope: Scope,
-  ): Promise<Value> {
+  private async callFunction(frame: Frame, step: Step, name: string, args: Value): Promise<Value> {
     const routine = this.options.definition.routines.get(name);
     if (routine) {
       if (args !== null && !isMap(args))
         throw typeError(`subworkflow '${name}' takes named arguments (a map)`);
-      return this.callRoutine(frame, routine, bindRoutineArgs(routine, args), scope);
+      return this.callRoutine(frame, routine, bindRoutineArgs(routine, args));
     }
     if (isConnector(name)) {
       return this.deps.connectors.call(name, args, this.origin(frame, step), this.abort.signal);
@@ -763,12 +757,7 @@ class Execution implements EvalContext, FunctionContext {
     return this.callBlocking(frame, step, name, bound, args);
   }
 
-  private async callRoutine(
-    caller: Frame,
-    routine: Routine,
-    args: Map<string, Value>,
-    _scope: Scope,
-  ): Promise<Value> {
+  private async callRoutine(caller: Frame, routine: Routine, args: Map<string, Value>): Promise<Value> {
     const frame: Frame = { routine, depth: caller.depth + 1, thread: caller.thread };
     const scope = new Scope(null);
     for (const p of routine.params) {
@@ -1003,11 +992,7 @@ class Execution implements EvalContext, FunctionContext {
         if (!(err instanceof WorkflowError) || err.uncatchable) throw err;
         if (action.retry) {
           policy ??= await this.resolveRetry(frame, action.retry, scope);
-          if (
-            policy &&
-            retries < policy.maxRetries &&
-            (await this.shouldRetry(frame, step, policy, err, scope))
-          ) {
+          if (policy && retries < policy.maxRetries && (await this.shouldRetry(frame, policy, err))) {
             this.checkpoint();
             delay =
               retries === 0 ? policy.initialDelay : Math.min(delay * policy.multiplier, policy.maxDelay);
@@ -1082,19 +1067,13 @@ class Execution implements EvalContext, FunctionContext {
     };
   }
 
-  private async shouldRetry(
-    frame: Frame,
-    step: Step,
-    policy: RetryPolicy,
-    err: WorkflowError,
-    scope: Scope,
-  ): Promise<boolean> {
+  private async shouldRetry(frame: Frame, policy: RetryPolicy, err: WorkflowError): Promise<boolean> {
     const routine = this.options.definition.routines.get(policy.predicate);
     let result: Value;
     if (routine) {
       const param = routine.params[0];
       const args = new Map<string, Value>(param ? [[param.name, err.value]] : []);
-      result = await this.callRoutine(frame, routine, args, scope);
+      result = await this.callRoutine(frame, routine, args);
     } else {
       const member = this.stdlib.get(policy.predicate);
       if (!member || member.kind !== 'pure') {
@@ -1102,7 +1081,6 @@ class Execution implements EvalContext, FunctionContext {
       }
       result = member.impl(this.stdlib.bindPositional(member, [err.value]), this);
     }
-    void step;
     if (typeof result !== 'boolean')
       throw typeError(`retry predicate must return a boolean, got ${typeName(result)}`);
     return result;
@@ -1110,7 +1088,7 @@ class Execution implements EvalContext, FunctionContext {
 
   // ---------------------------------------------------------------- parallel
 
-  private async runParallel(frame: Frame, step: Step, spec: ParallelSpec, scope: Scope): Promise<void> {
+  private async runParallel(frame: Frame, spec: ParallelSpec, scope: Scope): Promise<void> {
     const depth = frame.thread.parallelDepth + 1;
     if (depth > this.limits.maxParallelNesting) {
       throw platformError(
@@ -1216,7 +1194,6 @@ class Execution implements EvalContext, FunctionContext {
         ],
       );
     }
-    void step;
   }
 
   // ---------------------------------------------------------------- expressions
@@ -1319,7 +1296,7 @@ class Execution implements EvalContext, FunctionContext {
         }
         err.args.forEach((a, i) => args.set(callee.params[i]!.name, a));
         this.checkpoint();
-        log.push(await this.callRoutine(frame, callee, args, scope));
+        log.push(await this.callRoutine(frame, callee, args));
         this.lastExprPos = pos;
         this.lastExprLength = length;
       } finally {
