@@ -477,9 +477,8 @@ export class Workflow<
     let iterator: AsyncIterator<ExecutionInput>;
     try {
       // Async iteration pages by itself; saying so keeps gax from warning on every call.
-      iterator = this.getClient()
-        .listExecutionsAsync(request, { autoPaginate: false })
-        [Symbol.asyncIterator]();
+      const pages = this.getClient().listExecutionsAsync(request, { autoPaginate: false });
+      iterator = pages[Symbol.asyncIterator]();
     } catch (error) {
       throw mapApiError(error, this.#context('list'));
     }
