@@ -1,5 +1,6 @@
 import { ExpressionSyntaxError } from './errors.js';
 import type { Token } from './token.js';
+import { SIMPLE_ESCAPES } from '../values/json.js';
 
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 const isNameStart = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
@@ -120,45 +121,17 @@ function lexString(text: string, i: number, tokens: Token[], fail: Fail): number
     }
     out += text.slice(chunk, i);
     const e = text[i + 1];
-    switch (e) {
-      case '"':
-        out += '"';
-        break;
-      case '\\':
-        out += '\\';
-        break;
-      case '/':
-        out += '/';
-        break;
-      case 'n':
-        out += '\n';
-        break;
-      case 't':
-        out += '\t';
-        break;
-      case 'r':
-        out += '\r';
-        break;
-      case 'b':
-        out += '\b';
-        break;
-      case 'f':
-        out += '\f';
-        break;
-      case 'u': {
-        const hex = text.slice(i + 2, i + 6);
-        if (!/^[0-9a-fA-F]{4}$/.test(hex)) fail('invalid \\u escape: expected four hex digits', i, 2);
-        out += String.fromCharCode(parseInt(hex, 16));
-        i += 6;
-        chunk = i;
-        continue;
-      }
-      case undefined:
-        fail('unterminated string literal', start, n - start);
-        break;
-      default:
-        fail(`invalid escape sequence \\${e}`, i, 2);
-    }
+    const simple = e === undefined ? undefined : SIMPLE_ESCAPES[e];
+    if (simple !== undefined) out += simple;
+    else if (e === 'u') {
+      const hex = text.slice(i + 2, i + 6);
+      if (!/^[0-9a-fA-F]{4}$/.test(hex)) fail('invalid \\u escape: expected four hex digits', i, 2);
+      out += String.fromCharCode(parseInt(hex, 16));
+      i += 6;
+      chunk = i;
+      continue;
+    } else if (e === undefined) fail('unterminated string literal', start, n - start);
+    else fail(`invalid escape sequence \\${e}`, i, 2);
     i += 2;
     chunk = i;
   }

@@ -10,6 +10,18 @@ import { valueError } from '../runtime/workflow-error.js';
  */
 export const MAX_JSON_DEPTH = 1000;
 
+/** The one-character escapes of JSON strings, shared with the expression lexer (same syntax). */
+export const SIMPLE_ESCAPES: Readonly<Record<string, string>> = Object.assign(Object.create(null) as object, {
+  '"': '"',
+  '\\': '\\',
+  '/': '/',
+  b: '\b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+});
+
 export interface StringifyJsonOptions {
   /** Sort map keys by code point (= UTF-8 byte order), as execution results are. */
   sortKeys?: boolean;
@@ -173,41 +185,15 @@ class JsonParser {
         continue;
       }
       const e = t[i + 1];
-      switch (e) {
-        case '"':
-          out += '"';
-          break;
-        case '\\':
-          out += '\\';
-          break;
-        case '/':
-          out += '/';
-          break;
-        case 'b':
-          out += '\b';
-          break;
-        case 'f':
-          out += '\f';
-          break;
-        case 'n':
-          out += '\n';
-          break;
-        case 'r':
-          out += '\r';
-          break;
-        case 't':
-          out += '\t';
-          break;
-        case 'u': {
-          const hex = t.slice(i + 2, i + 6);
-          if (!/^[0-9a-fA-F]{4}$/.test(hex)) this.fail('invalid \\u escape', i);
-          out += String.fromCharCode(parseInt(hex, 16));
-          i += 6;
-          continue;
-        }
-        default:
-          this.fail('invalid escape sequence', i);
-      }
+      const simple = e === undefined ? undefined : SIMPLE_ESCAPES[e];
+      if (simple !== undefined) out += simple;
+      else if (e === 'u') {
+        const hex = t.slice(i + 2, i + 6);
+        if (!/^[0-9a-fA-F]{4}$/.test(hex)) this.fail('invalid \\u escape', i);
+        out += String.fromCharCode(parseInt(hex, 16));
+        i += 6;
+        continue;
+      } else this.fail('invalid escape sequence', i);
       i += 2;
     }
   }
