@@ -96,6 +96,7 @@ export class CallbackHub {
     timeoutMs: number,
     signal: AbortSignal,
   ): Promise<CallbackRequest | null> {
+    signal.throwIfAborted();
     const state = this.byExecution.get(executionName)?.get(callbackId);
     if (!state) return Promise.reject(new Error(`unknown callback ${callbackId}`));
     const queued = state.queue.shift();

@@ -106,6 +106,7 @@ export async function performHttpCall(
 
   let response;
   try {
+    signal.throwIfAborted();
     response = await transport.send({
       method,
       url: url.toString(),
