@@ -24,8 +24,8 @@ import type {
   SwitchCondition,
   ValueTemplate,
 } from '../source/types.js';
-import { createStdlib } from '../stdlib/index.js';
-import type { FunctionContext, Stdlib } from '../stdlib/registry.js';
+import { defaultStdlib } from '../stdlib/index.js';
+import type { FunctionContext, ParamSpec, Stdlib } from '../stdlib/registry.js';
 import { stringifyJson } from '../values/json.js';
 import { estimateSize } from '../values/size.js';
 import { toDisplayString } from '../values/format.js';
@@ -110,11 +110,6 @@ const LOG_SEVERITIES = new Set<LogSeverity>([
   'EMERGENCY',
 ]);
 
-let sharedStdlib: Stdlib | undefined;
-function defaultStdlib(): Stdlib {
-  return (sharedStdlib ??= createStdlib());
-}
-
 export function startExecution(deps: RuntimeDeps, options: StartExecutionOptions): RunningExecution {
   const execution = new Execution(deps, options);
   return execution.start();
@@ -150,6 +145,7 @@ class Execution implements EvalContext, FunctionContext {
   private readonly executionName: string;
   private readonly envVars: Map<string, string>;
   private steps = 0;
+  private sinceYield = 0;
   private cancelled = false;
   private memory = 0;
   private readonly scopeSizes = new WeakMap<Scope, Map<string, number>>();
@@ -396,7 +392,6 @@ class Execution implements EvalContext, FunctionContext {
   ): Promise<Signal | undefined> {
     let i = start;
     let path = entryPath;
-    let sinceYield = 0;
     while (i < steps.length) {
       const step = steps[i] as Step;
       let signal: Signal | undefined;
@@ -412,9 +407,10 @@ class Execution implements EvalContext, FunctionContext {
         const r = this.runStep(frame, step, scope);
         signal = r instanceof Promise ? await r : r;
       }
-      if (++sinceYield >= 1000) {
-        // Let the server (and cancellations) in during long CPU-bound runs.
-        sinceYield = 0;
+      if (++this.sinceYield >= 1000) {
+        // Let the server (and cancellations) in during long CPU-bound runs. The count is
+        // execution-wide: a for loop runs each iteration's steps in a fresh runSteps call.
+        this.sinceYield = 0;
         await new Promise<void>((r) => setImmediate(r));
       }
       if (!signal) {
@@ -459,11 +455,12 @@ class Execution implements EvalContext, FunctionContext {
    */
   private runStep(frame: Frame, step: Step, scope: Scope): Signal | undefined | Promise<Signal | undefined> {
     this.checkpoint();
-    const entry = this.openEntry(
-      frame,
-      step,
-      stepTypeOf(step.action, this.options.definition.routines, this.stdlib),
-    );
+    let stepType = this.stepTypes.get(step);
+    if (stepType === undefined) {
+      stepType = stepTypeOf(step.action, this.options.definition.routines, this.stdlib);
+      this.stepTypes.set(step, stepType);
+    }
+    const entry = this.openEntry(frame, step, stepType);
     let r: Signal | undefined | Promise<Signal | undefined>;
     try {
       r = this.runActionFast(frame, step, step.action, scope);
@@ -754,7 +751,7 @@ class Execution implements EvalContext, FunctionContext {
     else if (Array.isArray(args)) bound = this.stdlib.bindPositional(member, args);
     else throw typeError(`${name}: args must be a map of named arguments`);
     if (member.kind === 'pure') return checkStringLength(member.impl(bound, this));
-    return this.callBlocking(frame, step, name, bound, args);
+    return this.callBlocking(frame, step, name, bound, member.params);
   }
 
   private async callRoutine(caller: Frame, routine: Routine, args: Map<string, Value>): Promise<Value> {
@@ -779,7 +776,13 @@ class Execution implements EvalContext, FunctionContext {
     }
   }
 
-  private async callBlocking(frame: Frame, step: Step, name: string, a: Value[], raw: Value): Promise<Value> {
+  private async callBlocking(
+    frame: Frame,
+    step: Step,
+    name: string,
+    a: Value[],
+    params: readonly ParamSpec[],
+  ): Promise<Value> {
     const signal = this.abort.signal;
     switch (name) {
       case 'http.get':
@@ -788,7 +791,7 @@ class Execution implements EvalContext, FunctionContext {
       case 'http.patch':
       case 'http.delete':
       case 'http.request':
-        return this.httpCall(frame, step, name, raw);
+        return this.httpCall(frame, step, name, new Map(params.map((p, i) => [p.name, a[i] ?? null])));
       case 'sys.sleep': {
         const seconds = a[0] as Value;
         const s = typeof seconds === 'number' ? seconds : seconds instanceof Double ? seconds.value : NaN;
@@ -819,7 +822,8 @@ class Execution implements EvalContext, FunctionContext {
         if (!['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'PATCH'].includes(upper)) {
           throw valueError(`unsupported http_callback_method '${method}'`);
         }
-        const cb = this.deps.callbacks.create(this.executionName, upper);
+        // From the IdSource, so a seeded test environment hands out the same callback URLs.
+        const cb = this.deps.callbacks.create(this.executionName, upper, this.ids.uuid().replaceAll('-', ''));
         return new Map<string, Value>([['url', cb.url]]);
       }
       case 'events.await_callback':
@@ -836,8 +840,8 @@ class Execution implements EvalContext, FunctionContext {
     await this.clock.sleep(ms, this.abort.signal);
   }
 
-  private httpCall(frame: Frame, step: Step, name: string, raw: Value): Promise<Value> {
-    const args: WfMap = isMap(raw) ? raw : new Map();
+  /** `args`: every parameter of the function by name, already checked and defaulted by the registry. */
+  private httpCall(frame: Frame, step: Step, name: string, args: WfMap): Promise<Value> {
     const method = name === 'http.request' ? args.get('method') : name.slice(5).toUpperCase();
     if (typeof method !== 'string') throw typeError(`http.request: argument 'method' must be a string`);
     return performHttpCall(
@@ -846,7 +850,7 @@ class Execution implements EvalContext, FunctionContext {
         url: args.get('url') ?? null,
         timeout: args.get('timeout') ?? null,
         body: args.get('body') ?? null,
-        hasBody: args.has('body'),
+        hasBody: (args.get('body') ?? null) !== null,
         headers: args.get('headers') ?? null,
         query: args.get('query') ?? null,
         auth: args.get('auth') ?? null,

@@ -223,7 +223,12 @@ export class ExecutionsService {
     rec.running = running;
     rec.history = running.history;
     this.deps.store.executions.update(rec);
-    void running.done.then((outcome) => this.finish(rec, outcome));
+    running.done
+      .then((outcome) => this.finish(rec, outcome))
+      // Never an unhandled rejection: a bug in finishing one execution must not take the server down.
+      .catch((err: unknown) =>
+        console.error('workflows-emulator: internal error finishing an execution:', err),
+      );
   }
 
   private finish(rec: ExecutionRecord, outcome: ExecutionOutcome): void {

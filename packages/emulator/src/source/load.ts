@@ -2,7 +2,7 @@
  * Workflow source text → validated WorkflowDefinition, or every problem found with its
  * line, column and excerpt (reference §1; deploy errors §7.2).
  */
-import { createStdlib } from '../stdlib/index.js';
+import { defaultStdlib } from '../stdlib/index.js';
 import type { Stdlib } from '../stdlib/registry.js';
 import { convertWorkflow } from './convert.js';
 import { schemaProblems } from './schema.js';
@@ -15,7 +15,7 @@ import { parseYamlTree } from './yaml-tree.js';
 export const MAX_SOURCE_BYTES = 131_072;
 
 export interface LoadOptions {
-  /** The registry the executor will run with (decides which functions exist and which block). Default: `createStdlib()`. */
+  /** The registry the executor will run with (decides which functions exist and which block). Default: the shared `defaultStdlib()`. */
   stdlib?: Stdlib;
   /** Overrides which function names count as blocking. */
   isBlocking?: (name: string) => boolean;
@@ -68,7 +68,7 @@ export function loadWorkflow(source: string, options: LoadOptions = {}): LoadRes
 
   const conversion = convertWorkflow(parsed.root, src);
   const semantic = validateDefinition(conversion.definition, {
-    stdlib: options.stdlib ?? createStdlib(),
+    stdlib: options.stdlib ?? defaultStdlib(),
     isBlocking: options.isBlocking,
     exprPos: conversion.exprPos,
     keyPos: conversion.keyPos,

@@ -44,3 +44,12 @@ export type {
   ConstantMember,
   StdlibMember,
 } from './registry.js';
+
+let shared: Stdlib | undefined;
+/**
+ * The registry the loader and the executor use unless given another: built on first use (not at
+ * import time) and shared, since it holds no state.
+ */
+export function defaultStdlib(): Stdlib {
+  return (shared ??= createStdlib());
+}

@@ -110,6 +110,28 @@ main:
     );
   });
 
+  it('stops a CPU-bound for loop (the executor yields to the event loop across iterations)', async () => {
+    const { execution } = start(`
+main:
+  steps:
+    - init:
+        assign:
+          - n: 0
+    - spin:
+        for:
+          value: i
+          range: [1, 90000]
+          steps:
+            - add:
+                assign:
+                  - n: \${n + i}
+`);
+    const timer = new Promise((r) => setTimeout(r, 5)).then(() => execution.cancel());
+    const outcome = await execution.done;
+    await timer;
+    expect(outcome.state).toBe('CANCELLED');
+  });
+
   it('stops a CPU-bound loop', async () => {
     const { execution } = start(`
 main:

@@ -217,3 +217,43 @@ main:
     if (r.outcome.state === 'FAILED') expect(r.outcome.error.stackTrace.elements[0]?.step).toBe('r');
   });
 });
+
+describe('http calls with positional args', () => {
+  it('bind a list of args to the documented parameter order', async () => {
+    const r = await run(
+      `
+main:
+  steps:
+    - get:
+        call: http.get
+        args: ["https://api.example.com/items", 30]
+        result: resp
+    - done:
+        return: \${resp.body}
+`,
+      { routes: [{ url: 'https://api.example.com/items', responses: [{ status: 200, body: [1, 2] }] }] },
+    );
+    expect(resultOf(r)).toEqual([1, 2]);
+    expect(r.requests[0]?.timeoutMs).toBe(30_000);
+  });
+});
+
+describe('callback URLs', () => {
+  it('come from the IdSource, so seeded runs hand out the same URLs', async () => {
+    const source = `
+main:
+  steps:
+    - make:
+        call: events.create_callback_endpoint
+        result: cb
+    - done:
+        return: \${cb.url}
+`;
+    const first = resultOf(await run(source));
+    const second = resultOf(await run(source));
+    expect(first).toBe(second);
+    expect(first).toMatch(
+      /^http:\/\/127\.0\.0\.1:9999\/v1\/projects\/my-project\/locations\/us-central1\/workflows\/wf\/executions\/exec-1\/callbacks\/[0-9a-f]+$/,
+    );
+  });
+});
