@@ -45,7 +45,10 @@ function urlHost(host: string): string {
 export async function startEmulator(options: StartEmulatorOptions = {}): Promise<RunningEmulator> {
   const deps = options.deps ?? createAppDeps(options);
   const services = createServices(deps);
-  const app = createApp(deps, options.onInternalError ? { onInternalError: options.onInternalError } : {});
+  const app = createApp(deps, {
+    services,
+    ...(options.onInternalError ? { onInternalError: options.onInternalError } : {}),
+  });
   const server: Server = createServer(app);
   // Long polls from clients must not be cut by Node's default timeouts.
   server.requestTimeout = 0;

@@ -22,12 +22,15 @@ export interface Services {
 }
 
 export function createServices(deps: AppDeps): Services {
-  return { workflows: new WorkflowsService(deps), executions: new ExecutionsService(deps) };
+  const workflows = new WorkflowsService(deps);
+  return { workflows, executions: new ExecutionsService(deps, workflows) };
 }
 
 export interface CreateAppOptions {
   /** Called with unexpected errors (500s), e.g. to print them in the CLI. */
   onInternalError?: (err: unknown) => void;
+  /** The services the routes use; `startEmulator` shares its own so there is one scheduler. */
+  services?: Services;
 }
 
 /** Accepts ready-made deps, or options for `createAppDeps` (so a test is one line: `createApp()`). */
@@ -36,7 +39,7 @@ export function createApp(
   options: CreateAppOptions = {},
 ): express.Express {
   const d = isAppDeps(deps) ? deps : createAppDeps(deps);
-  const svc = createServices(d);
+  const svc = options.services ?? createServices(d);
   const app = express();
   app.disable('x-powered-by');
   // ETags cost a hash per response and the official clients never send If-None-Match.

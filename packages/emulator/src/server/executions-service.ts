@@ -66,25 +66,22 @@ const STEP_ENTRY_FIELDS: FieldSpecs<StepEntry> = {
   state: { type: 'enum', get: (s) => s.state, enumNames: STEP_ENTRY_STATES },
 };
 
+/** Concurrency quotas are per project and location (reference §6.2). */
+const quotaSlot = (project: string, location: string): string => `${project}/${location}`;
+
 /** Backlogged executions per project+location, oldest first (reference §6.2). */
 interface Scheduler {
   active: Map<string, number>;
   queued: Map<string, { rec: ExecutionRecord; rev: RevisionRecord; argument: Value }[]>;
 }
-const schedulers = new WeakMap<object, Scheduler>();
 
 export class ExecutionsService {
-  private readonly workflows: WorkflowsService;
+  private readonly scheduler: Scheduler = { active: new Map(), queued: new Map() };
 
-  constructor(private readonly deps: AppDeps) {
-    this.workflows = new WorkflowsService(deps);
-  }
-
-  private get scheduler(): Scheduler {
-    let s = schedulers.get(this.deps.store);
-    if (!s) schedulers.set(this.deps.store, (s = { active: new Map(), queued: new Map() }));
-    return s;
-  }
+  constructor(
+    private readonly deps: AppDeps,
+    private readonly workflows: WorkflowsService,
+  ) {}
 
   private now(): number {
     return this.deps.runtime.clock.now();
@@ -130,7 +127,7 @@ export class ExecutionsService {
       ) ?? 'EXECUTION_HISTORY_LEVEL_UNSPECIFIED';
     const disableBuffering = input.disableConcurrencyQuotaOverflowBuffering ?? false;
 
-    const slot = `${ref.project}/${location}`;
+    const slot = quotaSlot(ref.project, location);
     const sched = this.scheduler;
     const overQuota = (sched.active.get(slot) ?? 0) >= this.deps.config.maxActiveExecutions;
     if (overQuota && disableBuffering) {
@@ -185,7 +182,7 @@ export class ExecutionsService {
       serviceAccount: rev.serviceAccount,
       userEnvVars: { ...(wf?.userEnvVars ?? {}) },
     };
-    const slot = `${rec.workflow.project}/${rec.workflow.location}`;
+    const slot = quotaSlot(rec.workflow.project, rec.workflow.location);
     const sched = this.scheduler;
     sched.active.set(slot, (sched.active.get(slot) ?? 0) + 1);
     // A backlogged execution starts later; one started at once keeps startTime == createTime.
@@ -232,7 +229,7 @@ export class ExecutionsService {
   }
 
   private finish(rec: ExecutionRecord, outcome: ExecutionOutcome): void {
-    const slot = `${rec.workflow.project}/${rec.workflow.location}`;
+    const slot = quotaSlot(rec.workflow.project, rec.workflow.location);
     const sched = this.scheduler;
     delete rec.running;
     if (!TERMINAL.has(rec.state)) {
@@ -315,7 +312,7 @@ export class ExecutionsService {
     rec.endTime = this.now();
     this.deps.store.executions.update(rec);
     if (wasQueued) {
-      const slot = `${rec.workflow.project}/${rec.workflow.location}`;
+      const slot = quotaSlot(rec.workflow.project, rec.workflow.location);
       const q = this.scheduler.queued.get(slot);
       const i = q ? q.findIndex((x) => x.rec === rec) : -1;
       if (q && i >= 0) q.splice(i, 1);
