@@ -30,7 +30,8 @@ import {
   STEP_TYPES,
   validateLabels,
 } from './wire.js';
-import { WorkflowsService, type ProjectRef } from './workflows-service.js';
+import type { WorkflowsService } from './workflows-service.js';
+import { type ProjectRef } from './workflows-service.js';
 
 /** Reference §6.1: 32 KB, checked on the UTF-8 text. */
 export const MAX_ARGUMENT_BYTES = 32 * 1024;
