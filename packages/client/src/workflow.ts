@@ -347,7 +347,8 @@ export class Workflow<
   async #finish(execution: ExecutionInput): Promise<ExecutionStatus<z.output<TResultSchema>>> {
     const status = toExecutionStatus<z.output<TResultSchema>>(execution);
     const schema = this.#resultSchema;
-    if (schema === undefined || status.state !== 'SUCCEEDED') return status;
+    // A BASIC view carries no result: nothing to validate.
+    if (schema === undefined || status.state !== 'SUCCEEDED' || status.result === undefined) return status;
     const parsed = await schema.safeParseAsync(status.result);
     if (!parsed.success) throw new InvalidWorkflowResultError(status.id, { cause: parsed.error });
     return { ...status, result: parsed.data as z.output<TResultSchema> };
@@ -490,7 +491,7 @@ export class Workflow<
         throw mapApiError(error, this.#context('list'));
       }
       if (next.done === true) return;
-      const status = toExecutionStatus<z.output<TResultSchema>>(next.value);
+      const status = await this.#finish(next.value);
       // The filter is also applied here, so a server that ignores `filter` still yields the right set.
       if (states === undefined || states.has(status.state)) yield status;
     }

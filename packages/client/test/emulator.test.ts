@@ -485,6 +485,28 @@ describe('zod-typed workflow', () => {
     expect(await countExecutions(workflow)).toBe(before);
   });
 
+  it('listExecutions validates results against resultSchema in the FULL view', async () => {
+    await new TotalWorkflow({ endpoint }).run({ orderId: 9, prices: [2, 2] }, fast);
+    const totals: number[] = [];
+    for await (const status of new TotalWorkflow({ endpoint }).listExecutions({
+      view: 'FULL',
+      state: 'SUCCEEDED',
+    })) {
+      if (status.result) totals.push(status.result.total);
+    }
+    expect(totals).toContain(4);
+    class Mistyped extends Workflow.withSchemas({ resultSchema: z.object({ total: z.string() }) }) {
+      static readonly workflowName = 'total';
+      static readonly location = LOCATION;
+    }
+    const listing = async () => {
+      for await (const _ of new Mistyped({ endpoint }).listExecutions({ view: 'FULL', state: 'SUCCEEDED' })) {
+        // consume
+      }
+    };
+    await expect(listing()).rejects.toBeInstanceOf(InvalidWorkflowResultError);
+  });
+
   it('a result that does not match resultSchema is InvalidWorkflowResultError', async () => {
     class Mistyped extends Workflow.withSchemas({ resultSchema: z.object({ total: z.string() }) }) {
       static readonly workflowName = 'total';

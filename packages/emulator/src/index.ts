@@ -61,5 +61,6 @@ export {
   type StubResponse,
   type RecordedRequest,
   globMatch,
+  isLoopbackHost,
 } from './stubs/index.js';
 export { WorkflowError, platformError, type ErrorTag } from './runtime/workflow-error.js';

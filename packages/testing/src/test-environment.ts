@@ -11,6 +11,7 @@ import {
   createAppDeps,
   createConnectorHandler,
   createOutboundTransport,
+  isLoopbackHost,
   platformError,
   randomIds,
   realClock,
@@ -141,11 +142,6 @@ const DEFAULT_WAIT_MS = 10_000;
 const MAX_TIMER_MS = 2_147_483_647;
 
 const macrotask = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-
-function isLoopback(hostname: string): boolean {
-  const h = hostname.toLowerCase().replace(/^\[|\]$/g, '');
-  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
-}
 
 function parseJsonText(text: string | undefined): unknown {
   if (text === undefined || text === '') return undefined;
@@ -693,7 +689,8 @@ export async function createTestEnvironment(options: TestEnvironmentOptions = {}
 
 function isLoopbackUrl(url: string): boolean {
   try {
-    return isLoopback(new URL(url).hostname);
+    // The emulator's own rule, so 'bypass' lets through exactly what its transport calls loopback.
+    return isLoopbackHost(new URL(url).hostname);
   } catch {
     return false;
   }

@@ -128,7 +128,10 @@ export class VirtualClock implements TestClock, Clock {
     await this.runUntil(target);
   }
 
-  /** Rejects every pending timer (the environment is going away). */
+  /**
+   * Forgets every pending timer (the environment is going away): their sleeps never settle, so
+   * nothing runs after teardown. Executions are cancelled before this, which rejects their sleeps.
+   */
   dispose(): void {
     this.disposed = true;
     this.timers.length = 0;

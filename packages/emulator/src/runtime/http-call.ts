@@ -6,6 +6,7 @@ import { parseJson, stringifyJson } from '../values/json.js';
 import { formatNumber } from '../values/format.js';
 import { Bytes, Double, isMap, typeName, type Value, type WfMap } from '../values/types.js';
 import { HTTP_DEFAULT_TIMEOUT_S, HTTP_MAX_TIMEOUT_S } from './limits.js';
+import { canonicalHeaderName } from './http-transport.js';
 import { TransportError, type CallOrigin, type HttpTransport } from './seams.js';
 import { platformError, resourceLimitError, typeError, valueError } from './workflow-error.js';
 
@@ -126,7 +127,7 @@ export async function performHttpCall(
     );
   }
   const responseHeaders: WfMap = new Map();
-  for (const [k, v] of Object.entries(response.headers)) responseHeaders.set(canonicalHeader(k), v);
+  for (const [k, v] of Object.entries(response.headers)) responseHeaders.set(canonicalHeaderName(k), v);
   const decoded = decodeBody(response.body, response.headers);
   if (response.status >= 400) {
     throw platformError('HttpError', `HTTP server responded with error code ${response.status}`, [
@@ -219,11 +220,4 @@ export function decodeBody(body: Uint8Array, headers: Record<string, string>): V
     return new TextDecoder().decode(body);
   }
   return new Bytes(body);
-}
-
-export function canonicalHeader(name: string): string {
-  return name
-    .split('-')
-    .map((p) => (p ? p[0]!.toUpperCase() + p.slice(1).toLowerCase() : p))
-    .join('-');
 }

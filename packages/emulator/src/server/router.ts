@@ -67,16 +67,7 @@ export function dispatch(routes: readonly Route[]) {
           json: () => (parsed ??= { value: parseJsonBody(req) }).value,
         };
         const out = route.handler(ctx);
-        if (out instanceof Promise) {
-          out.then(
-            (body: unknown) => {
-              if (body !== undefined) res.json(body);
-            },
-            (err: unknown) => next(err),
-          );
-        } else if (out !== undefined) {
-          res.json(out);
-        }
+        if (out !== undefined) res.json(out);
       } catch (err) {
         next(err);
       }
