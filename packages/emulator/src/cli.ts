@@ -358,10 +358,7 @@ async function runCommand(argv: readonly string[], io: CliIo): Promise<number> {
       io.stderr(`${err instanceof Error ? err.message : String(err)}\n`);
       return 2;
     }
-    const running = rec.running;
-    if (running) await running.done;
-    // The service's own completion handler ran first (it subscribed before us); wait a tick if not.
-    while (rec.state === 'ACTIVE' || rec.state === 'QUEUED') await new Promise((r) => setImmediate(r));
+    await emulator.services.executions.whenSettled(rec);
     if (rec.state === 'SUCCEEDED') {
       io.stdout(`${rec.result ?? 'null'}\n`);
       return 0;

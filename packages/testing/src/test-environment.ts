@@ -472,11 +472,9 @@ export class TestEnvironment {
       timer = setTimeout(() => resolve('timeout'), Math.min(timeoutMs, MAX_TIMER_MS));
     });
     try {
-      while (!TERMINAL.has(rec.state)) {
-        const step = rec.running ? rec.running.done.then(macrotask) : macrotask();
-        if ((await Promise.race([step, timedOut])) === 'timeout') {
-          throw new TestEnvironmentTimeoutError(this.#timeoutMessage(rec, timeoutMs));
-        }
+      const settled = this.emulator.services.executions.whenSettled(rec);
+      if ((await Promise.race([settled, timedOut])) === 'timeout') {
+        throw new TestEnvironmentTimeoutError(this.#timeoutMessage(rec, timeoutMs));
       }
     } finally {
       clearTimeout(timer);

@@ -247,7 +247,26 @@ export class ExecutionsService {
     const n = (sched.active.get(slot) ?? 1) - 1;
     if (n <= 0) sched.active.delete(slot);
     else sched.active.set(slot, n);
+    this.settlers.get(rec)?.();
+    this.settlers.delete(rec);
     this.startQueued(slot);
+  }
+
+  private readonly settlers = new Map<ExecutionRecord, () => void>();
+  private readonly settling = new WeakMap<ExecutionRecord, Promise<void>>();
+
+  /**
+   * Resolves once the execution has finished and its outcome is stored (state, result or error):
+   * for callers that hold a record (the CLI's `run`, the testing package) and need its final state.
+   */
+  whenSettled(rec: ExecutionRecord): Promise<void> {
+    if (TERMINAL.has(rec.state) && !rec.running) return Promise.resolve();
+    let p = this.settling.get(rec);
+    if (!p) {
+      p = new Promise<void>((resolve) => this.settlers.set(rec, resolve));
+      this.settling.set(rec, p);
+    }
+    return p;
   }
 
   private startQueued(slot: string): void {
@@ -317,6 +336,9 @@ export class ExecutionsService {
       const q = this.scheduler.queued.get(slot);
       const i = q ? q.findIndex((x) => x.rec === rec) : -1;
       if (q && i >= 0) q.splice(i, 1);
+      // It never ran, so `finish` will not run for it: settle it here.
+      this.settlers.get(rec)?.();
+      this.settlers.delete(rec);
       return;
     }
     rec.running?.cancel();
