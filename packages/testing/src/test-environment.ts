@@ -26,6 +26,7 @@ import {
   type StubRequest,
 } from '@workflows-kit/emulator';
 import {
+  isTerminalState,
   Workflow,
   type ExecutionStatus,
   type WaitOptions,
@@ -135,7 +136,6 @@ export class TestEnvironmentTimeoutError extends Error {
 
 type ExecutionRecord = NonNullable<ReturnType<RunningEmulator['deps']['store']['executions']['get']>>;
 
-const TERMINAL = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED', 'UNAVAILABLE']);
 const WORKFLOW_FILE = /\.(ya?ml|json)$/i;
 const DEFAULT_WAIT_MS = 10_000;
 /** setTimeout's upper bound: a larger delay would fire at once. */
@@ -366,7 +366,7 @@ export class TestEnvironment {
       const deadline = Date.now() + (options.timeoutMs ?? DEFAULT_WAIT_MS);
       let callback = pick();
       while (callback === undefined) {
-        if (TERMINAL.has(rec.state)) {
+        if (isTerminalState(rec.state)) {
           throw new Error(
             `sendCallback: execution ${rec.executionId} ended (${rec.state}) without creating a callback endpoint`,
           );
@@ -465,7 +465,7 @@ export class TestEnvironment {
   }
 
   async #settle(rec: ExecutionRecord, timeoutMs: number): Promise<void> {
-    if (TERMINAL.has(rec.state)) return;
+    if (isTerminalState(rec.state)) return;
     const release = this.#virtual?.acquireLease();
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<'timeout'>((resolve) => {
