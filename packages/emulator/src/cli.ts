@@ -2,7 +2,7 @@
  * The `workflows-emulator` command.
  *
  *   workflows-emulator [--host H] [--port P] [--project ID] [--location L]
- *                      [--workflows-dir [LOCATION=]DIR]... [--stubs FILE] [--allow-host HOST]...
+ *                      [--workflows-dir [LOCATION=]DIR]... [--stubs FILE]... [--allow-host HOST]...
  *   workflows-emulator run FILE [--argument JSON] [--stubs FILE] [--allow-host HOST]...
  *
  * `main(argv)` resolves with the exit code (the `bin` sets `process.exitCode` from it).
@@ -59,7 +59,8 @@ Server options (environment variable in brackets):
                          deploy every .yaml/.yml/.json file in DIR (to LOCATION, default --location)
                          and redeploy changed files; repeatable
                          (WORKFLOWS_EMULATOR_WORKFLOWS_DIR, several separated by '${delimiter}')
-  --stubs FILE           load a YAML or JSON list of stubs (WORKFLOWS_EMULATOR_STUBS)
+  --stubs FILE           load a YAML or JSON list of stubs; repeatable
+                         (WORKFLOWS_EMULATOR_STUBS, several separated by '${delimiter}')
   --allow-host HOST      let calls that no stub answers reach HOST; repeatable
                          (WORKFLOWS_EMULATOR_ALLOW_HOSTS, comma-separated)
 
@@ -108,7 +109,7 @@ function parse(argv: readonly string[], mode: 'serve' | 'run') {
         project: { type: 'string' },
         'project-number': { type: 'string' },
         location: { type: 'string' },
-        stubs: { type: 'string' },
+        stubs: { type: 'string', multiple: true },
         'allow-host': { type: 'string', multiple: true },
         host: { type: 'string' },
         port: { type: 'string' },
@@ -150,7 +151,7 @@ interface CommonSettings {
   projectId: string;
   projectNumber: string;
   location: string;
-  stubsFile: string | undefined;
+  stubsFiles: string[];
   allowHosts: string[];
 }
 
@@ -164,7 +165,7 @@ function commonSettings(values: Record<string, unknown>, env: CliIo['env']): Com
     projectId: str('project') ?? (env.WORKFLOWS_EMULATOR_PROJECT || DEFAULT_PROJECT_ID),
     projectNumber: str('project-number') ?? (env.WORKFLOWS_EMULATOR_PROJECT_NUMBER || DEFAULT_PROJECT_NUMBER),
     location: str('location') ?? (env.WORKFLOWS_EMULATOR_LOCATION || DEFAULT_LOCATION),
-    stubsFile: str('stubs') ?? (env.WORKFLOWS_EMULATOR_STUBS || undefined),
+    stubsFiles: list('stubs') ?? (env.WORKFLOWS_EMULATOR_STUBS ?? '').split(delimiter).filter(Boolean),
     allowHosts:
       list('allow-host') ??
       (env.WORKFLOWS_EMULATOR_ALLOW_HOSTS ?? '')
@@ -182,7 +183,7 @@ async function buildDeps(settings: CommonSettings, logger: Logger) {
     allowHosts: settings.allowHosts,
     logger,
   });
-  if (settings.stubsFile) deps.stubs.addAll(await loadStubsFile(resolve(settings.stubsFile)));
+  for (const file of settings.stubsFiles) deps.stubs.addAll(await loadStubsFile(resolve(file)));
   return deps;
 }
 

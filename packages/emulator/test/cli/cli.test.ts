@@ -254,6 +254,37 @@ describe('workflows-emulator run', () => {
     expect(JSON.parse(p.stdout())).toEqual({ id: 42, status: 201 });
   }, 30_000);
 
+  it('loads every --stubs file it is given', async () => {
+    const dir = await tempDir();
+    const file = join(dir, 'two.yaml');
+    await writeFile(
+      file,
+      `main:
+  steps:
+    - a:
+        call: http.get
+        args:
+          url: https://one.example.com/a
+        result: ra
+    - b:
+        call: http.get
+        args:
+          url: https://two.example.com/b
+        result: rb
+    - done:
+        return: \${[ra.body, rb.body]}
+`,
+    );
+    await writeFile(join(dir, 'one.yaml'), '- url: https://one.example.com/a\n  body: first\n');
+    await writeFile(
+      join(dir, 'two.json'),
+      JSON.stringify([{ url: 'https://two.example.com/b', body: 'second' }]),
+    );
+    const p = cli(['run', file, '--stubs', join(dir, 'one.yaml'), '--stubs', join(dir, 'two.json')]);
+    expect(await p.exit).toBe(0);
+    expect(JSON.parse(p.stdout())).toEqual(['first', 'second']);
+  }, 30_000);
+
   it('exits 2 for an argument that is not JSON or a missing file', async () => {
     const dir = await tempDir();
     const file = join(dir, 'greet.yaml');
