@@ -21,6 +21,7 @@ export {
   randomIds,
   silentLogger,
   TransportError,
+  type BuiltinConnector,
   type CallOrigin,
   type Clock,
   type ConnectorHandler,

@@ -18,6 +18,7 @@ import {
   startEmulator,
   StubRegistry,
   TransportError,
+  type BuiltinConnector,
   type Clock,
   type IdSource,
   type Logger,
@@ -652,8 +653,11 @@ export async function createTestEnvironment(options: TestEnvironmentOptions = {}
       if (!bypass) throw new TransportError('ConnectionFailedError', message);
     },
   });
+  // Child workflows started through the Workflow Executions connector run in this environment.
+  const connectorBuiltins = new Map<string, BuiltinConnector>();
   const connectors = createConnectorHandler(registry, {
     clock,
+    builtins: connectorBuiltins,
     onUnhandled: async (request) => {
       const { message } = await decide(describe(request));
       throw platformError('ConnectionFailedError', message);
@@ -668,6 +672,7 @@ export async function createTestEnvironment(options: TestEnvironmentOptions = {}
     stubs: registry,
     transport,
     connectors,
+    connectorBuiltins,
     ...(options.logger && { logger: options.logger }),
   });
   // Callback time-outs get the lazy view of the clock (see virtual-clock.ts).

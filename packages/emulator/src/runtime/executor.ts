@@ -715,6 +715,8 @@ class Execution implements EvalContext, FunctionContext {
     return {
       executionId: this.options.identity.executionId,
       workflowId: this.options.identity.workflowId,
+      projectId: this.options.identity.projectId,
+      location: this.options.identity.location,
       routine: frame.routine.name,
       step: step?.name ?? '',
     };

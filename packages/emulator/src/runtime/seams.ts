@@ -8,6 +8,9 @@ import type { Value } from '../values/types.js';
 export interface CallOrigin {
   executionId: string;
   workflowId: string;
+  /** Project ID and location of the calling execution. */
+  projectId?: string;
+  location?: string;
   routine: string;
   step: string;
 }
@@ -48,6 +51,12 @@ export class TransportError extends Error {
 export interface HttpTransport {
   send(request: HttpRequest): Promise<HttpResponse>;
 }
+
+/**
+ * A connector the emulator can answer itself when no stub matches (e.g. running a child workflow
+ * through the Workflow Executions connector). Keyed by connector name.
+ */
+export type BuiltinConnector = (args: Value, origin: CallOrigin, signal: AbortSignal) => Promise<Value>;
 
 /** Answers `googleapis.*` connector calls (there is no real Google behind the emulator). */
 export interface ConnectorHandler {

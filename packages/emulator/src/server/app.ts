@@ -12,6 +12,7 @@ import { createErrorHandler } from './error-handler.js';
 import { ExecutionsService } from './executions-service.js';
 import { checkExecutionId, checkLocation, checkProject, checkWorkflowId } from './names.js';
 import { dispatch } from './router.js';
+import { registerChildExecutions } from './child-executions.js';
 import { v1Routes } from './routes/v1.js';
 import { queryString } from './wire.js';
 import { projectRef, WorkflowsService } from './workflows-service.js';
@@ -23,7 +24,9 @@ export interface Services {
 
 export function createServices(deps: AppDeps): Services {
   const workflows = new WorkflowsService(deps);
-  return { workflows, executions: new ExecutionsService(deps, workflows) };
+  const executions = new ExecutionsService(deps, workflows);
+  registerChildExecutions(deps, executions);
+  return { workflows, executions };
 }
 
 export interface CreateAppOptions {

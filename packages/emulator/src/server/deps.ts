@@ -10,6 +10,7 @@ import {
   type Logger,
   type HttpTransport,
   type ConnectorHandler,
+  type BuiltinConnector,
 } from '../runtime/seams.js';
 import type { RunningExecution, RuntimeDeps, RuntimeLimits, StartExecutionOptions } from '../runtime/api.js';
 import { loadWorkflow as defaultLoadWorkflow, type LoadResult } from '../source/index.js';
@@ -38,6 +39,8 @@ export interface AppDeps {
   store: Store;
   runtime: RuntimeDeps;
   stubs: StubRegistry;
+  /** Connectors answered by the emulator itself when no stub matches; the services fill it. */
+  connectorBuiltins: Map<string, BuiltinConnector>;
   /** Epoch milliseconds when the emulator started (for `/emulator/v1/info`). */
   startedAt: number;
   /** The executor; injectable so route tests can use a fake. */
@@ -57,6 +60,8 @@ export interface CreateAppDepsOptions {
   ids?: IdSource;
   logger?: Logger;
   stubs?: StubRegistry;
+  /** Shared with a custom `connectors` handler that should also run child workflows. */
+  connectorBuiltins?: Map<string, BuiltinConnector>;
   /** Replaces the stub-aware outbound transport. */
   transport?: HttpTransport;
   connectors?: ConnectorHandler;
@@ -77,6 +82,7 @@ export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
 export function createAppDeps(options: CreateAppDepsOptions = {}): AppDeps {
   const clock = options.clock ?? realClock;
   const stubs = options.stubs ?? new StubRegistry({ now: () => new Date(clock.now()) });
+  const connectorBuiltins = options.connectorBuiltins ?? new Map<string, BuiltinConnector>();
   const config: AppConfig = {
     projectId: options.projectId ?? DEFAULT_PROJECT_ID,
     projectNumber: options.projectNumber ?? DEFAULT_PROJECT_NUMBER,
@@ -89,7 +95,7 @@ export function createAppDeps(options: CreateAppDepsOptions = {}): AppDeps {
   const runtime: RuntimeDeps = {
     transport:
       options.transport ?? createOutboundTransport({ stubs, allowHosts: options.allowHosts ?? [], clock }),
-    connectors: options.connectors ?? createConnectorHandler(stubs, { clock }),
+    connectors: options.connectors ?? createConnectorHandler(stubs, { clock, builtins: connectorBuiltins }),
     clock,
     ids: options.ids ?? randomIds,
     logger: options.logger ?? silentLogger,
@@ -101,6 +107,7 @@ export function createAppDeps(options: CreateAppDepsOptions = {}): AppDeps {
     store: options.store ?? createMemoryStore(),
     runtime,
     stubs,
+    connectorBuiltins,
     // Wall time, not the injected clock: uptime is about the process, even under a virtual clock.
     startedAt: Date.now(),
     startExecution: options.startExecution ?? defaultStartExecution,

@@ -2,7 +2,13 @@
  * Answers `googleapis.*` connector calls from connector stubs. There is no Google behind
  * the emulator, so an unstubbed connector call fails with a message saying how to stub it.
  */
-import { realClock, type CallOrigin, type Clock, type ConnectorHandler } from '../runtime/seams.js';
+import {
+  realClock,
+  type BuiltinConnector,
+  type CallOrigin,
+  type Clock,
+  type ConnectorHandler,
+} from '../runtime/seams.js';
 import { platformError, systemError } from '../runtime/workflow-error.js';
 import { jsonToValue, valueToJs } from '../values/json.js';
 import { Double, type Value } from '../values/types.js';
@@ -14,6 +20,8 @@ export interface ConnectorHandlerOptions {
   onUnhandled?: (request: ConnectorStubRequest) => void | Promise<void>;
   /** Times stub delays; a virtual clock makes them instant in tests. */
   clock?: Clock;
+  /** Connectors the emulator answers itself when no stub matches (read at call time). */
+  builtins?: ReadonlyMap<string, BuiltinConnector>;
 }
 
 /** Documented default of `connector_params.timeout` (reference §3.15). */
@@ -86,6 +94,16 @@ export function createConnectorHandler(
       };
 
       if (!match) {
+        const builtin = options.builtins?.get(name);
+        if (builtin) {
+          const rec = stubs.record({ ...base, outcome: 'emulated', stubId: null });
+          try {
+            return await builtin(args, origin, signal);
+          } catch (err) {
+            rec.error = err instanceof Error ? err.message : String(err);
+            throw err;
+          }
+        }
         const rec = stubs.record({ ...base, outcome: 'blocked', stubId: null });
         rec.error = unstubbedMessage(name);
         await options.onUnhandled?.(request);

@@ -83,7 +83,8 @@ export interface StubInfo {
   [field: string]: unknown;
 }
 
-export type RequestOutcome = 'stub' | 'network' | 'blocked' | 'fault';
+/** 'emulated': a connector the emulator answered itself (a child workflow run). */
+export type RequestOutcome = 'stub' | 'network' | 'blocked' | 'fault' | 'emulated';
 
 /** One outbound call as `GET /emulator/v1/requests` shows it. */
 export interface RecordedRequest {
