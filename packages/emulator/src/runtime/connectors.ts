@@ -11,3 +11,7 @@ export const EXPRESSION_CONNECTORS: ReadonlySet<string> = new Set([
 export function isConnector(name: string): boolean {
   return name.startsWith('googleapis.') || name.startsWith('gke.');
 }
+
+/** The Workflow Executions connector that runs a child workflow and waits for its result. */
+export const EXECUTIONS_RUN_CONNECTOR =
+  'googleapis.workflowexecutions.v1.projects.locations.workflows.executions.run';

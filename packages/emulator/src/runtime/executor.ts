@@ -49,7 +49,7 @@ import type {
   StepEntry,
   StepType,
 } from './api.js';
-import { EXPRESSION_CONNECTORS, isConnector } from './connectors.js';
+import { EXECUTIONS_RUN_CONNECTOR, EXPRESSION_CONNECTORS, isConnector } from './connectors.js';
 import { performHttpCall } from './http-call.js';
 import { CALLBACK_DEFAULT_TIMEOUT_S, DEFAULT_LIMITS, SLEEP_MAX_S } from './limits.js';
 import { Scope } from './scope.js';
@@ -830,12 +830,30 @@ class Execution implements EvalContext, FunctionContext {
       }
       case 'events.await_callback':
         return this.awaitCallback(a[0] as Value, a[1] as Value, signal);
+      // The legacy child-execution functions go through the Workflow Executions connector, which
+      // the emulator answers by running the child (or a stub answers).
+      case 'experimental.executions.run':
+        return this.runChild(frame, step, a[0] as Value, a[1] ?? null);
+      case 'experimental.executions.map': {
+        const list = a[1] as Value[];
+        return Promise.all(list.map((arg) => this.runChild(frame, step, a[0] as Value, arg)));
+      }
       default:
-        throw platformError(
-          'SystemError',
-          `${name} is not supported by the emulator (use the googleapis.workflowexecutions connector and stub it)`,
-        );
+        throw platformError('SystemError', `${name} is not supported by the emulator`);
     }
+  }
+
+  private runChild(frame: Frame, step: Step, workflowId: Value, argument: Value): Promise<Value> {
+    const args = new Map<string, Value>([
+      ['workflow_id', workflowId],
+      ['argument', argument],
+    ]);
+    return this.deps.connectors.call(
+      EXECUTIONS_RUN_CONNECTOR,
+      args,
+      this.origin(frame, step),
+      this.abort.signal,
+    );
   }
 
   private async sleep(ms: number): Promise<void> {

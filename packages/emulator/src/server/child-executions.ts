@@ -5,6 +5,7 @@
  * it and returns the Execution resource. Parent/child workflows then run locally end to end; a
  * stub registered for either name still takes precedence.
  */
+import { EXECUTIONS_RUN_CONNECTOR } from '../runtime/connectors.js';
 import type { CallOrigin } from '../runtime/seams.js';
 import { platformError, typeError, valueError } from '../runtime/workflow-error.js';
 import { jsonToValue, parseJson, stringifyJson } from '../values/json.js';
@@ -15,7 +16,7 @@ import type { ExecutionsService } from './executions-service.js';
 import { executionJson } from './serialize.js';
 import { projectRef } from './workflows-service.js';
 
-export const EXECUTIONS_RUN = 'googleapis.workflowexecutions.v1.projects.locations.workflows.executions.run';
+export const EXECUTIONS_RUN = EXECUTIONS_RUN_CONNECTOR;
 export const EXECUTIONS_CREATE =
   'googleapis.workflowexecutions.v1.projects.locations.workflows.executions.create';
 

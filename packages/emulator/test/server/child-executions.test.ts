@@ -130,3 +130,32 @@ describe('googleapis.workflowexecutions connector without a stub', () => {
     expect(JSON.parse(rec.error?.payload ?? '{}')).toMatchObject({ code: 404, tags: ['HttpError'] });
   });
 });
+
+describe('experimental.executions', () => {
+  it('run and map start children through the same connector', async () => {
+    const { run, workflows, ref } = setup();
+    workflows.create(ref, 'us-central1', 'legacy', {
+      sourceContents: `main:
+  steps:
+    - one:
+        call: experimental.executions.run
+        args:
+          workflow_id: child
+          argument:
+            n: 5
+        result: single
+    - many:
+        call: experimental.executions.map
+        args:
+          workflow_id: child
+          arguments: [{n: 1}, {n: 2}, {n: 3}]
+        result: several
+    - done:
+        return: \${[single, several]}
+`,
+    });
+    const rec = await run('legacy');
+    expect(rec.state).toBe('SUCCEEDED');
+    expect(JSON.parse(rec.result ?? 'null')).toEqual([10, [2, 4, 6]]);
+  });
+});
