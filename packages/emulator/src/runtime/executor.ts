@@ -33,6 +33,8 @@ import {
   cloneValue,
   Double,
   isMap,
+  isNumber,
+  toJsNumber,
   typeName,
   ValueTooDeepError,
   type Value,
@@ -795,11 +797,8 @@ class Execution implements EvalContext, FunctionContext {
       case 'http.request':
         return this.httpCall(frame, step, name, new Map(params.map((p, i) => [p.name, a[i] ?? null])));
       case 'sys.sleep': {
-        const seconds = a[0] as Value;
-        const s = typeof seconds === 'number' ? seconds : seconds instanceof Double ? seconds.value : NaN;
-        if (typeof seconds !== 'number' && !(seconds instanceof Double)) {
-          throw typeError(`sys.sleep: argument 'seconds' must be a number, got ${typeName(seconds)}`);
-        }
+        // The registry has checked the type (integer or double).
+        const s = toJsNumber(a[0] as number | bigint | Double);
         if (!(s >= 0) || s > SLEEP_MAX_S)
           throw valueError(`sys.sleep: seconds must be between 0 and ${SLEEP_MAX_S}`);
         await this.sleep(s * 1000);
@@ -917,9 +916,8 @@ class Execution implements EvalContext, FunctionContext {
     }
     let seconds = CALLBACK_DEFAULT_TIMEOUT_S;
     if (timeout !== null) {
-      if (typeof timeout === 'number') seconds = timeout;
-      else if (timeout instanceof Double) seconds = timeout.value;
-      else throw typeError('events.await_callback: timeout must be a number');
+      if (!isNumber(timeout)) throw typeError('events.await_callback: timeout must be a number');
+      seconds = toJsNumber(timeout);
     }
     const req = await this.deps.callbacks.await(this.executionName, info.id, seconds * 1000, signal);
     if (!req) throw timeoutError(`Timeout waiting for callback ${url}`);
@@ -970,7 +968,7 @@ class Execution implements EvalContext, FunctionContext {
     const r = spec.range ? await this.evalTemplate(frame, spec.range, scope) : null;
     if (!Array.isArray(r) || r.length !== 2) throw typeError('for: range must be a list of two numbers');
     const [a, b] = r as [Value, Value];
-    const num = (x: Value) => (typeof x === 'number' ? x : x instanceof Double ? x.value : NaN);
+    const num = (x: Value) => (isNumber(x) ? toJsNumber(x) : NaN);
     if (Number.isNaN(num(a)) || Number.isNaN(num(b))) throw typeError('for: range bounds must be numbers');
     const items: Value[] = [];
     const isDouble = a instanceof Double || b instanceof Double;
