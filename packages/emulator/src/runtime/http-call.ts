@@ -6,7 +6,7 @@ import { parseJson, stringifyJson } from '../values/json.js';
 import { formatNumber } from '../values/format.js';
 import { Bytes, Double, isMap, typeName, type Value, type WfMap } from '../values/types.js';
 import { HTTP_DEFAULT_TIMEOUT_S, HTTP_MAX_TIMEOUT_S } from './limits.js';
-import { canonicalHeaderName } from './http-transport.js';
+import { canonicalHeaderName, headerValue, isJsonContentType } from './http-transport.js';
 import { TransportError, type CallOrigin, type HttpTransport } from './seams.js';
 import { platformError, resourceLimitError, typeError, valueError } from './workflow-error.js';
 
@@ -163,6 +163,9 @@ function findHeader(headers: Record<string, string>, lower: string): string | un
   return Object.keys(headers).find((k) => k.toLowerCase() === lower);
 }
 
+const mediaTypeOf = (contentType: string | undefined): string =>
+  (contentType ?? '').split(';', 1)[0]!.trim().toLowerCase();
+
 /** Encodes the request body as documented in reference §5.1. */
 function encodeBody(body: Value, headers: Record<string, string>): Uint8Array {
   const ctKey = findHeader(headers, 'content-type');
@@ -174,9 +177,9 @@ function encodeBody(body: Value, headers: Record<string, string>): Uint8Array {
     headers['Content-Type'] = 'application/json; charset=utf-8';
     return new TextEncoder().encode(stringifyJson(body));
   }
-  const mediaType = (headers[ctKey] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  const mediaType = mediaTypeOf(headers[ctKey]);
   if (body instanceof Bytes) return body.data;
-  if (mediaType === 'application/json' || /^application\/[^/]+\+json$/.test(mediaType)) {
+  if (isJsonContentType(mediaType)) {
     return new TextEncoder().encode(stringifyJson(body));
   }
   if (mediaType === 'application/x-www-form-urlencoded') {
@@ -200,9 +203,8 @@ function encodeBody(body: Value, headers: Record<string, string>): Uint8Array {
 
 /** JSON media types are decoded, text as a string, anything else stays bytes. */
 export function decodeBody(body: Uint8Array, headers: Record<string, string>): Value {
-  const ctKey = findHeader(headers, 'content-type');
-  const mediaType = ctKey ? ((headers[ctKey] ?? '').split(';')[0]?.trim().toLowerCase() ?? '') : '';
-  if (mediaType === 'application/json' || /^application\/[^/]+\+json$/.test(mediaType)) {
+  const mediaType = mediaTypeOf(headerValue(headers, 'content-type'));
+  if (isJsonContentType(mediaType)) {
     const text = new TextDecoder().decode(body);
     if (text.trim() === '') return null;
     try {

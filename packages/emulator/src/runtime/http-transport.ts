@@ -22,6 +22,20 @@ export interface FetchTransportOptions {
   maxResponseBytes?: number;
 }
 
+/** `application/json` and `application/<type>+json` (parameters ignored). */
+export function isJsonContentType(contentType: string | undefined): boolean {
+  if (!contentType) return false;
+  const essence = contentType.split(';', 1)[0]!.trim().toLowerCase();
+  return essence === 'application/json' || /^application\/[^/]+\+json$/.test(essence);
+}
+
+/** Case-insensitive header lookup. */
+export function headerValue(headers: Record<string, string>, name: string): string | undefined {
+  const want = name.toLowerCase();
+  for (const k of Object.keys(headers)) if (k.toLowerCase() === want) return headers[k];
+  return undefined;
+}
+
 /** Go's CanonicalMIMEHeaderKey: `content-type` -> `Content-Type`, `x-cloud-trace-context` -> `X-Cloud-Trace-Context`. */
 export function canonicalHeaderName(name: string): string {
   // Go leaves keys with characters outside the token set untouched; so do we.

@@ -2,21 +2,14 @@
  * Conversions between wire bodies and the JSON-able shapes that stubs, JSONata and the
  * request log work with.
  */
-import { canonicalHeaderName, canonicalHeaders } from '../runtime/http-transport.js';
+import {
+  canonicalHeaderName,
+  canonicalHeaders,
+  headerValue,
+  isJsonContentType,
+} from '../runtime/http-transport.js';
 
-/** `application/json` and `application/<type>+json` (parameters ignored). */
-export function isJsonContentType(contentType: string | undefined): boolean {
-  if (!contentType) return false;
-  const essence = contentType.split(';', 1)[0]!.trim().toLowerCase();
-  return essence === 'application/json' || /^application\/[^/]+\+json$/.test(essence);
-}
-
-/** Case-insensitive header lookup. */
-export function headerValue(headers: Record<string, string>, name: string): string | undefined {
-  const want = name.toLowerCase();
-  for (const k of Object.keys(headers)) if (k.toLowerCase() === want) return headers[k];
-  return undefined;
-}
+export { headerValue, isJsonContentType };
 
 const utf8 = new TextEncoder();
 
