@@ -51,11 +51,14 @@ export function loadWorkflow(source: string, options: LoadOptions = {}): LoadRes
   const parsed = parseYamlTree(src);
   if (parsed.problems.length > 0) {
     // Google accepts `[${a}, ${b}]` although strict YAML forbids `{` in a plain scalar inside a
-    // flow collection (its own samples do this); retry with those expressions quoted. Columns after
-    // a quoted expression on the same line shift by two in any later report.
+    // flow collection (its own samples do this); retry with those expressions quoted. Problems are
+    // reported at their place in the text as written (the definition's positions after a quoted
+    // expression on the same line stay shifted by the quotes).
     const relaxed = quoteFlowExpressions(source);
     if (relaxed !== source && parseYamlTree(new SourceText(relaxed)).problems.length === 0) {
-      return loadWorkflow(relaxed, options);
+      const r = loadWorkflow(relaxed, options);
+      if (r.ok) return r;
+      return { ok: false, problems: r.problems.map((p) => unquotedProblem(p, source, relaxed, src)) };
     }
     return { ok: false, problems: sortProblems(parsed.problems) };
   }
@@ -84,6 +87,19 @@ function quoteFlowExpressions(source: string): string {
     /([[,]\s*)(\$\{[^"'\n{}]*\})(?=\s*[,\]])/g,
     (_m, before: string, expr: string) => `${before}"${expr}"`,
   );
+}
+
+/** A problem found in the quoted text, moved back to the column it has in the text as written. */
+function unquotedProblem(p: SourceProblem, source: string, relaxed: string, src: SourceText): SourceProblem {
+  const written = source.split('\n')[p.line - 1] ?? '';
+  const quoted = relaxed.split('\n')[p.line - 1] ?? '';
+  // Only `"` characters were inserted: walk both lines and count those before the column.
+  let inserted = 0;
+  for (let i = 0, j = 0; j < p.column - 1 && j < quoted.length; j++) {
+    if (written[i] === quoted[j]) i++;
+    else inserted++;
+  }
+  return src.problem(p.message, { line: p.line, column: p.column - inserted });
 }
 
 /** For callers that prefer exceptions (CLI, tests). */

@@ -167,7 +167,7 @@ const BranchSchema = z
 const ParallelSchema = z
   .strictObject({
     exception_policy: z
-      .literal('continueAll', { error: "exception_policy must be 'continueAll'" })
+      .literal('continueAll', { error: "must be 'continueAll', the only policy there is" })
       .optional(),
     shared: z
       .array(IdentifierSchema, { error: 'must be a list of variable names' })
