@@ -146,7 +146,7 @@ class Converter {
       case 'switch':
         return { kind: 'switch', conditions: this.conditions(node as PNode) };
       case 'for':
-        return { kind: 'for', for: this.forSpec(node as PMap) };
+        return { kind: 'for', for: this.forSpec(node as PMap, keyPos(map, 'for')) };
       case 'parallel':
         return { kind: 'parallel', parallel: this.parallel(node as PMap) };
       case 'raise':
@@ -240,16 +240,22 @@ class Converter {
     return out;
   }
 
-  private forSpec(map: PMap): ForSpec {
+  private forSpec(map: PMap, forKeyPos: Pos | undefined): ForSpec {
+    const valueNode = get(map, 'value');
     const spec: ForSpec = {
-      value: String(scalarValue(get(map, 'value'))),
+      value: String(scalarValue(valueNode)),
       steps: this.steps(get(map, 'steps') as PNode),
       pos: map.pos,
     };
+    if (forKeyPos) spec.keyPos = forKeyPos;
+    if (valueNode) spec.valuePos = valueNode.pos;
     const index = get(map, 'index');
     const inNode = get(map, 'in');
     const range = get(map, 'range');
-    if (index) spec.index = String(scalarValue(index));
+    if (index) {
+      spec.index = String(scalarValue(index));
+      spec.indexPos = index.pos;
+    }
     if (inNode) spec.in = this.value(inNode);
     if (range) spec.range = this.value(range);
     return spec;
@@ -279,7 +285,7 @@ class Converter {
       }
     }
     const forNode = get(map, 'for');
-    if (forNode?.kind === 'map') spec.for = this.forSpec(forNode);
+    if (forNode?.kind === 'map') spec.for = this.forSpec(forNode, keyPos(map, 'for'));
     return spec;
   }
 
@@ -403,6 +409,10 @@ class Converter {
 
 function get(map: PMap, key: string): PNode | undefined {
   return map.entries.find((e) => e.key === key)?.value;
+}
+
+function keyPos(map: PMap, key: string): Pos | undefined {
+  return map.entries.find((e) => e.key === key)?.keyPos;
 }
 
 function scalarValue(node: PNode | undefined): string | number | boolean | null | bigint {

@@ -60,6 +60,11 @@ export interface ForSpec {
   range?: ValueTemplate;
   steps: Step[];
   pos: Pos;
+  /** Where the `for` key is written (deploy errors about the loop point at it). */
+  keyPos?: Pos;
+  /** Where the loop variable's and the index variable's names are written. */
+  valuePos?: Pos;
+  indexPos?: Pos;
 }
 
 export interface RetrySpec {

@@ -1,8 +1,9 @@
 /**
- * Deploy-time checks over a typed definition (reference §1, §7.2): jump targets and
- * the blocks they may cross, duplicate step names, `break`/`continue` placement, parallel
- * `shared` rules, unknown and blocking functions, subworkflow arguments, and variables that
- * are never defined. Every problem is reported, not just the first.
+ * Deploy-time checks over a typed definition: jump targets and the blocks they may cross,
+ * duplicate step names, `break`/`continue` placement, parallel `shared` rules, unknown and
+ * blocking functions, subworkflow arguments, and names read where no variable of that name is
+ * visible (block scopes of `for` loops, `except` blocks and parallel branches). Every problem is
+ * reported, not just the first.
  */
 import type { Expr } from '../expr/ast.js';
 import { walkExpr } from '../expr/index.js';
@@ -70,6 +71,35 @@ interface ParallelScope {
   shared: ReadonlySet<string>;
 }
 
+/**
+ * A block that owns the variables created in it: the routine, a `for` body, an `except` block, a
+ * parallel branch or a parallel iteration. A name is visible in a block when the block or one of
+ * its ancestors declares or assigns it, wherever that assignment sits in the block: a jump can
+ * reach a read before the assignment that precedes it in the text, so visibility follows the
+ * nesting of blocks, not the order of steps.
+ *
+ * - https://cloud.google.com/workflows/docs/reference/syntax/variables#variable-scope: "A variable
+ *   created inside a for loop belongs to the local scope of that loop ... accessing it outside of
+ *   the loop will raise an error when deploying the workflow. This local scoping also applies to
+ *   any variable created inside an except block."
+ * - https://cloud.google.com/workflows/docs/reference/syntax/parallel-steps: variables created in a
+ *   branch are local to it; only variables that exist before the parallel step (those in `shared`
+ *   among them) are seen by every branch.
+ */
+interface VarBlock {
+  kind: 'routine' | 'for' | 'parallel-for' | 'except' | 'branch';
+  parent: VarBlock | undefined;
+  /** The step that opens the block, and where its name is written. */
+  step: string;
+  stepPos: Pos;
+  /** The branch name, for `branch` blocks. */
+  branch?: string;
+  /** Names the block itself introduces: the loop's value and index, the `except` block's `as`. */
+  declared: Map<string, Pos>;
+  /** Names assigned directly in the block (assign targets, call results, routine parameters). */
+  assigned: Map<string, Pos>;
+}
+
 class Validator {
   private readonly src: SourceText;
   private readonly problems: SourceProblem[] = [];
@@ -83,7 +113,10 @@ class Validator {
   private stepName: string | undefined;
   private stepBlocks = new Map<string, { block: number; pos: Pos }>();
   private jumps: { target: NextTarget & { kind: 'step' }; from: Site; step: string }[] = [];
-  private assignedAnywhere = new Set<string>();
+  /** Variable blocks of the routine in document order; `varBlocks.get(spec)` for a for/except/branch. */
+  private routineBlocks: VarBlock[] = [];
+  private varBlocks = new Map<object, VarBlock>();
+  private stepPos: Pos | undefined;
 
   constructor(
     private readonly def: WorkflowDefinition,
@@ -114,8 +147,8 @@ class Validator {
     this.stepBlocks = new Map();
     this.jumps = [];
     this.blockParents = new Map();
-    this.assignedAnywhere = new Set(routine.params.map((p) => p.name));
-    for (const p of routine.params) if (p.default) this.templates(p.default, () => undefined);
+    this.routineBlocks = [];
+    this.varBlocks = new Map();
 
     this.collect(routine.steps, { block: 0, inLoop: false });
     for (const j of this.jumps) {
@@ -131,7 +164,13 @@ class Validator {
       }
     }
     this.scopes(routine.steps, new Set(routine.params.map((p) => p.name)), []);
-    this.expressions(routine.steps);
+
+    const top = this.newVarBlock('routine', undefined, routine.name, routine.pos);
+    for (const p of routine.params) top.assigned.set(p.name, p.pos);
+    this.declare(routine.steps, top);
+    this.checkLoopVariables();
+    for (const p of routine.params) if (p.default) this.templates(p.default, top, () => undefined);
+    this.expressions(routine.steps, top);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -198,18 +237,13 @@ class Validator {
   }
 
   private collectFor(spec: ForSpec): void {
-    this.assignedAnywhere.add(spec.value);
-    if (spec.index !== undefined) this.assignedAnywhere.add(spec.index);
     this.collect(spec.steps, this.newBlock(true));
   }
 
   private collectAction(action: StepAction, site: Site): void {
     switch (action.kind) {
       case 'assign':
-        for (const a of action.assign) this.assignedAnywhere.add(a.target.variable);
-        return;
       case 'call':
-        if (action.result !== undefined) this.assignedAnywhere.add(resultVariable(action.result));
         return;
       case 'switch':
         for (const c of action.conditions) {
@@ -231,10 +265,7 @@ class Validator {
         return;
       case 'try':
         this.collectBody(action.try, this.newBlock(site.inLoop, site, true));
-        if (action.except) {
-          if (action.except.as !== undefined) this.assignedAnywhere.add(action.except.as);
-          this.collect(action.except.steps, this.newBlock(site.inLoop, site, true));
-        }
+        if (action.except) this.collect(action.except.steps, this.newBlock(site.inLoop, site, true));
         return;
       case 'raise':
       case 'return':
@@ -329,73 +360,230 @@ class Validator {
   }
 
   // -------------------------------------------------------------------------------------------
-  // Pass 3: expressions and calls
+  // Pass 3: variable blocks (which names each for body, except block and branch owns), the
+  // documented rules on loop variables, and the documented `try` + `for` limitation
 
-  private expressions(steps: readonly Step[]): void {
+  private newVarBlock(
+    kind: VarBlock['kind'],
+    parent: VarBlock | undefined,
+    step: string,
+    stepPos: Pos,
+  ): VarBlock {
+    const b: VarBlock = { kind, parent, step, stepPos, declared: new Map(), assigned: new Map() };
+    this.routineBlocks.push(b);
+    return b;
+  }
+
+  private declare(steps: readonly Step[], block: VarBlock): void {
+    for (const step of steps) {
+      const outer = this.stepName;
+      const outerPos = this.stepPos;
+      this.stepName = step.name;
+      this.stepPos = step.pos;
+      this.declareAction(step.action, block);
+      this.stepName = outer;
+      this.stepPos = outerPos;
+    }
+  }
+
+  private declareFor(kind: 'for' | 'parallel-for', spec: ForSpec, parent: VarBlock): void {
+    const b = this.newVarBlock(kind, parent, this.stepName ?? '', this.stepPos ?? spec.pos);
+    b.declared.set(spec.value, spec.valuePos ?? spec.pos);
+    if (spec.index !== undefined) b.declared.set(spec.index, spec.indexPos ?? spec.pos);
+    this.varBlocks.set(spec, b);
+    this.declare(spec.steps, b);
+  }
+
+  private declareAction(action: StepAction, block: VarBlock): void {
+    const assign = (name: string, pos: Pos): void => {
+      if (!block.assigned.has(name)) block.assigned.set(name, pos);
+    };
+    switch (action.kind) {
+      case 'assign':
+        for (const a of action.assign) assign(a.target.variable, a.target.pos);
+        return;
+      case 'call':
+        if (action.result !== undefined)
+          assign(resultVariable(action.result), action.resultPos ?? action.callPos);
+        return;
+      case 'switch':
+        for (const c of action.conditions) if (c.body) this.declareAction(c.body.action, block);
+        return;
+      case 'for':
+        this.declareFor('for', action.for, block);
+        return;
+      case 'parallel': {
+        const p = action.parallel;
+        for (const branch of p.branches ?? []) {
+          const b = this.newVarBlock('branch', block, this.stepName ?? '', this.stepPos ?? p.pos);
+          b.branch = branch.name;
+          this.varBlocks.set(branch, b);
+          this.declare(branch.steps, b);
+        }
+        if (p.for) this.declareFor('parallel-for', p.for, block);
+        return;
+      }
+      case 'steps':
+        this.declare(action.steps, block);
+        return;
+      case 'try': {
+        if (action.try.action.kind === 'for') {
+          // https://cloud.google.com/workflows/docs/issues ("Placement of for directly after try"):
+          // such a workflow cannot be deployed; the workaround is `try: steps: - name: for: ...`.
+          this.problem('loop step name should not be empty', action.try.action.for.keyPos ?? action.try.pos);
+        }
+        this.declareAction(action.try.action, block);
+        if (action.except) {
+          const b = this.newVarBlock('except', block, this.stepName ?? '', this.stepPos ?? action.except.pos);
+          if (action.except.as !== undefined) b.declared.set(action.except.as, action.except.pos);
+          this.varBlocks.set(action.except, b);
+          this.declare(action.except.steps, b);
+        }
+        return;
+      }
+      case 'raise':
+      case 'return':
+      case 'next':
+        return;
+    }
+  }
+
+  /**
+   * https://cloud.google.com/workflows/docs/reference/syntax/iteration: the loop's value and index
+   * names "must not be used in assignments or expressions outside of the loop. The same name can
+   * be used in multiple loops, as long as they are not nested." Reads outside the loop fail as
+   * invisible names; this reports a loop variable that an enclosing loop already uses, or that the
+   * blocks around the loop assign (routine parameters included).
+   */
+  private checkLoopVariables(): void {
+    for (const b of this.routineBlocks) {
+      if (b.kind !== 'for' && b.kind !== 'parallel-for') continue;
+      for (const [name, pos] of b.declared) {
+        for (let a = b.parent; a !== undefined; a = a.parent) {
+          if ((a.kind === 'for' || a.kind === 'parallel-for') && a.declared.has(name)) {
+            this.problem(
+              `for: '${name}' is already a loop variable of the enclosing loop in step '${a.step}' (line ${a.stepPos.line}); the same name can be used in several loops only if they are not nested`,
+              pos,
+              b.step,
+            );
+            break;
+          }
+          const outside = a.assigned.get(name);
+          if (outside) {
+            this.problem(
+              `for: loop variable '${name}' must not be used in assignments outside of the loop, but '${name}' is assigned at line ${outside.line}`,
+              pos,
+              b.step,
+            );
+            break;
+          }
+        }
+      }
+    }
+  }
+
+  private isVisible(name: string, block: VarBlock): boolean {
+    for (let b: VarBlock | undefined = block; b !== undefined; b = b.parent) {
+      if (b.declared.has(name) || b.assigned.has(name)) return true;
+    }
+    return false;
+  }
+
+  /** Where an invisible name does exist, for the message: the first block (in document order) that owns it. */
+  private whereOwned(name: string): string {
+    const b = this.routineBlocks.find((x) => x.declared.has(name) || x.assigned.has(name));
+    if (!b) return '';
+    const at = `of step '${b.step}', line ${b.stepPos.line}`;
+    switch (b.kind) {
+      case 'routine':
+        return '';
+      case 'for':
+        return ` (it exists only inside the for loop ${at})`;
+      case 'parallel-for':
+        return ` (it exists only inside the parallel for loop ${at})`;
+      case 'except':
+        return ` (it exists only inside the except block ${at})`;
+      case 'branch':
+        return ` (it exists only inside the parallel branch '${b.branch ?? ''}' ${at})`;
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Pass 4: expressions and calls, each read checked against the block it is in
+
+  private expressions(steps: readonly Step[], block: VarBlock): void {
     for (const step of steps) {
       const outer = this.stepName;
       this.stepName = step.name;
-      this.bodyExpressions(step);
+      this.bodyExpressions(step, block);
       this.stepName = outer;
     }
   }
 
-  private bodyExpressions(body: StepBody): void {
+  private innerBlock(node: object): VarBlock {
+    const b = this.varBlocks.get(node);
+    if (!b) throw new Error('validate: a block was not declared');
+    return b;
+  }
+
+  private bodyExpressions(body: StepBody, block: VarBlock): void {
     const action = body.action;
     switch (action.kind) {
       case 'assign':
         for (const a of action.assign) {
           for (const seg of a.target.path) {
-            if (seg.kind === 'index') this.targetIndex(seg.expr, a.target.pos);
+            if (seg.kind === 'index') this.targetIndex(seg.expr, a.target.pos, block);
           }
-          this.templates(a.value, () => undefined);
+          this.templates(a.value, block, () => undefined);
         }
         return;
       case 'call':
         this.checkCallStep(action);
-        if (action.args) this.templates(action.args, () => undefined);
+        if (action.args) this.templates(action.args, block, () => undefined);
         return;
       case 'switch':
         for (const c of action.conditions) {
-          this.templates(c.condition, () => 'error evaluating switch condition');
-          if (c.body) this.bodyExpressions(c.body);
+          this.templates(c.condition, block, () => 'error evaluating switch condition');
+          if (c.body) this.bodyExpressions(c.body, block);
         }
         return;
       case 'for':
-        this.forExpressions(action.for);
+        this.forExpressions(action.for, block);
         return;
       case 'parallel': {
         const p = action.parallel;
-        if (p.concurrencyLimit) this.templates(p.concurrencyLimit, () => undefined);
-        for (const b of p.branches ?? []) this.expressions(b.steps);
-        if (p.for) this.forExpressions(p.for);
+        if (p.concurrencyLimit) this.templates(p.concurrencyLimit, block, () => undefined);
+        for (const b of p.branches ?? []) this.expressions(b.steps, this.innerBlock(b));
+        if (p.for) this.forExpressions(p.for, block);
         return;
       }
       case 'raise':
-        this.templates(action.raise, () => undefined);
+        this.templates(action.raise, block, () => undefined);
         return;
       case 'return':
-        this.templates(action.return, () => 'error evaluating return value');
+        this.templates(action.return, block, () => 'error evaluating return value');
         return;
       case 'steps':
-        this.expressions(action.steps);
+        this.expressions(action.steps, block);
         return;
       case 'try': {
-        this.bodyExpressions(action.try);
+        this.bodyExpressions(action.try, block);
+        // The retry policy is evaluated by the try step, outside the try body and the except block.
         const r = action.retry;
         if (r) {
-          if (r.policy) this.expression(r.policy, undefined);
-          if (r.predicate) this.expression(r.predicate, undefined);
+          if (r.policy) this.expression(r.policy, block, undefined);
+          if (r.predicate) this.expression(r.predicate, block, undefined);
           for (const t of [
             r.maxRetries,
             r.backoff?.initialDelay,
             r.backoff?.maxDelay,
             r.backoff?.multiplier,
           ]) {
-            if (t) this.templates(t, () => undefined);
+            if (t) this.templates(t, block, () => undefined);
           }
+          if (r.backoffExpr) this.expression(r.backoffExpr, block, undefined);
         }
-        if (action.except) this.expressions(action.except.steps);
+        if (action.except) this.expressions(action.except.steps, this.innerBlock(action.except));
         return;
       }
       case 'next':
@@ -403,48 +591,53 @@ class Validator {
     }
   }
 
-  private forExpressions(spec: ForSpec): void {
-    if (spec.in) this.templates(spec.in, () => undefined);
-    if (spec.range) this.templates(spec.range, () => undefined);
-    this.expressions(spec.steps);
+  /** `in` and `range` are evaluated before the loop starts, in the enclosing block. */
+  private forExpressions(spec: ForSpec, outer: VarBlock): void {
+    if (spec.in) this.templates(spec.in, outer, () => undefined);
+    if (spec.range) this.templates(spec.range, outer, () => undefined);
+    this.expressions(spec.steps, this.innerBlock(spec));
   }
 
   /** Index expressions of an assignment target (`list[i + 1]`) have no source scalar: offsets are relative to the key. */
-  private targetIndex(expr: Expr, keyPos: Pos): void {
+  private targetIndex(expr: Expr, keyPos: Pos, block: VarBlock): void {
     const fake: ExprTemplate = {
       kind: 'expr',
       expr,
       text: '',
       pos: { line: keyPos.line, column: keyPos.column - 2 },
     };
-    this.exprNodes(fake, undefined, (_t, offset) => ({ line: keyPos.line, column: keyPos.column + offset }));
+    this.exprNodes(fake, block, undefined, (_t, offset) => ({
+      line: keyPos.line,
+      column: keyPos.column + offset,
+    }));
   }
 
-  private templates(t: ValueTemplate, context: () => string | undefined): void {
+  private templates(t: ValueTemplate, block: VarBlock, context: () => string | undefined): void {
     switch (t.kind) {
       case 'literal':
         return;
       case 'expr':
-        this.expression(t, context());
+        this.expression(t, block, context());
         return;
       case 'list':
-        for (const i of t.items) this.templates(i, context);
+        for (const i of t.items) this.templates(i, block, context);
         return;
       case 'map':
         for (const e of t.entries) {
-          if (typeof e.key !== 'string') this.expression(e.key, context());
-          this.templates(e.value, context);
+          if (typeof e.key !== 'string') this.expression(e.key, block, context());
+          this.templates(e.value, block, context);
         }
         return;
     }
   }
 
-  private expression(t: ExprTemplate, context: string | undefined): void {
-    this.exprNodes(t, context, this.options.exprPos);
+  private expression(t: ExprTemplate, block: VarBlock, context: string | undefined): void {
+    this.exprNodes(t, block, context, this.options.exprPos);
   }
 
   private exprNodes(
     t: ExprTemplate,
+    block: VarBlock,
     context: string | undefined,
     exprPos: ((t: ExprTemplate, offset: number) => Pos) | undefined,
   ): void {
@@ -457,7 +650,7 @@ class Validator {
       if (node.kind === 'member') {
         // `http.default_retry`, `retry.always`: a module member, unless a variable has that name.
         const dotted = memberChain(node);
-        if (dotted && this.modulePrefixes.has(dotted.root) && !this.assignedAnywhere.has(dotted.root)) {
+        if (dotted && this.modulePrefixes.has(dotted.root) && !this.isVisible(dotted.root, block)) {
           for (const n of dotted.nodes) skip.add(n);
           if (!this.memberExists(dotted.names)) {
             this.problem(
@@ -470,10 +663,10 @@ class Validator {
       }
       if (node.kind === 'variable') {
         const name = node.name;
-        if (this.assignedAnywhere.has(name) || this.def.routines.has(name)) return;
+        if (this.isVisible(name, block) || this.def.routines.has(name)) return;
         if (this.stdlib.has(name)) return; // a bare function used as a value, e.g. a predicate
         this.problem(
-          `${ctx}symbol '${name}' is neither a variable nor a sub-workflow name`,
+          `${ctx}symbol '${name}' is neither a variable nor a sub-workflow name${this.whereOwned(name)}`,
           at(node.span.start),
         );
         return;

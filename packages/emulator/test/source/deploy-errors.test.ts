@@ -163,4 +163,35 @@ describe('several problems in one report', () => {
       [8, 9, "failed to build: error in step b: unknown field 'nxt'"],
     ]);
   });
+
+  it('reports scope problems together with every other problem', () => {
+    const problems = problemsOf(
+      stepsOf(
+        '    - loop:',
+        '        for:',
+        '          value: v',
+        '          in: [1]',
+        '          steps:',
+        '            - inner:',
+        '                assign:',
+        '                  - local: ${v}',
+        '    - after:',
+        '        return: ${local + undefinedName}',
+        '        next: nowhere',
+      ),
+    );
+    expect(problems.map((p) => [p.line, p.column, p.message])).toEqual([
+      [
+        12,
+        19,
+        "failed to build: error in step after: error evaluating return value: symbol 'local' is neither a variable nor a sub-workflow name (it exists only inside the for loop of step 'loop', line 3)",
+      ],
+      [
+        12,
+        27,
+        "failed to build: error in step after: error evaluating return value: symbol 'undefinedName' is neither a variable nor a sub-workflow name",
+      ],
+      [13, 15, "failed to build: error in step after: next: step 'nowhere' not found in 'main'"],
+    ]);
+  });
 });
