@@ -11,7 +11,12 @@ import { TransportError, type CallOrigin, type HttpTransport } from './seams.js'
 import { platformError, resourceLimitError, typeError, valueError } from './workflow-error.js';
 
 export const USER_AGENT = 'GoogleCloudWorkflows; (+https://cloud.google.com/workflows/docs)';
-const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'PATCH', 'CONNECT', 'TRACE']);
+/**
+ * https://cloud.google.com/workflows/docs/reference/stdlib/http/request: `method` is "One of: GET,
+ * HEAD, POST, PUT, DELETE, OPTIONS, PATCH" — written exactly so; any other value is a ValueError
+ * and no request is sent.
+ */
+const METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'PATCH']);
 
 export interface HttpCallArgs {
   method: string;
@@ -33,8 +38,10 @@ export async function performHttpCall(
   signal: AbortSignal,
   maxResponseBytes: number,
 ): Promise<WfMap> {
-  const method = args.method.toUpperCase();
-  if (!METHODS.has(method)) throw valueError(`http.request: unsupported method '${args.method}'`);
+  const method = args.method;
+  if (!METHODS.has(method)) {
+    throw valueError(`http.request: method must be one of ${[...METHODS].join(', ')}, got '${method}'`);
+  }
   if (typeof args.url !== 'string')
     throw typeError(`http: argument 'url' must be a string, got ${typeName(args.url)}`);
   let url: URL;
@@ -63,12 +70,15 @@ export async function performHttpCall(
   if (args.headers !== null) {
     if (!isMap(args.headers))
       throw typeError(`http: argument 'headers' must be a map, got ${typeName(args.headers)}`);
+    // https://cloud.google.com/workflows/docs/reference/stdlib/http/request: headers "must be a map
+    // of strings". Nothing converts a number or a boolean, so any other value is a TypeError.
     for (const [k, v] of args.headers) {
-      if (typeof v === 'string') headers[k] = v;
-      else if (typeof v === 'number' || typeof v === 'bigint' || v instanceof Double)
-        headers[k] = formatNumber(v);
-      else if (typeof v === 'boolean') headers[k] = String(v);
-      else throw typeError(`http: header '${k}' must be a string, got ${typeName(v)}`);
+      if (typeof v !== 'string') {
+        throw typeError(
+          `http: header '${k}' must be a string, got ${typeName(v)} (convert it with string())`,
+        );
+      }
+      headers[k] = v;
     }
   }
   if (args.privateServiceName !== null) {
