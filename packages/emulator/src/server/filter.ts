@@ -6,6 +6,9 @@
  * string equality, `field:*` (presence) and map fields (`labels.env = "prod"`). As in AIP-160,
  * `OR` binds tighter than `AND`.
  */
+// `*` wildcards match in linear time: a backtracking regex here froze the server for seconds
+// on `executionId="*********z"`.
+import { globMatch } from '../stubs/pattern.js';
 import { invalidArgument } from './api-error.js';
 import { parseDuration, parseTimestamp } from './wire.js';
 
@@ -149,20 +152,6 @@ class FilterParser {
     this.pos += m[0].length;
     return m[0];
   }
-}
-
-function globMatch(pattern: string, s: string): boolean {
-  if (!pattern.includes('*')) return pattern === s;
-  const re = new RegExp(
-    '^' +
-      pattern
-        .split('*')
-        .map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
-        .join('.*') +
-      '$',
-    's',
-  );
-  return re.test(s);
 }
 
 function compareNumbers(a: number, op: Op, b: number): boolean {

@@ -1,4 +1,5 @@
 import { describe, it, expect } from 'vitest';
+import fc from 'fast-check';
 import { globMatch, hostAllowed, isLoopbackHost, methodMatches, UrlPattern } from './pattern.js';
 
 describe('globMatch', () => {
@@ -9,6 +10,40 @@ describe('globMatch', () => {
     expect(globMatch('a*', 'a')).toBe(true);
     expect(globMatch('*', '')).toBe(true);
     expect(globMatch('abc', 'abcd')).toBe(false);
+  });
+
+  it('agrees with a reference matcher on random patterns', () => {
+    const reference = (pattern: string, text: string) =>
+      new RegExp(
+        `^${pattern
+          .split('*')
+          .map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+          .join('.*')}$`,
+        's',
+      ).test(text);
+    const alphabet = fc.constantFrom('a', 'b', '*', '/');
+    fc.assert(
+      fc.property(
+        fc.string({ unit: alphabet, maxLength: 8 }),
+        fc.string({ unit: alphabet, maxLength: 12 }),
+        (p, t) => {
+          const text = t.replaceAll('*', 'c');
+          expect(globMatch(p, text)).toBe(reference(p, text));
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('is linear in pattern and text: a 10,000-character pattern against a 100,000-character URL', () => {
+    // The two-pointer glob this replaced took about 3.6 s here (pattern length × text length).
+    const url = `https://api.example.com/${'a'.repeat(100_000)}`;
+    const pattern = `https://api.example.com/*${'a'.repeat(9_998)}b`;
+    const started = performance.now();
+    expect(globMatch(pattern, url)).toBe(false);
+    expect(new UrlPattern(pattern).test(url)).toBe(false);
+    expect(globMatch(`*${'a*'.repeat(5_000)}`, url)).toBe(true);
+    expect(performance.now() - started).toBeLessThan(1000);
   });
 
   it('stays fast on patterns that make a backtracking regex explode', () => {

@@ -1,32 +1,58 @@
 /**
  * Matching of stub URL / connector-name patterns and of the outbound host policy.
  *
- * `*` in a pattern matches any run of characters, `/` included. Matching is a linear
- * two-pointer scan, not a regular expression, so no pattern can make it backtrack badly.
+ * `*` in a pattern matches any run of characters, `/` included. Matching is linear in the
+ * pattern and the text together (see globMatch), never a regular expression, so no pattern
+ * can make it backtrack.
  */
 
-/** Glob match where `*` is the only special character. O(n·m) worst case, no recursion. */
+/**
+ * Glob match where `*` is the only special character, in O(pattern + text) time.
+ *
+ * The pattern is split at its `*`s: the first piece must be a prefix of the text, the last
+ * a suffix, and the pieces between must occur in order, without overlapping, in what lies
+ * between. Taking each middle piece at its leftmost occurrence is always safe (it leaves the
+ * most room for the rest), and each is found with Knuth-Morris-Pratt, which never rescans
+ * the text: a 10,000-character pattern against a 100,000-character URL costs about 110,000
+ * steps, where the classic two-pointer glob costs up to their product.
+ */
 export function globMatch(pattern: string, text: string): boolean {
-  let p = 0;
-  let t = 0;
-  let star = -1;
-  let mark = 0;
-  while (t < text.length) {
-    if (p < pattern.length && pattern[p] !== '*' && pattern[p] === text[t]) {
-      p++;
-      t++;
-    } else if (p < pattern.length && pattern[p] === '*') {
-      star = p++;
-      mark = t;
-    } else if (star !== -1) {
-      p = star + 1;
-      t = ++mark;
-    } else {
-      return false;
-    }
+  const star = pattern.indexOf('*');
+  if (star === -1) return pattern === text;
+  const parts = pattern.split('*');
+  const first = parts[0] as string;
+  const last = parts[parts.length - 1] as string;
+  if (first.length + last.length > text.length) return false;
+  if (!text.startsWith(first) || !text.endsWith(last)) return false;
+  let pos = first.length;
+  const end = text.length - last.length;
+  for (let i = 1; i < parts.length - 1; i++) {
+    const piece = parts[i] as string;
+    if (piece === '') continue;
+    const at = kmpIndexOf(text, piece, pos, end);
+    if (at === -1) return false;
+    pos = at + piece.length;
   }
-  while (p < pattern.length && pattern[p] === '*') p++;
-  return p === pattern.length;
+  return true;
+}
+
+/** First index >= from where `needle` occurs wholly before `end`, or -1. Linear time. */
+function kmpIndexOf(text: string, needle: string, from: number, end: number): number {
+  const m = needle.length;
+  if (m > end - from) return -1;
+  // failure[i]: length of the longest proper border of needle[0..i].
+  const failure = new Int32Array(m);
+  for (let i = 1, k = 0; i < m; i++) {
+    while (k > 0 && needle.charCodeAt(i) !== needle.charCodeAt(k)) k = failure[k - 1] as number;
+    if (needle.charCodeAt(i) === needle.charCodeAt(k)) k++;
+    failure[i] = k;
+  }
+  for (let i = from, k = 0; i < end; i++) {
+    while (k > 0 && text.charCodeAt(i) !== needle.charCodeAt(k)) k = failure[k - 1] as number;
+    if (text.charCodeAt(i) === needle.charCodeAt(k)) k++;
+    if (k === m) return i - m + 1;
+  }
+  return -1;
 }
 
 function stripFragment(url: string): string {
