@@ -8,10 +8,10 @@
  * without removing anything. A stub with `times` stops matching once used up, so the
  * next older matching stub takes over.
  */
-import jsonata from 'jsonata';
+import type jsonata from 'jsonata';
 import type { CallOrigin, TransportFailureKind } from '../runtime/seams.js';
 import {
-  JSONATA_OPTIONS,
+  compileJsonata,
   parseStubDefinition,
   type StubDefinition,
   type StubResponseDefinition,
@@ -171,7 +171,7 @@ function truthy(v: unknown): boolean {
 }
 
 function compile(expr: string): jsonata.Expression {
-  return jsonata(expr, JSONATA_OPTIONS);
+  return compileJsonata(expr);
 }
 
 function staticResolver(def: StubDefinition): Entry['resolve'] {

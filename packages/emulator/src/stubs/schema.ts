@@ -3,13 +3,29 @@
  */
 import jsonata from 'jsonata';
 import { z } from 'zod';
+import { compileJsonataRegex, Re2RegexEngine, regexLiterals } from './jsonata-regex.js';
 
 export const FAULT_KINDS = ['ConnectionFailedError', 'ConnectionError', 'TimeoutError'] as const;
 export const FaultSchema = z.enum(FAULT_KINDS);
 export type Fault = z.infer<typeof FaultSchema>;
 
-/** Limits on stub-supplied JSONata so a typo cannot hang the emulator. */
-export const JSONATA_OPTIONS = { timeout: 1000, stack: 500 } as const;
+/**
+ * Limits on stub-supplied JSONata so a typo cannot hang the emulator: a time and depth limit
+ * on evaluation, and regular expressions on RE2 (the time limit is checked between steps, so
+ * it cannot cut a backtracking regex short).
+ */
+export const JSONATA_OPTIONS = {
+  timeout: 1000,
+  stack: 500,
+  RegexEngine: Re2RegexEngine as unknown as RegExpConstructor,
+};
+
+/** Parses a stub JSONata expression with the limits above; regex literals RE2 refuses throw here. */
+export function compileJsonata(expr: string): jsonata.Expression {
+  const compiled = jsonata(expr, JSONATA_OPTIONS);
+  for (const re of regexLiterals(compiled.ast())) compileJsonataRegex(re);
+  return compiled;
+}
 
 // YAML stub files often write `Retry-After: 5`; header values are strings on the wire anyway.
 const HeaderValueSchema = z.union([z.string(), z.number(), z.boolean()]).transform((v) => String(v));
@@ -21,7 +37,7 @@ const DelaySchema = z.number().int().min(0).max(86_400_000);
 
 const JsonataSchema = z.string().superRefine((expr, ctx) => {
   try {
-    jsonata(expr);
+    compileJsonata(expr);
   } catch (err) {
     ctx.addIssue({ code: 'custom', message: `invalid JSONata expression: ${(err as Error).message}` });
   }
