@@ -3,6 +3,9 @@
  */
 import type { Pos, SourceProblem } from './types.js';
 
+/** Characters of a source line shown in an error excerpt. */
+const EXCERPT_WIDTH = 120;
+
 export class SourceText {
   /** Offsets at which each line starts (line 1 at index 0). */
   private readonly lineStarts: number[] = [0];
@@ -34,10 +37,23 @@ export class SourceText {
     return this.text.slice(start, end).replace(/\r$/, '');
   }
 
-  /** The source line and a caret under the column; tabs are kept so the caret lines up. */
+  /**
+   * The source line and a caret under the column; tabs are kept so the caret lines up. A long
+   * line (minified JSON, a huge literal) is cut to a window around the column, marked with `…`,
+   * so an error message stays readable whatever the input.
+   */
   excerpt(pos: Pos): string {
-    const text = this.lineText(pos.line);
-    const before = text.slice(0, Math.max(0, pos.column - 1)).replace(/[^\t]/g, ' ');
+    const line = this.lineText(pos.line);
+    const col = Math.max(0, Math.min(pos.column - 1, line.length));
+    let start = 0;
+    let end = line.length;
+    if (line.length > EXCERPT_WIDTH) {
+      start = Math.max(0, Math.min(col - EXCERPT_WIDTH / 2, line.length - EXCERPT_WIDTH));
+      end = start + EXCERPT_WIDTH;
+    }
+    const lead = start > 0 ? '…' : '';
+    const text = `${lead}${line.slice(start, end)}${end < line.length ? '…' : ''}`;
+    const before = (lead + line.slice(start, col)).replace(/[^\t]/g, ' ');
     return `${text}\n${before}^`;
   }
 

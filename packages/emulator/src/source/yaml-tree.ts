@@ -52,6 +52,9 @@ export interface ParsedYaml {
 
 const MAX_SYNTAX_PROBLEMS = 5;
 
+/** Deeper maps and lists are refused: no real workflow comes close, and each level costs stack. */
+const MAX_NESTING = 200;
+
 export function parseYamlTree(src: SourceText): ParsedYaml {
   const looksLikeJson = /^\s*[[{]/.test(src.text);
   const doc = parseDocument(src.text, {
@@ -74,6 +77,12 @@ export function parseYamlTree(src: SourceText): ParsedYaml {
       !looksLikeJson && /[[{,]\s*\$\{/.test(src.lineText(at.line))
         ? ' (an expression inside [...] or {...} must be quoted, e.g. "${x}")'
         : '';
+    // The yaml parser recurses per nesting level and reports its own stack overflow as a
+    // syntax error; say what the author can act on instead of the engine's RangeError text.
+    if (/call stack/i.test(err.message)) {
+      problems.push(src.problem(`the source is nested too deeply (the limit is ${MAX_NESTING} levels)`, at));
+      continue;
+    }
     problems.push(src.problem(`${kind} syntax error: ${err.message}${hint}`, at));
   }
   if (problems.length > 0) return { root: undefined, problems };
@@ -97,7 +106,7 @@ class TreeBuilder {
 
   build(node: Node, depth: number): PNode {
     const at = this.src.pos(node.range?.[0] ?? 0);
-    if (depth > 200 || ++this.nodes > MAX_TREE_NODES) {
+    if (depth > MAX_NESTING || ++this.nodes > MAX_TREE_NODES) {
       if (this.problems.length === 0) {
         this.problems.push(
           this.src.problem('the source is nested too deeply or expands to too many nodes', at),

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { formatProblems, loadWorkflow, type SourceProblem } from '../../src/source/index.js';
+import { SourceText } from '../../src/source/source-text.js';
 
 const lines = (...l: string[]): string => l.join('\n') + '\n';
 
@@ -193,5 +194,37 @@ describe('several problems in one report', () => {
       ],
       [13, 15, "failed to build: error in step after: next: step 'nowhere' not found in 'main'"],
     ]);
+  });
+});
+
+describe('hostile sources', () => {
+  it('refuses deeply nested YAML and JSON with a clear message, not the engine RangeError', () => {
+    const deep = '['.repeat(5000) + ']'.repeat(5000);
+    for (const source of [
+      stepsOf('    - a:', `        return: ${deep}`),
+      `{"main":{"steps":[{"a":{"return":${deep}}}]}}`,
+    ]) {
+      const problems = problemsOf(source);
+      const text = formatProblems(problems);
+      expect(text).toContain('nested too deeply');
+      expect(text).not.toMatch(/call stack|RangeError/i);
+      // The excerpt shows a window of the 10,000-character line, not all of it.
+      expect(text.length).toBeLessThan(1000);
+    }
+  });
+
+  it('cuts the excerpt of a long line to a window around the column, caret aligned', () => {
+    const line = `${'a'.repeat(2000)}X${'b'.repeat(2000)}`;
+    const src = new SourceText(`first\n${line}\nlast`);
+    const [text, caret] = src.excerpt({ line: 2, column: 2001 }).split('\n') as [string, string];
+    expect(text.length).toBeLessThanOrEqual(122);
+    expect(text.startsWith('…') && text.endsWith('…')).toBe(true);
+    expect(text[caret.length - 1]).toBe('X');
+    expect(caret.trim()).toBe('^');
+    // Short lines are shown whole.
+    expect(src.excerpt({ line: 1, column: 3 })).toBe('first\n  ^');
+    // Near the start or end of a long line the window stays inside it.
+    expect(src.excerpt({ line: 2, column: 1 }).split('\n')[0]).toMatch(/^a{120}…$/);
+    expect(src.excerpt({ line: 2, column: 4001 }).split('\n')[0]).toMatch(/^…b{120}$/);
   });
 });
