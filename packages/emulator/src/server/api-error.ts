@@ -64,3 +64,15 @@ export const alreadyExists = make('ALREADY_EXISTS');
 export const resourceExhausted = make('RESOURCE_EXHAUSTED');
 export const unimplemented = make('UNIMPLEMENTED');
 export const internalError = make('INTERNAL');
+
+/** Characters of a caller's input quoted in an error message. */
+export const MAX_QUOTED_CHARS = 100;
+
+/**
+ * A caller's input as quoted in an error message, cut to a readable length: a 1 MB label
+ * value must not come back as a 1 MB error.
+ */
+export function excerpt(text: string, max = MAX_QUOTED_CHARS): string {
+  if (text.length <= max) return text;
+  return `${text.slice(0, max)}… (${text.length} characters)`;
+}

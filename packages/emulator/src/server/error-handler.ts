@@ -59,6 +59,17 @@ export function toApiError(err: unknown): ApiError {
   );
 }
 
+/**
+ * Messages quote the caller's input where it helps; the places that quote cut it to an
+ * excerpt, and this cap catches the rest so no error answer grows with the input.
+ */
+const MAX_MESSAGE_CHARS = 4000;
+
+function readable(message: string): string {
+  if (message.length <= MAX_MESSAGE_CHARS) return message;
+  return `${message.slice(0, MAX_MESSAGE_CHARS)}… (message cut; ${message.length} characters)`;
+}
+
 export function createErrorHandler(onInternalError?: (err: unknown) => void) {
   return (err: unknown, req: Request, res: Response, next: NextFunction): void => {
     if (res.headersSent) {
@@ -71,9 +82,9 @@ export function createErrorHandler(onInternalError?: (err: unknown) => void) {
       res
         .status(e.code)
         .type('html')
-        .send(renderErrorPage(e.code, e.status, e.message));
+        .send(renderErrorPage(e.code, e.status, readable(e.message)));
       return;
     }
-    res.status(e.code).json({ error: { code: e.code, message: e.message, status: e.status } });
+    res.status(e.code).json({ error: { code: e.code, message: readable(e.message), status: e.status } });
   };
 }

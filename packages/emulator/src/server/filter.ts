@@ -9,7 +9,7 @@
 // `*` wildcards match in linear time: a backtracking regex here froze the server for seconds
 // on `executionId="*********z"`.
 import { globMatch } from '../stubs/pattern.js';
-import { invalidArgument } from './api-error.js';
+import { excerpt, invalidArgument } from './api-error.js';
 import { parseDuration, parseTimestamp } from './wire.js';
 
 export type FieldType = 'string' | 'enum' | 'timestamp' | 'duration' | 'number' | 'bool' | 'map';
@@ -32,12 +32,16 @@ type Node =
   | { kind: 'not'; item: Node }
   | { kind: 'cmp'; field: string; key?: string; op: Op; value: string };
 
+/** Deepest parenthesis nesting a filter may use; real filters need two or three. */
+export const MAX_FILTER_NESTING = 100;
+
 class FilterParser {
   private pos = 0;
+  private depth = 0;
   constructor(private readonly text: string) {}
 
   private fail(what: string): never {
-    throw invalidArgument(`Invalid filter "${this.text}": ${what} at position ${this.pos + 1}`);
+    throw invalidArgument(`Invalid filter "${excerpt(this.text)}": ${what} at position ${this.pos + 1}`);
   }
 
   private ws(): void {
@@ -103,8 +107,12 @@ class FilterParser {
   private simple(): Node {
     this.ws();
     if (this.text[this.pos] === '(') {
+      // The parser recurses per parenthesis: without a bound, ~2,000 of them overflowed the stack (a 500).
+      if (++this.depth > MAX_FILTER_NESTING)
+        this.fail(`parentheses nest deeper than ${MAX_FILTER_NESTING} levels`);
       this.pos++;
       const n = this.expression();
+      this.depth--;
       this.ws();
       if (this.text[this.pos] !== ')') this.fail("expected ')'");
       this.pos++;
@@ -220,7 +228,7 @@ function compileComparison<T>(n: Extract<Node, { kind: 'cmp' }>, specs: FieldSpe
   const spec = Object.hasOwn(specs, n.field) ? specs[n.field] : undefined;
   if (!spec) {
     throw invalidArgument(
-      `Invalid filter: unsupported field "${n.field}"; supported fields: ${Object.keys(specs).join(', ')}`,
+      `Invalid filter: unsupported field "${excerpt(n.field)}"; supported fields: ${Object.keys(specs).join(', ')}`,
     );
   }
   const { op, value } = n;
@@ -230,7 +238,7 @@ function compileComparison<T>(n: Extract<Node, { kind: 'cmp' }>, specs: FieldSpe
       // `labels:env` — the map has the key.
       if (op !== ':')
         throw invalidArgument(
-          `Invalid filter: "${n.field}" must be compared through a key, e.g. ${n.field}.KEY="value"`,
+          `Invalid filter: "${excerpt(n.field)}" must be compared through a key, e.g. ${n.field}.KEY="value"`,
         );
       return (x) => Object.hasOwn((spec.get(x) as Record<string, string> | undefined) ?? {}, value);
     }
@@ -242,7 +250,8 @@ function compileComparison<T>(n: Extract<Node, { kind: 'cmp' }>, specs: FieldSpe
       return compareStrings(m[key] as string, op, value);
     };
   }
-  if (n.key !== undefined) throw invalidArgument(`Invalid filter: field "${n.field}" has no subfields`);
+  if (n.key !== undefined)
+    throw invalidArgument(`Invalid filter: field "${excerpt(n.field)}" has no subfields`);
   if (op === ':' && value === '*') return (x) => spec.get(x) !== undefined;
   switch (spec.type) {
     case 'string':
@@ -259,7 +268,7 @@ function compileComparison<T>(n: Extract<Node, { kind: 'cmp' }>, specs: FieldSpe
       let name = value;
       if (/^\d+$/.test(value) && spec.enumNames) name = spec.enumNames[Number(value)] ?? value;
       if (spec.enumNames && !spec.enumNames.includes(name)) {
-        throw invalidArgument(`Invalid filter: "${value}" is not a valid value for ${n.field}`);
+        throw invalidArgument(`Invalid filter: "${excerpt(value)}" is not a valid value for ${n.field}`);
       }
       if (op !== '=' && op !== '!=' && op !== ':')
         throw invalidArgument(`Invalid filter: ${n.field} supports only = and !=`);
@@ -267,7 +276,8 @@ function compileComparison<T>(n: Extract<Node, { kind: 'cmp' }>, specs: FieldSpe
     }
     case 'timestamp': {
       const t = parseTimestamp(value);
-      if (t === undefined) throw invalidArgument(`Invalid filter: "${value}" is not an RFC 3339 timestamp`);
+      if (t === undefined)
+        throw invalidArgument(`Invalid filter: "${excerpt(value)}" is not an RFC 3339 timestamp`);
       return (x) => {
         const v = spec.get(x);
         return typeof v === 'number' ? compareNumbers(v, op, t) : op === '!=';
@@ -276,7 +286,7 @@ function compileComparison<T>(n: Extract<Node, { kind: 'cmp' }>, specs: FieldSpe
     case 'duration': {
       const d = parseDuration(value);
       if (d === undefined)
-        throw invalidArgument(`Invalid filter: "${value}" is not a duration such as "1.5s"`);
+        throw invalidArgument(`Invalid filter: "${excerpt(value)}" is not a duration such as "1.5s"`);
       return (x) => {
         const v = spec.get(x);
         return typeof v === 'number' ? compareNumbers(v, op, d) : op === '!=';
@@ -285,7 +295,7 @@ function compileComparison<T>(n: Extract<Node, { kind: 'cmp' }>, specs: FieldSpe
     case 'number': {
       const num = Number(value);
       if (value === '' || !Number.isFinite(num))
-        throw invalidArgument(`Invalid filter: "${value}" is not a number`);
+        throw invalidArgument(`Invalid filter: "${excerpt(value)}" is not a number`);
       return (x) => {
         const v = spec.get(x);
         return typeof v === 'number' ? compareNumbers(v, op, num) : op === '!=';
@@ -294,7 +304,7 @@ function compileComparison<T>(n: Extract<Node, { kind: 'cmp' }>, specs: FieldSpe
     case 'bool': {
       const lower = value.toLowerCase();
       if (lower !== 'true' && lower !== 'false')
-        throw invalidArgument(`Invalid filter: "${value}" is not a boolean`);
+        throw invalidArgument(`Invalid filter: "${excerpt(value)}" is not a boolean`);
       const b = lower === 'true';
       if (op !== '=' && op !== '!=' && op !== ':')
         throw invalidArgument(`Invalid filter: ${n.field} supports only = and !=`);
@@ -315,13 +325,13 @@ export function compileOrderBy<T>(
     const [field, dir, ...rest] = words;
     if (!field || rest.length > 0 || (dir !== undefined && dir !== 'desc' && dir !== 'asc')) {
       throw invalidArgument(
-        `Invalid orderBy "${text}": expected a comma-separated list of "field" or "field desc"`,
+        `Invalid orderBy "${excerpt(text)}": expected a comma-separated list of "field" or "field desc"`,
       );
     }
     const spec = Object.hasOwn(specs, field) ? specs[field] : undefined;
     if (!spec || spec.type === 'map') {
       throw invalidArgument(
-        `Invalid orderBy: unsupported field "${field}"; supported fields: ${Object.keys(specs)
+        `Invalid orderBy: unsupported field "${excerpt(field)}"; supported fields: ${Object.keys(specs)
           .filter((k) => specs[k]?.type !== 'map')
           .join(', ')}`,
       );

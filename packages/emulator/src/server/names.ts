@@ -1,5 +1,5 @@
 /** Resource-name validation and construction. */
-import { invalidArgument } from './api-error.js';
+import { excerpt, invalidArgument } from './api-error.js';
 
 // Project IDs (`my-project`), project numbers and legacy domain-scoped IDs (`example.com:proj`).
 // Looser than Google's 6-30 character rule on purpose: tests like short names such as `p`.
@@ -13,13 +13,13 @@ const STEP_ENTRY_ID_RE = /^\d{1,18}$/;
 
 export function checkProject(project: string): string {
   if (!PROJECT_RE.test(project))
-    throw invalidArgument(`Invalid resource name: "${project}" is not a valid project ID or number`);
+    throw invalidArgument(`Invalid resource name: "${excerpt(project)}" is not a valid project ID or number`);
   return project;
 }
 
 export function checkLocation(location: string): string {
   if (!LOCATION_RE.test(location))
-    throw invalidArgument(`Invalid resource name: "${location}" is not a valid location`);
+    throw invalidArgument(`Invalid resource name: "${excerpt(location)}" is not a valid location`);
   return location;
 }
 
@@ -30,7 +30,7 @@ export function isValidWorkflowId(id: string): boolean {
 export function checkWorkflowId(id: string): string {
   if (!isValidWorkflowId(id)) {
     throw invalidArgument(
-      `Invalid workflow ID "${id}": it must be 1-64 characters of letters, digits, underscores and hyphens, start with a letter and end with a letter or digit`,
+      `Invalid workflow ID "${excerpt(id)}": it must be 1-64 characters of letters, digits, underscores and hyphens, start with a letter and end with a letter or digit`,
     );
   }
   return id;
@@ -38,19 +38,19 @@ export function checkWorkflowId(id: string): string {
 
 export function checkExecutionId(id: string): string {
   if (!EXECUTION_ID_RE.test(id))
-    throw invalidArgument(`Invalid resource name: "${id}" is not a valid execution ID`);
+    throw invalidArgument(`Invalid resource name: "${excerpt(id)}" is not a valid execution ID`);
   return id;
 }
 
 export function checkOperationId(id: string): string {
   if (!OPERATION_ID_RE.test(id))
-    throw invalidArgument(`Invalid resource name: "${id}" is not a valid operation ID`);
+    throw invalidArgument(`Invalid resource name: "${excerpt(id)}" is not a valid operation ID`);
   return id;
 }
 
 export function checkStepEntryId(id: string): number {
   if (!STEP_ENTRY_ID_RE.test(id))
-    throw invalidArgument(`Invalid resource name: "${id}" is not a valid step entry ID`);
+    throw invalidArgument(`Invalid resource name: "${excerpt(id)}" is not a valid step entry ID`);
   return Number(id);
 }
 

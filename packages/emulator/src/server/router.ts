@@ -4,7 +4,7 @@
  * regular expressions on the raw path and percent-decodes each captured segment.
  */
 import type { NextFunction, Request, Response } from 'express';
-import { invalidArgument, notFound } from './api-error.js';
+import { excerpt, invalidArgument, notFound } from './api-error.js';
 
 export interface RouteContext {
   req: Request;
@@ -30,7 +30,7 @@ function decodeSegment(s: string): string {
   try {
     return decodeURIComponent(s);
   } catch {
-    throw invalidArgument(`Invalid resource name: malformed percent-encoding in "${s}"`);
+    throw invalidArgument(`Invalid resource name: malformed percent-encoding in "${excerpt(s)}"`);
   }
 }
 

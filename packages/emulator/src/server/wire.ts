@@ -2,7 +2,7 @@
  * Google's JSON wire conventions (proto3 JSON mapping): RFC 3339 timestamps with
  * nanoseconds, duration strings, enums by name or number, opaque page tokens.
  */
-import { invalidArgument } from './api-error.js';
+import { excerpt, invalidArgument } from './api-error.js';
 
 /**
  * Formats epoch milliseconds (fractional part allowed) as RFC 3339 UTC with 9 fractional
@@ -64,7 +64,7 @@ export function decodeEnum<T extends string>(
     if (/^\d+$/.test(value)) return decodeEnum(field, Number(value), names);
   }
   throw invalidArgument(
-    `Invalid value at '${field}' (${JSON.stringify(value)}): expected one of ${names.join(', ')}`,
+    `Invalid value at '${field}' (${excerpt(JSON.stringify(value) ?? String(value))}): expected one of ${names.join(', ')}`,
   );
 }
 
@@ -140,7 +140,8 @@ export function queryString(query: Record<string, unknown>, name: string): strin
 export function readPageSize(query: Record<string, unknown>, defaultSize: number, maxSize: number): number {
   const raw = queryString(query, 'pageSize');
   if (raw === undefined || raw === '') return defaultSize;
-  if (!/^-?\d+$/.test(raw)) throw invalidArgument(`Invalid value at 'page_size' (TYPE_INT32), "${raw}"`);
+  if (!/^-?\d+$/.test(raw))
+    throw invalidArgument(`Invalid value at 'page_size' (TYPE_INT32), "${excerpt(raw)}"`);
   const n = Number(raw);
   if (n < 0) throw invalidArgument('page_size must not be negative');
   if (n === 0) return defaultSize;
@@ -208,12 +209,12 @@ export function validateLabels(labels: Record<string, string>): void {
   for (const k of keys) {
     if (!LABEL_KEY_RE.test(k))
       throw invalidArgument(
-        `Invalid label key "${k}": keys must start with a lowercase letter and contain at most 63 lowercase letters, digits, underscores and dashes`,
+        `Invalid label key "${excerpt(k)}": keys must start with a lowercase letter and contain at most 63 lowercase letters, digits, underscores and dashes`,
       );
     const v = labels[k] ?? '';
     if (!LABEL_VALUE_RE.test(v))
       throw invalidArgument(
-        `Invalid value "${v}" for label "${k}": values may contain at most 63 lowercase letters, digits, underscores and dashes`,
+        `Invalid value "${excerpt(v)}" for label "${excerpt(k)}": values may contain at most 63 lowercase letters, digits, underscores and dashes`,
       );
   }
 }
