@@ -12,12 +12,15 @@
  * Errors are thrown as ApiError for the server's one error handler.
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { invalidArgument, notFound } from '../server/api-error.js';
+import { ApiError, invalidArgument, notFound } from '../server/api-error.js';
 import { StubValidationError } from './schema.js';
 import type { RecordedRequest, StubRegistry } from './registry.js';
 
+/** Largest stub registration body. */
+export const MAX_STUB_REQUEST_BYTES = 10 * 1024 * 1024;
+
 // `type: () => true`: `curl -d` sends application/x-www-form-urlencoded; the admin API only speaks JSON.
-const jsonBody = express.json({ limit: '10mb', type: () => true });
+const jsonBody = express.json({ limit: MAX_STUB_REQUEST_BYTES, type: () => true });
 
 function parseBodyIfNeeded(req: Request, res: Response, next: NextFunction): void {
   if (req.body !== undefined) {
@@ -25,9 +28,20 @@ function parseBodyIfNeeded(req: Request, res: Response, next: NextFunction): voi
     return;
   }
   jsonBody(req, res, (err?: unknown) => {
-    if (err)
-      next(invalidArgument(`request body is not valid JSON: ${(err as Error).message}`, { cause: err }));
-    else next();
+    if (!err) next();
+    else if ((err as { type?: unknown }).type === 'entity.too.large')
+      // As the /v1 routes answer an oversized request: 413, not "not valid JSON".
+      next(
+        new ApiError(
+          413,
+          'INVALID_ARGUMENT',
+          `Request payload size exceeds the limit: ${MAX_STUB_REQUEST_BYTES} bytes.`,
+          {
+            cause: err,
+          },
+        ),
+      );
+    else next(invalidArgument(`request body is not valid JSON: ${(err as Error).message}`, { cause: err }));
   });
 }
 

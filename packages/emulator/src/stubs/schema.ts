@@ -3,6 +3,7 @@
  */
 import jsonata from 'jsonata';
 import { z } from 'zod';
+import { MAX_JSON_DEPTH } from '../values/json.js';
 import { compileJsonataRegex, Re2RegexEngine, regexLiterals } from './jsonata-regex.js';
 
 export const FAULT_KINDS = ['ConnectionFailedError', 'ConnectionError', 'TimeoutError'] as const;
@@ -27,9 +28,74 @@ export function compileJsonata(expr: string): jsonata.Expression {
   return compiled;
 }
 
+/** Deepest nesting of a stub body: the depth a workflow value may have (Go's JSON allows 10,000). */
+export const MAX_STUB_BODY_DEPTH = MAX_JSON_DEPTH;
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const proto = Object.getPrototypeOf(v) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * Why `v` is not a JSON value no deeper than MAX_STUB_BODY_DEPTH, or undefined when it is.
+ * Iterative, so a body nested thousands of levels deep gets this answer instead of
+ * overflowing the stack (zod's recursive `z.json()` did), and the value itself is kept as
+ * given: a `__proto__` key stays an ordinary key.
+ */
+function jsonProblem(root: unknown): { message: string; path: (string | number)[] } | undefined {
+  const stack: { v: unknown; depth: number; path: (string | number)[] }[] = [{ v: root, depth: 0, path: [] }];
+  while (stack.length > 0) {
+    const { v, depth, path } = stack.pop()!;
+    if (v === null || typeof v === 'string' || typeof v === 'boolean') continue;
+    if (typeof v === 'number') {
+      if (!Number.isFinite(v)) return { message: 'numbers must be finite', path };
+      continue;
+    }
+    const isArray = Array.isArray(v);
+    if (!isArray && !isPlainObject(v)) return { message: 'expected a JSON value', path };
+    if (depth >= MAX_STUB_BODY_DEPTH)
+      return { message: `the value nests deeper than ${MAX_STUB_BODY_DEPTH} levels`, path: path.slice(0, 3) };
+    if (isArray)
+      (v as unknown[]).forEach((item, i) => stack.push({ v: item, depth: depth + 1, path: [...path, i] }));
+    else
+      for (const [k, item] of Object.entries(v))
+        stack.push({ v: item, depth: depth + 1, path: [...path, k] });
+  }
+  return undefined;
+}
+
+const JsonValueSchema = z.unknown().superRefine((v, ctx) => {
+  const problem = jsonProblem(v);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem.message, path: problem.path });
+});
+
 // YAML stub files often write `Retry-After: 5`; header values are strings on the wire anyway.
 const HeaderValueSchema = z.union([z.string(), z.number(), z.boolean()]).transform((v) => String(v));
-const HeadersSchema = z.record(z.string().min(1), HeaderValueSchema);
+/**
+ * Header maps are checked entry by entry and rebuilt with `Object.fromEntries`, which keeps a
+ * `__proto__` name as an ordinary key (zod's record assigns keys, which drops it).
+ */
+const HeadersSchema = z.unknown().transform((v, ctx): Record<string, string> => {
+  if (!isPlainObject(v)) {
+    ctx.addIssue({ code: 'custom', message: 'expected a map of header names to values' });
+    return z.NEVER;
+  }
+  const out: [string, string][] = [];
+  for (const [name, value] of Object.entries(v)) {
+    if (name === '')
+      ctx.addIssue({ code: 'custom', message: 'header names must not be empty', path: [name] });
+    const parsed = HeaderValueSchema.safeParse(value);
+    if (parsed.success) out.push([name, parsed.data]);
+    else
+      ctx.addIssue({
+        code: 'custom',
+        message: 'header values must be strings, numbers or booleans',
+        path: [name],
+      });
+  }
+  return Object.fromEntries(out);
+});
 
 const StatusSchema = z.number().int().min(100).max(599);
 // One day: long enough for any scripted slowness, short enough to catch a seconds/ms mix-up.
@@ -52,7 +118,7 @@ const MethodSchema = z
 export const StubResponseDefinitionSchema = z.strictObject({
   status: StatusSchema.optional(),
   headers: HeadersSchema.optional(),
-  body: z.json().optional(),
+  body: JsonValueSchema.optional(),
   bodyExpression: JsonataSchema.optional(),
   fault: FaultSchema.optional(),
   delayMs: DelaySchema.optional(),
@@ -70,7 +136,7 @@ export const StubDefinitionSchema = z
     connector: z.string().min(1).optional(),
     status: StatusSchema.default(200),
     headers: HeadersSchema.optional(),
-    body: z.json().optional(),
+    body: JsonValueSchema.optional(),
     times: z.number().int().positive().optional(),
     responses: z.array(StubResponseDefinitionSchema).min(1).optional(),
     fault: FaultSchema.optional(),

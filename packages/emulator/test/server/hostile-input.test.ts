@@ -6,7 +6,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import request from 'supertest';
 import type { Express } from 'express';
 import { createApp } from '../../src/server/app.js';
-import { deploy, ECHO, expectGoogleError, PARENT } from './helpers.js';
+import { deploy, ECHO, expectGoogleError, PARENT, waitDone } from './helpers.js';
 
 let app: Express;
 beforeEach(async () => {
@@ -63,5 +63,55 @@ describe('error messages quote an excerpt of the input', () => {
       .get(`/v1/${PARENT}/workflows/echo/executions`)
       .query({ filter: `state=ACTIVE ${'x'.repeat(10_000)}` });
     expectGoogleError(res, 400, 'INVALID_ARGUMENT', /Invalid filter "state=ACTIVE x+… \(10013 characters\)"/);
+  });
+});
+
+describe('stub registrations', () => {
+  it('a body nested 2,000 levels → 400 naming the limit (was a 500 from a recursive check)', async () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 2000; i++) deep = [deep];
+    const res = await request(app).post('/emulator/v1/stubs').send({ url: 'https://x.test/', body: deep });
+    expectGoogleError(res, 400, 'INVALID_ARGUMENT', /nests deeper than 1000 levels/);
+    expect(res.text.length).toBeLessThan(500);
+  });
+
+  it('a registration over 10 MB → 413 in the envelope', async () => {
+    const res = await request(app)
+      .post('/emulator/v1/stubs')
+      .set('content-type', 'application/json')
+      .send(JSON.stringify({ url: 'https://x.test/', body: 'x'.repeat(11 * 1024 * 1024) }));
+    expectGoogleError(res, 413, 'INVALID_ARGUMENT', /payload size exceeds the limit: 10485760 bytes/);
+  });
+
+  it('keeps __proto__ as an ordinary key in headers and bodies, up to the workflow', async () => {
+    const stub = await request(app)
+      .post('/emulator/v1/stubs')
+      .set('content-type', 'application/json')
+      .send('{"url":"https://x.test/p","headers":{"__proto__":"1"},"body":{"__proto__":{"a":1},"b":2}}');
+    expect(stub.status, stub.text).toBe(200);
+    expect(stub.text).toContain('"headers":{"__proto__":"1"}');
+    expect(stub.text).toContain('"body":{"__proto__":{"a":1},"b":2}');
+
+    await deploy(
+      app,
+      'caller',
+      `main:
+  steps:
+    - call:
+        call: http.get
+        args:
+          url: https://x.test/p
+        result: r
+    - done:
+        return:
+          proto: \${r.body["__proto__"].a}
+          b: \${r.body.b}
+          header: \${r.headers["__proto__"]}
+`,
+    );
+    const ex = await request(app).post(`/v1/${PARENT}/workflows/caller/executions`).send({});
+    const done = await waitDone(app, ex.body.name as string);
+    expect(done.state, JSON.stringify(done)).toBe('SUCCEEDED');
+    expect(JSON.parse(done.result as string)).toEqual({ proto: 1, b: 2, header: '1' });
   });
 });
