@@ -1,12 +1,31 @@
 /**
- * Request bodies. Output-only fields are accepted and ignored (clients send back what they
- * read); unknown fields are rejected like Google's JSON parser does.
+ * Request bodies, read as Google's JSON mapping of protocol buffers reads them
+ * (https://protobuf.dev/programming-guides/json/): `null` means the field is unset, output-only
+ * fields sent back by a client are ignored whatever they hold, unknown fields are rejected.
  */
 import { z } from 'zod';
 import { invalidArgument } from './api-error.js';
 
 const enumInput = z.union([z.string(), z.number()]);
-const stringMap = z.record(z.string(), z.string());
+
+/**
+ * A map of strings, rebuilt with `Object.fromEntries` so a `__proto__` key stays an ordinary
+ * key (zod's record assigns keys one by one, which silently drops it).
+ */
+const stringMap = z.unknown().transform((v, ctx): Record<string, string> => {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    ctx.addIssue({ code: 'custom', message: 'expected a map of strings' });
+    return z.NEVER;
+  }
+  const entries = Object.entries(v);
+  for (const [k, value] of entries) {
+    if (typeof value !== 'string') ctx.addIssue({ code: 'custom', message: 'expected a string', path: [k] });
+  }
+  return Object.fromEntries(entries) as Record<string, string>;
+});
+
+/** Output-only: accepted with any value and dropped (clients send back what they read). */
+const outputOnly = z.unknown().optional();
 
 export const WorkflowInputSchema = z.strictObject({
   name: z.string().optional(),
@@ -20,15 +39,15 @@ export const WorkflowInputSchema = z.strictObject({
   cryptoKeyName: z.string().optional(),
   tags: stringMap.optional(),
   // Output only.
-  state: enumInput.optional(),
-  revisionId: z.string().optional(),
-  createTime: z.string().optional(),
-  updateTime: z.string().optional(),
-  revisionCreateTime: z.string().optional(),
-  stateError: z.unknown().optional(),
-  cryptoKeyVersion: z.string().optional(),
-  allKmsKeys: z.unknown().optional(),
-  allKmsKeysVersions: z.unknown().optional(),
+  state: outputOnly,
+  revisionId: outputOnly,
+  createTime: outputOnly,
+  updateTime: outputOnly,
+  revisionCreateTime: outputOnly,
+  stateError: outputOnly,
+  cryptoKeyVersion: outputOnly,
+  allKmsKeys: outputOnly,
+  allKmsKeysVersions: outputOnly,
 });
 export type WorkflowInput = z.infer<typeof WorkflowInputSchema>;
 
@@ -39,24 +58,47 @@ export const ExecutionInputSchema = z.strictObject({
   disableConcurrencyQuotaOverflowBuffering: z.boolean().optional(),
   executionHistoryLevel: enumInput.optional(),
   // Output only.
-  name: z.string().optional(),
-  startTime: z.string().optional(),
-  endTime: z.string().optional(),
-  duration: z.string().optional(),
-  state: enumInput.optional(),
-  result: z.string().optional(),
-  error: z.unknown().optional(),
-  workflowRevisionId: z.string().optional(),
-  status: z.unknown().optional(),
-  createTime: z.string().optional(),
-  stateError: z.unknown().optional(),
+  name: outputOnly,
+  startTime: outputOnly,
+  endTime: outputOnly,
+  duration: outputOnly,
+  state: outputOnly,
+  result: outputOnly,
+  error: outputOnly,
+  workflowRevisionId: outputOnly,
+  status: outputOnly,
+  createTime: outputOnly,
+  stateError: outputOnly,
 });
 export type ExecutionInput = z.infer<typeof ExecutionInputSchema>;
 
+/** Output-only fields of each resource, dropped from parsed input. */
+const OUTPUT_ONLY: ReadonlyMap<z.ZodType, readonly string[]> = new Map<z.ZodType, readonly string[]>([
+  [WorkflowInputSchema, outputOnlyKeys(WorkflowInputSchema)],
+  [ExecutionInputSchema, outputOnlyKeys(ExecutionInputSchema)],
+]);
+
+function outputOnlyKeys(schema: z.ZodObject): string[] {
+  return Object.entries(schema.shape)
+    .filter(([, field]) => field === outputOnly)
+    .map(([k]) => k);
+}
+
+/** A top-level `null` is an unset field in Google's JSON mapping: drop it before validation. */
+function withoutNulls(body: unknown): unknown {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return body;
+  return Object.fromEntries(Object.entries(body).filter(([, v]) => v !== null));
+}
+
 /** Parses a body with a schema, phrasing failures the way Google's JSON parser does. */
 export function parseBody<T>(schema: z.ZodType<T>, body: unknown, resource: string): T {
-  const r = schema.safeParse(body === undefined ? {} : body);
-  if (r.success) return r.data;
+  const r = schema.safeParse(body === undefined ? {} : withoutNulls(body));
+  if (r.success) {
+    const drop = OUTPUT_ONLY.get(schema);
+    if (!drop || typeof r.data !== 'object' || r.data === null) return r.data;
+    const kept = Object.entries(r.data).filter(([k]) => !drop.includes(k));
+    return Object.fromEntries(kept) as T;
+  }
   const issue = r.error.issues[0];
   if (!issue) throw invalidArgument('Invalid JSON payload received.');
   const path = [resource, ...issue.path.map(String)].join('.');

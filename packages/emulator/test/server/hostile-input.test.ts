@@ -115,3 +115,71 @@ describe('stub registrations', () => {
     expect(JSON.parse(done.result as string)).toEqual({ proto: 1, b: 2, header: '1' });
   });
 });
+
+describe("Google's JSON mapping of request bodies", () => {
+  it('null fields are unset, not refused', async () => {
+    const ex = await request(app)
+      .post(`/v1/${PARENT}/workflows/echo/executions`)
+      .send({ argument: null, labels: null, callLogLevel: null });
+    expect(ex.status, ex.text).toBe(200);
+    expect(ex.body.argument).toBe('null');
+    const wf = await request(app)
+      .post(`/v1/${PARENT}/workflows?workflowId=nulls`)
+      .send({
+        sourceContents: ECHO,
+        description: null,
+        labels: null,
+        userEnvVars: null,
+        serviceAccount: null,
+      });
+    expect(wf.status, wf.text).toBe(200);
+  });
+
+  it('output-only fields are ignored whatever their type', async () => {
+    const ex = await request(app)
+      .post(`/v1/${PARENT}/workflows/echo/executions`)
+      .send({
+        argument: '{"a":1}',
+        state: { bogus: true },
+        createTime: 5,
+        name: ['x'],
+        result: 7,
+        error: 'nope',
+        status: 'x',
+        duration: false,
+      });
+    expect(ex.status, ex.text).toBe(200);
+    expect(ex.body.state).toBe('ACTIVE');
+    expect(ex.body.name).toMatch(/\/executions\/[0-9a-f-]{36}$/);
+    const wf = await request(app)
+      .post(`/v1/${PARENT}/workflows?workflowId=outonly`)
+      .send({ sourceContents: ECHO, state: [], createTime: {}, revisionId: 7, updateTime: null });
+    expect(wf.status, wf.text).toBe(200);
+    const got = await request(app).get(`/v1/${PARENT}/workflows/outonly`);
+    expect(got.body.state).toBe('ACTIVE');
+    expect(got.body.revisionId).toMatch(/^000001-/);
+  });
+
+  it('a __proto__ map key is an ordinary key: refused as a label key, kept as an environment variable', async () => {
+    const label = await request(app)
+      .post(`/v1/${PARENT}/workflows/echo/executions`)
+      .set('content-type', 'application/json')
+      .send('{"labels":{"__proto__":"x"}}');
+    expectGoogleError(label, 400, 'INVALID_ARGUMENT', /Invalid label key "__proto__"/);
+
+    const wf = await request(app)
+      .post(`/v1/${PARENT}/workflows?workflowId=protoenv`)
+      .set('content-type', 'application/json')
+      .send(
+        JSON.stringify({
+          sourceContents: 'main:\n  steps:\n    - r:\n        return: ${sys.get_env("__proto__")}\n',
+        }).replace(/}$/, ',"userEnvVars":{"__proto__":"kept"}}'),
+      );
+    expect(wf.status, wf.text).toBe(200);
+    const got = await request(app).get(`/v1/${PARENT}/workflows/protoenv`);
+    expect(got.text).toContain('"userEnvVars":{"__proto__":"kept"}');
+    const ex = await request(app).post(`/v1/${PARENT}/workflows/protoenv/executions`).send({});
+    const done = await waitDone(app, ex.body.name as string);
+    expect(done.result).toBe('"kept"');
+  });
+});
