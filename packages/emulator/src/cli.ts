@@ -63,6 +63,10 @@ Server options (environment variable in brackets):
                          (WORKFLOWS_EMULATOR_STUBS, several separated by '${delimiter}')
   --allow-host HOST      let calls that no stub answers reach HOST; repeatable
                          (WORKFLOWS_EMULATOR_ALLOW_HOSTS, comma-separated)
+  --accept-host HOST     accept requests addressed to HOST (e.g. http://workflows:8787 in a
+                         container network) and from pages served there; loopback names and
+                         IP addresses always are; .example.com for subdomains, * for any; repeatable
+                         (WORKFLOWS_EMULATOR_ACCEPT_HOSTS, comma-separated)
 
 Run options:
   --argument JSON        the execution argument
@@ -93,7 +97,7 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
   }
 }
 
-const SERVE_ONLY = ['host', 'port', 'workflows-dir'] as const;
+const SERVE_ONLY = ['host', 'port', 'workflows-dir', 'accept-host'] as const;
 const RUN_ONLY = ['argument'] as const;
 
 function parse(argv: readonly string[], mode: 'serve' | 'run') {
@@ -111,6 +115,7 @@ function parse(argv: readonly string[], mode: 'serve' | 'run') {
         location: { type: 'string' },
         stubs: { type: 'string', multiple: true },
         'allow-host': { type: 'string', multiple: true },
+        'accept-host': { type: 'string', multiple: true },
         host: { type: 'string' },
         port: { type: 'string' },
         'workflows-dir': { type: 'string', multiple: true },
@@ -212,6 +217,12 @@ async function serveCommand(argv: readonly string[], io: CliIo): Promise<number>
   }
 
   const deps = await buildDeps(settings, createConsoleLogger(io.stdout));
+  deps.config.acceptHosts =
+    values['accept-host'] ??
+    (env.WORKFLOWS_EMULATOR_ACCEPT_HOSTS ?? '')
+      .split(',')
+      .map((h) => h.trim())
+      .filter(Boolean);
   const emulator = await startEmulator({
     deps,
     host,

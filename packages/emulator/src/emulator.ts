@@ -7,6 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { createApp, createServices, type Services } from './server/app.js';
 import { resetEmulator } from './server/admin.js';
+import { answerClientError } from './server/client-error.js';
 import { createAppDeps, DEFAULT_PORT, type AppDeps, type CreateAppDepsOptions } from './server/deps.js';
 import { projectRef } from './server/workflows-service.js';
 
@@ -50,6 +51,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     ...(options.onInternalError ? { onInternalError: options.onInternalError } : {}),
   });
   const server: Server = createServer(app);
+  server.on('clientError', answerClientError);
   // Long polls from clients must not be cut by Node's default timeouts.
   server.requestTimeout = 0;
   server.keepAliveTimeout = 65_000;

@@ -11,6 +11,7 @@ import { createAppDeps, type AppDeps, type CreateAppDepsOptions } from './deps.j
 import { createErrorHandler } from './error-handler.js';
 import { ExecutionsService } from './executions-service.js';
 import { checkExecutionId, checkLocation, checkProject, checkWorkflowId } from './names.js';
+import { createRequestGuard } from './request-guard.js';
 import { dispatch } from './router.js';
 import { registerChildExecutions } from './child-executions.js';
 import { v1Routes } from './routes/v1.js';
@@ -49,6 +50,8 @@ export function createApp(
   app.set('etag', false);
   app.set('query parser', 'simple');
 
+  // Before everything else: foreign origins and unknown Host names drive nothing.
+  app.use(createRequestGuard({ baseUrl: () => d.config.baseUrl, acceptHosts: () => d.config.acceptHosts }));
   // Mounted before the raw-body parser: the stubs router parses its own JSON bodies.
   app.use(createStubsRouter(d.stubs));
   app.use(createAdminRouter(d, svc.executions));

@@ -32,6 +32,8 @@ export interface AppConfig {
   maxBodyBytes: number;
   /** Active executions per project and location before new ones queue (reference §6.2). */
   maxActiveExecutions: number;
+  /** `--accept-host` entries: names besides loopback, IPs and the base URL's host that requests may address. */
+  acceptHosts: string[];
 }
 
 export interface AppDeps {
@@ -67,6 +69,8 @@ export interface CreateAppDepsOptions {
   connectors?: ConnectorHandler;
   /** `--allow-host` entries for calls that no stub answers. */
   allowHosts?: readonly string[];
+  /** `--accept-host` entries: host names clients may address the emulator by (see request-guard.ts). */
+  acceptHosts?: readonly string[];
   limits?: Partial<RuntimeLimits>;
   store?: Store;
   startExecution?: AppDeps['startExecution'];
@@ -91,6 +95,7 @@ export function createAppDeps(options: CreateAppDepsOptions = {}): AppDeps {
     baseUrl: options.baseUrl ?? `http://127.0.0.1:${DEFAULT_PORT}`,
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     maxActiveExecutions: options.maxActiveExecutions ?? 10_000,
+    acceptHosts: [...(options.acceptHosts ?? [])],
   };
   const runtime: RuntimeDeps = {
     transport:

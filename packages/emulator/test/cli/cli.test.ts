@@ -5,6 +5,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { request as httpRequest } from 'node:http';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = Record<string, any>;
@@ -110,7 +111,40 @@ afterEach(async () => {
   for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
 });
 
+/** Status of GET /emulator/v1/info sent to 127.0.0.1 with the given Host header. */
+function statusWithHost(hostPort: string, host: string): Promise<number> {
+  const port = Number(hostPort.split(':').pop());
+  return new Promise((resolveStatus, reject) => {
+    const req = httpRequest(
+      { host: '127.0.0.1', port, path: '/emulator/v1/info', headers: { Host: host } },
+      (res) => {
+        res.resume();
+        resolveStatus(res.statusCode ?? 0);
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 describe('workflows-emulator (server)', () => {
+  it('accepts requests addressed to names given with --accept-host or WORKFLOWS_EMULATOR_ACCEPT_HOSTS', async () => {
+    for (const [args, env] of [
+      [['--accept-host', 'workflows'], {}],
+      [[], { WORKFLOWS_EMULATOR_ACCEPT_HOSTS: 'other, workflows' }],
+    ] as const) {
+      const p = cli(['--port', '0', ...args], env);
+      const hostPort = await waitFor(
+        () => /^export WORKFLOWS_EMULATOR_HOST=(\S+)$/m.exec(p.stdout())?.[1],
+        'the export line',
+      );
+      expect(await statusWithHost(hostPort, 'workflows:8787')).toBe(200);
+      expect(await statusWithHost(hostPort, 'attacker.example')).toBe(403);
+      p.child.kill('SIGTERM');
+      await p.exit;
+    }
+  });
+
   it('deploys a LOCATION=DIR workflows directory to that location', async () => {
     const dir = await tempDir();
     await writeFile(join(dir, 'greet.yaml'), ECHO);

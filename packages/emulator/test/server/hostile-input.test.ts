@@ -123,15 +123,13 @@ describe("Google's JSON mapping of request bodies", () => {
       .send({ argument: null, labels: null, callLogLevel: null });
     expect(ex.status, ex.text).toBe(200);
     expect(ex.body.argument).toBe('null');
-    const wf = await request(app)
-      .post(`/v1/${PARENT}/workflows?workflowId=nulls`)
-      .send({
-        sourceContents: ECHO,
-        description: null,
-        labels: null,
-        userEnvVars: null,
-        serviceAccount: null,
-      });
+    const wf = await request(app).post(`/v1/${PARENT}/workflows?workflowId=nulls`).send({
+      sourceContents: ECHO,
+      description: null,
+      labels: null,
+      userEnvVars: null,
+      serviceAccount: null,
+    });
     expect(wf.status, wf.text).toBe(200);
   });
 
