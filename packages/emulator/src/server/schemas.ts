@@ -21,7 +21,7 @@ const stringMap = z.unknown().transform((v, ctx): Record<string, string> => {
   for (const [k, value] of entries) {
     if (typeof value !== 'string') ctx.addIssue({ code: 'custom', message: 'expected a string', path: [k] });
   }
-  return Object.fromEntries(entries) as Record<string, string>;
+  return Object.fromEntries(entries);
 });
 
 /** Output-only: accepted with any value and dropped (clients send back what they read). */

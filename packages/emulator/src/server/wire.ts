@@ -64,7 +64,7 @@ export function decodeEnum<T extends string>(
     if (/^\d+$/.test(value)) return decodeEnum(field, Number(value), names);
   }
   throw invalidArgument(
-    `Invalid value at '${field}' (${excerpt(JSON.stringify(value) ?? String(value))}): expected one of ${names.join(', ')}`,
+    `Invalid value at '${field}' (${excerpt(JSON.stringify(value) ?? typeof value)}): expected one of ${names.join(', ')}`,
   );
 }
 
