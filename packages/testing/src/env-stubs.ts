@@ -88,7 +88,9 @@ export class EnvironmentStubs {
    * connector (its name, `*` allowed). Calls that matched no stub are in `unhandled()` instead.
    */
   calls(filter?: string | Stub): RecordedCall[] {
-    const all = this.registry.requests().filter((r) => r.outcome !== 'blocked');
+    // Values as sent: a test may check the credentials a workflow sends (they are test values);
+    // the emulator's request log API redacts them.
+    const all = this.registry.requests({ redact: false }).filter((r) => r.outcome !== 'blocked');
     let selected = all;
     if (filter instanceof Object && 'kind' in filter) {
       const id = this.ids.get(filter);

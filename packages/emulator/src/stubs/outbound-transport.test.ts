@@ -526,7 +526,8 @@ describe('request log', () => {
       method: 'POST',
       url: 'https://api.example.com/pay',
       connector: null,
-      headers: { 'Content-Type': 'application/json', Authorization: 'Bearer t' },
+      // Credentials are redacted in the log (redact.test.ts covers raw values).
+      headers: { 'Content-Type': 'application/json', Authorization: '<redacted>' },
       body: { amount: 5 },
       stubId: 'stub-1',
       outcome: 'stub',

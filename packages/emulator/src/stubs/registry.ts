@@ -17,6 +17,7 @@ import {
   type StubResponseDefinition,
 } from './schema.js';
 import { UrlPattern, globMatch, methodMatches } from './pattern.js';
+import { redactRecord } from './redact.js';
 
 /** What an HTTP stub sees of an outbound call. `body` is decoded (JSON, text, or base64 for binary). */
 export interface HttpStubRequest {
@@ -311,8 +312,13 @@ export class StubRegistry {
     this.nextStub = 1;
   }
 
-  requests(): RecordedRequest[] {
-    return structuredClone(this.log);
+  /**
+   * The log, oldest first. Credentials (Authorization, Cookie, API-key headers, secret query
+   * parameters) are replaced by `<redacted>` unless `redact: false`.
+   */
+  requests(options: { redact?: boolean } = {}): RecordedRequest[] {
+    const copy = structuredClone(this.log);
+    return options.redact === false ? copy : copy.map(redactRecord);
   }
 
   clearRequests(): void {

@@ -6,7 +6,8 @@
  *   GET    /emulator/v1/stubs/:id     one stub
  *   DELETE /emulator/v1/stubs         all stubs
  *   DELETE /emulator/v1/stubs/:id     one stub (404 if unknown)
- *   GET    /emulator/v1/requests      {requests: [...]}, filterable by executionId, workflowId, stubId, kind, outcome
+ *   GET    /emulator/v1/requests      {requests: [...]}, filterable by executionId, workflowId, stubId, kind, outcome;
+ *                                      credentials redacted unless ?raw=true
  *   DELETE /emulator/v1/requests      clears the log
  *
  * Errors are thrown as ApiError for the server's one error handler.
@@ -85,7 +86,8 @@ export function createStubsRouter(stubs: StubRegistry): express.Router {
   });
 
   router.get('/emulator/v1/requests', (req, res) => {
-    let requests: RecordedRequest[] = stubs.requests();
+    // `?raw=true` shows credentials as sent; by default they are redacted, as Google's call logs do.
+    let requests: RecordedRequest[] = stubs.requests({ redact: req.query.raw !== 'true' });
     for (const f of REQUEST_FILTERS) {
       const want = req.query[f];
       if (typeof want === 'string') requests = requests.filter((r) => r[f] === want);
