@@ -92,6 +92,14 @@ export interface Logger {
   log(entry: LogEntry): void;
 }
 
+/**
+ * The longest delay Node's timers take: past 2^31-1 ms (about 24.8 days) `setTimeout` fires
+ * after 1 ms instead. Google allows `sys.sleep` up to 31,536,000 s and `sys.sleep_until` a
+ * year ahead (https://cloud.google.com/workflows/docs/reference/stdlib/sys/sleep), so longer
+ * waits are slept in chunks.
+ */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export const realClock: Clock = {
   now: () => performance.timeOrigin + performance.now(),
   sleep: (ms, signal) =>
@@ -100,18 +108,26 @@ export const realClock: Clock = {
         reject(signal.reason as Error);
         return;
       }
-      const timer = setTimeout(
-        () => {
-          signal?.removeEventListener('abort', onAbort);
-          resolve();
-        },
-        Math.max(0, ms),
-      );
+      let remaining = Math.max(0, ms);
+      let timer: ReturnType<typeof setTimeout> | undefined;
       const onAbort = () => {
         clearTimeout(timer);
         reject(signal?.reason as Error);
       };
+      const arm = () => {
+        const chunk = Math.min(remaining, MAX_TIMER_MS);
+        remaining -= chunk;
+        timer = setTimeout(() => {
+          if (remaining > 0) {
+            arm();
+            return;
+          }
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        }, chunk);
+      };
       signal?.addEventListener('abort', onAbort, { once: true });
+      arm();
     }),
 };
 
