@@ -159,20 +159,19 @@ export class HttpStub extends BaseStub {
   toProgrammatic(): ProgrammaticStub {
     const pattern = this.#pattern;
     const userMatch = this.#match;
-    const needsCheck = pattern.source !== pattern.glob || userMatch !== undefined;
     return {
       method: this.method,
-      url: pattern.glob,
+      // The registry's own patterns are case-sensitive `*` globs; msw's rules (case, trailing
+      // slash, optional parameters) are applied by `match`.
+      url: '*',
       ...(this.times !== undefined && { times: this.times }),
       description: this.description,
-      ...(needsCheck && {
-        match: async (request: StubRequest) => {
-          if (request.kind !== 'http') return false;
-          const params = pattern.match(request.url);
-          if (!params) return false;
-          return userMatch ? Boolean(await userMatch(httpInfo(request, params, 0))) : true;
-        },
-      }),
+      match: async (request: StubRequest) => {
+        if (request.kind !== 'http') return false;
+        const params = pattern.match(request.url);
+        if (!params) return false;
+        return userMatch ? Boolean(await userMatch(httpInfo(request, params, 0))) : true;
+      },
       resolve: async (request, callNumber) => {
         if (request.kind !== 'http') throw new TypeError('an HTTP stub was asked to answer a connector call');
         const params = pattern.match(request.url) ?? {};

@@ -88,6 +88,25 @@ describe('HTTP stubs', () => {
     });
   });
 
+  it('matches URLs as msw does: trailing slash, any case, optional parameters', async () => {
+    await withEnv(async (env) => {
+      env.stubs.use(
+        http.get('https://api.example.com/users/:id', ({ params }) =>
+          HttpResponse.json({ user: params['id'] }),
+        ),
+        http.get('https://api.example.com/teams/:team?', ({ params }) => HttpResponse.json(params)),
+      );
+      const slash = await call(env, 'GET', 'https://api.example.com/users/42/');
+      expect(slash.result).toMatchObject({ code: 200, body: { user: '42' } });
+      const upper = await call(env, 'GET', 'https://API.example.com/Users/Ann');
+      expect(upper.result).toMatchObject({ code: 200, body: { user: 'Ann' } });
+      const none = await call(env, 'GET', 'https://api.example.com/teams');
+      expect(none.result).toMatchObject({ code: 200, body: {} });
+      const one = await call(env, 'GET', 'https://api.example.com/teams/red');
+      expect(one.result).toMatchObject({ code: 200, body: { team: 'red' } });
+    });
+  });
+
   it('matches on method, path-only patterns, wildcards and a match predicate on the body', async () => {
     await withEnv(async (env) => {
       env.stubs.use(
