@@ -62,9 +62,10 @@ export function createRequestGuard(options: RequestGuardOptions) {
   };
 
   return (req: Request, _res: Response, next: NextFunction): void => {
-    const hostHeader = req.headers.host ?? '';
-    const hostname = hostnameOf(hostHeader);
-    if (hostname === undefined || !accepted(hostname)) {
+    // HTTP/1.0 tools may send no Host at all; a browser always does, so DNS rebinding cannot hide behind that.
+    const hostHeader = req.headers.host;
+    const hostname = hostHeader === undefined ? undefined : hostnameOf(hostHeader);
+    if (hostHeader !== undefined && (hostname === undefined || !accepted(hostname))) {
       next(
         new ApiError(
           403,
@@ -77,7 +78,7 @@ export function createRequestGuard(options: RequestGuardOptions) {
       return;
     }
     const origin = req.headers.origin;
-    if (origin !== undefined && !sameSiteOrigin(origin, hostHeader, accepted)) {
+    if (origin !== undefined && !sameSiteOrigin(origin, hostHeader ?? '', accepted)) {
       const originHost = origin === 'null' ? undefined : hostnameOfOrigin(origin);
       next(
         new ApiError(

@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import request from 'supertest';
 import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import { createApp } from '../../src/server/app.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator.js';
 import { deploy, ECHO, expectGoogleError, PARENT } from './helpers.js';
@@ -174,5 +175,16 @@ describe('requests Node refuses before express', () => {
       });
     expect(await status(`workflows:${emulator.port}`)).toBe(200);
     expect(await status(`attacker.example:${emulator.port}`)).toBe(403);
+    // An HTTP/1.0 tool may send no Host at all (browsers always send one).
+    const statusLine = await new Promise<string>((resolve, reject) => {
+      const socket = connect(emulator!.port, '127.0.0.1', () =>
+        socket.write('GET /emulator/v1/info HTTP/1.0\r\n\r\n'),
+      );
+      let data = '';
+      socket.on('data', (d: Buffer) => (data += d.toString()));
+      socket.on('end', () => resolve(data.split('\r\n')[0] ?? ''));
+      socket.on('error', reject);
+    });
+    expect(statusLine).toMatch(/^HTTP\/1\.[01] 200/);
   });
 });
