@@ -180,6 +180,7 @@ function commonSettings(values: Record<string, unknown>, env: CliIo['env']): Com
   };
 }
 
+/** The dependencies, with every `--stubs` file loaded; `loaded` says what came from where. */
 async function buildDeps(settings: CommonSettings, logger: Logger) {
   const deps = createAppDeps({
     projectId: settings.projectId,
@@ -188,8 +189,14 @@ async function buildDeps(settings: CommonSettings, logger: Logger) {
     allowHosts: settings.allowHosts,
     logger,
   });
-  for (const file of settings.stubsFiles) deps.stubs.addAll(await loadStubsFile(resolve(file)));
-  return deps;
+  const loaded: { path: string; count: number }[] = [];
+  for (const file of settings.stubsFiles) {
+    const path = resolve(file);
+    const stubs = await loadStubsFile(path);
+    deps.stubs.addAll(stubs);
+    loaded.push({ path, count: stubs.length });
+  }
+  return { deps, loaded };
 }
 
 async function serveCommand(argv: readonly string[], io: CliIo): Promise<number> {
@@ -216,7 +223,7 @@ async function serveCommand(argv: readonly string[], io: CliIo): Promise<number>
     if (!s?.isDirectory()) throw new UsageError(`--workflows-dir ${dir}: not a directory`);
   }
 
-  const deps = await buildDeps(settings, createConsoleLogger(io.stdout));
+  const { deps, loaded } = await buildDeps(settings, createConsoleLogger(io.stdout));
   deps.config.acceptHosts =
     values['accept-host'] ??
     (env.WORKFLOWS_EMULATOR_ACCEPT_HOSTS ?? '')
@@ -233,6 +240,11 @@ async function serveCommand(argv: readonly string[], io: CliIo): Promise<number>
   const watchers: FSWatcher[] = [];
   for (const { dir, location } of dirs)
     watchers.push(await deployDirectory(emulator, resolve(dir), location, io));
+  // Which answers the workflows' outbound calls will get: a stubs file left out (or an old one
+  // picked up from WORKFLOWS_EMULATOR_STUBS) is the first thing to rule out when a call fails.
+  for (const { path, count } of loaded)
+    io.stdout(`loaded ${count} stub${count === 1 ? '' : 's'} from ${path}\n`);
+  if (loaded.length === 0) io.stdout('no stubs files loaded (--stubs FILE)\n');
   // Printed once the directories are deployed: whoever waits for these lines finds the workflows.
   io.stdout(
     `workflows-emulator ${VERSION} listening on ${emulator.url} (project ${settings.projectId}, location ${settings.location})\n`,
@@ -353,7 +365,7 @@ async function runCommand(argv: readonly string[], io: CliIo): Promise<number> {
   }
   const settings = commonSettings(values, io.env);
   // sys.log goes to stderr so stdout carries only the result.
-  const deps = await buildDeps(settings, createConsoleLogger(io.stderr));
+  const { deps } = await buildDeps(settings, createConsoleLogger(io.stderr));
   // Listening (on a free loopback port) makes callback URLs reachable during the run.
   const emulator = await startEmulator({ deps, host: '127.0.0.1', port: 0 });
   try {

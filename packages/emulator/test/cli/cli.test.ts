@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { request as httpRequest } from 'node:http';
 
@@ -231,6 +231,44 @@ describe('workflows-emulator (server)', () => {
     expect(info).toMatchObject({ project: 'env-proj', location: 'europe-west4', version: '0.1.0' });
     p.child.kill('SIGINT');
     expect(await p.exit).toBe(0);
+  }, 30_000);
+
+  it('names every stubs file it loaded, with its count, before the listening line', async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'one.yaml'), STUBS);
+    await writeFile(
+      join(dir, 'two.json'),
+      JSON.stringify([
+        { url: 'https://two.example.com/a', body: 'a' },
+        { url: 'https://two.example.com/b', body: 'b' },
+      ]),
+    );
+    const p = cli(['--port', '0', '--stubs', join(dir, 'one.yaml')], {
+      WORKFLOWS_EMULATOR_STUBS: join(dir, 'ignored-when-the-flag-is-given.yaml'),
+    });
+    await waitFor(() => (p.stdout().includes('export WORKFLOWS_EMULATOR_HOST=') ? true : undefined), 'start');
+    expect(p.stdout().split('\n').slice(0, 2)).toEqual([
+      `loaded 1 stub from ${join(dir, 'one.yaml')}`,
+      expect.stringMatching(/^workflows-emulator \S+ listening on /),
+    ]);
+
+    const fromEnv = cli(['--port', '0'], {
+      WORKFLOWS_EMULATOR_STUBS: [join(dir, 'one.yaml'), join(dir, 'two.json')].join(delimiter),
+    });
+    await waitFor(
+      () => (fromEnv.stdout().includes('export WORKFLOWS_EMULATOR_HOST=') ? true : undefined),
+      'start',
+    );
+    expect(fromEnv.stdout()).toContain(
+      `loaded 1 stub from ${join(dir, 'one.yaml')}\nloaded 2 stubs from ${join(dir, 'two.json')}\n`,
+    );
+
+    const none = cli(['--port', '0'], { WORKFLOWS_EMULATOR_STUBS: '' });
+    await waitFor(
+      () => (none.stdout().includes('export WORKFLOWS_EMULATOR_HOST=') ? true : undefined),
+      'start',
+    );
+    expect(none.stdout()).toMatch(/^no stubs files loaded/m);
   }, 30_000);
 
   it('exits 2 on a bad option or a missing directory', async () => {
