@@ -1,12 +1,7 @@
-import express, { type ErrorRequestHandler, type Express } from 'express';
+import express, { type Express } from 'express';
 import { z } from 'zod';
-import {
-  InvalidWorkflowArgumentsError,
-  WorkflowConfigurationError,
-  WorkflowError,
-  WorkflowNotFoundError,
-} from '@workflows-kit/client';
 import { DataJobStore, type DataJob, type Db } from './db.js';
+import { errorHandler, HttpProblem, notFoundHandler } from './errors.js';
 import type { DataPipelineWorkflow } from './workflows.js';
 
 export interface AppOptions {
@@ -15,17 +10,6 @@ export interface AppOptions {
   readonly workflow: DataPipelineWorkflow;
   /** Clock of the stored timestamps; tests pass their virtual one. */
   readonly now?: () => Date;
-}
-
-export class HttpProblem extends Error {
-  override readonly name = 'HttpProblem';
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 /**
@@ -52,39 +36,13 @@ function jobJson(job: DataJob) {
   };
 }
 
-const errorHandler: ErrorRequestHandler = (error: unknown, _req, res, _next) => {
-  let status = 500;
-  let code = 'INTERNAL';
-  let message = 'Internal error';
-  if (error instanceof HttpProblem) {
-    ({ status, code, message } = error);
-  } else if (error instanceof InvalidWorkflowArgumentsError) {
-    [status, code, message] = [422, error.code, error.message];
-  } else if (error instanceof WorkflowNotFoundError) {
-    [status, code, message] = [503, error.code, error.message];
-  } else if (error instanceof WorkflowConfigurationError) {
-    [status, code, message] = [500, error.code, error.message];
-  } else if (error instanceof WorkflowError) {
-    [status, code, message] = [502, error.code, error.message];
-  } else if (isClientError(error)) {
-    [status, code, message] = [error.status, 'INVALID_REQUEST', error.message];
-  }
-  if (status >= 500 && !(error instanceof WorkflowError)) console.error(error);
-  // The guide answers `{'error': str(e)}`; the code is added so that clients need not parse text.
-  res.status(status).json({ error: message, code });
-};
-
-function isClientError(error: unknown): error is { status: number; message: string } {
-  const status = (error as { status?: unknown } | null)?.status;
-  return typeof status === 'number' && status >= 400 && status < 500;
-}
-
 /**
  * The guide's `trigger_data_pipeline` view as an express app (never listens; see server.ts):
  *
  * - `POST /data-jobs` `{dataset_id, notification_email, processing_mode?}` invokes the
  *   workflow, stores a data job and answers `{job_id, execution_id, console_url}`.
- * - `GET /data-jobs/:id` shows the stored job, as the status checker last updated it.
+ * - `GET /data-jobs` lists the stored jobs, newest first; `GET /data-jobs/:id` shows one, as the
+ *   status checker last updated it.
  */
 export function createApp({ db, workflow, now }: AppOptions): Express {
   const jobs = new DataJobStore(db, now ? { now } : {});
@@ -114,6 +72,10 @@ export function createApp({ db, workflow, now }: AppOptions): Express {
       });
   });
 
+  app.get('/data-jobs', (_req, res) => {
+    res.json({ jobs: jobs.list().map(jobJson) });
+  });
+
   app.get('/data-jobs/:id', (req, res) => {
     const id = /^[1-9]\d{0,15}$/.test(req.params.id) ? Number(req.params.id) : undefined;
     const job = id === undefined ? undefined : jobs.get(id);
@@ -121,9 +83,7 @@ export function createApp({ db, workflow, now }: AppOptions): Express {
     res.json(jobJson(job));
   });
 
-  app.use((req, _res) => {
-    throw new HttpProblem(404, 'NOT_FOUND', `No route for ${req.method} ${req.path}`);
-  });
+  app.use(notFoundHandler);
   app.use(errorHandler);
   return app;
 }

@@ -1,4 +1,8 @@
-import Database from 'better-sqlite3';
+/**
+ * The service's data jobs, in SQLite through `libsql`: a better-sqlite3-compatible, synchronous
+ * API whose native binary ships inside its npm packages, so installing it compiles nothing.
+ */
+import Database from 'libsql';
 
 export type Db = Database.Database;
 
@@ -66,6 +70,7 @@ const SCHEMA = `
 /** Execution states the status checker still has to follow (the guide's `status='ACTIVE'`, plus QUEUED). */
 export const UNFINISHED_STATES = ['ACTIVE', 'QUEUED'] as const;
 
+/** Opens (or creates) the database file; `:memory:` for a database that lives as long as the process. */
 export function openDatabase(filename: string): Db {
   const db = new Database(filename);
   db.pragma('journal_mode = WAL');
@@ -81,6 +86,10 @@ export function migrate(db: Db): void {
 const toJson = (value: unknown): string | null => (value === undefined ? null : JSON.stringify(value));
 const fromJson = (text: string | null): unknown => (text === null ? null : (JSON.parse(text) as unknown));
 
+/**
+ * Rows are mapped field by field: libsql adds an enumerable `_metadata` key to every row, which
+ * must not leak into the app's JSON.
+ */
 function toJob(row: DataJobRow): DataJob {
   return {
     id: row.id,
@@ -99,16 +108,18 @@ function toJob(row: DataJobRow): DataJob {
 /** The data_jobs table. */
 export class DataJobStore {
   readonly #now: () => Date;
-  readonly #get: Database.Statement<[number], DataJobRow>;
-  readonly #unfinished: Database.Statement<[], DataJobRow>;
+  readonly #get: Database.Statement<[number]>;
+  readonly #list: Database.Statement<[]>;
+  readonly #unfinished: Database.Statement<[]>;
   readonly #insert: Database.Statement<[Record<string, unknown>]>;
   readonly #update: Database.Statement<[Record<string, unknown>]>;
 
   constructor(db: Db, options: { now?: () => Date } = {}) {
     migrate(db);
     this.#now = options.now ?? (() => new Date());
-    this.#get = db.prepare<[number], DataJobRow>('SELECT * FROM data_jobs WHERE id = ?');
-    this.#unfinished = db.prepare<[], DataJobRow>(
+    this.#get = db.prepare<[number]>('SELECT * FROM data_jobs WHERE id = ?');
+    this.#list = db.prepare<[]>('SELECT * FROM data_jobs ORDER BY id DESC');
+    this.#unfinished = db.prepare<[]>(
       `SELECT * FROM data_jobs WHERE status IN (${UNFINISHED_STATES.map((s) => `'${s}'`).join(', ')})
        ORDER BY last_checked_at IS NOT NULL, last_checked_at, id`,
     );
@@ -124,13 +135,18 @@ export class DataJobStore {
   }
 
   get(id: number): DataJob | undefined {
-    const row = this.#get.get(id);
+    const row = this.#get.get(id) as DataJobRow | undefined;
     return row === undefined ? undefined : toJob(row);
+  }
+
+  /** Every job, newest first. */
+  list(): DataJob[] {
+    return (this.#list.all() as DataJobRow[]).map(toJob);
   }
 
   /** Jobs whose execution has not finished, least recently checked first. */
   unfinished(): DataJob[] {
-    return this.#unfinished.all().map(toJob);
+    return (this.#unfinished.all() as DataJobRow[]).map(toJob);
   }
 
   create(job: NewDataJob): DataJob {

@@ -1,6 +1,7 @@
 /**
  * Runs the pipeline service: `pnpm start`. PORT (default 3000), DATABASE_PATH (default
- * ./data-jobs.sqlite), STATUS_CHECK_INTERVAL_MS (default 5 minutes). With
+ * data/data-jobs.sqlite, relative to the working directory: `pnpm start` runs in
+ * examples/data-pipeline), STATUS_CHECK_INTERVAL_MS (default 5 minutes). With
  * WORKFLOWS_EMULATOR_HOST set the client talks to workflows-emulator, otherwise to Google.
  */
 import { inspect } from 'node:util';

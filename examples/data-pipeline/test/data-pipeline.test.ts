@@ -1,7 +1,9 @@
-import Database from 'better-sqlite3';
+import Database from 'libsql';
+import { fileURLToPath } from 'node:url';
 import request from 'supertest';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WorkflowExecutionError, type ExecutionStatus } from '@workflows-kit/client';
+import { loadStubsFile } from '@workflows-kit/emulator';
 import { createTestEnvironment, http, HttpResponse, type TestEnvironment } from '@workflows-kit/testing';
 import { createApp } from '../src/app.js';
 import { DataJobStore, type DataJob, type Db } from '../src/db.js';
@@ -147,7 +149,36 @@ describe("POST /data-jobs (the guide's trigger_data_pipeline view)", () => {
     });
 
     const shown = await request(app).get(`/data-jobs/${body.job_id}`).expect(200);
-    expect(shown.body).toMatchObject({ job_id: 1, execution_id: body.execution_id, status: 'ACTIVE' });
+    // The whole answer, so that no stray field (such as a driver's row metadata) slips in.
+    expect(shown.body).toEqual({
+      job_id: 1,
+      dataset_id: 'sales-2025',
+      execution_id: body.execution_id,
+      status: 'ACTIVE',
+      started_at: new Date(T0).toISOString(),
+      completed_at: null,
+      result: null,
+      error: null,
+      last_checked_at: null,
+    });
+  });
+
+  it('lists the stored jobs, newest first', async () => {
+    env.stubs.use(...Object.values(pipelineStubs()));
+    const first = await trigger('sales-2025');
+    const second = await trigger('clickstream');
+    const list = await request(app).get('/data-jobs').expect(200);
+    expect(
+      list.body.jobs.map((j: { job_id: number; dataset_id: string }) => [j.job_id, j.dataset_id]),
+    ).toEqual([
+      [second.job_id, 'clickstream'],
+      [first.job_id, 'sales-2025'],
+    ]);
+  });
+
+  it('answers an unknown job in the shared error shape', async () => {
+    const res = await request(app).get('/data-jobs/42').expect(404);
+    expect(res.body).toEqual({ error: { code: 'JOB_NOT_FOUND', message: "No data job '42'" } });
   });
 
   it('refuses a request without a dataset, before invoking anything', async () => {
@@ -155,10 +186,31 @@ describe("POST /data-jobs (the guide's trigger_data_pipeline view)", () => {
       .post('/data-jobs')
       .send({ notification_email: 'ops@example.com' })
       .expect(400);
-    expect(res.body.code).toBe('INVALID_REQUEST');
-    expect(res.body.error).toContain('dataset_id');
+    expect(res.body).toEqual({ error: { code: 'INVALID_REQUEST', message: expect.any(String) } });
+    expect(res.body.error.message).toContain('dataset_id');
     expect(env.stubs.calls()).toHaveLength(0);
     expect(jobs.unfinished()).toHaveLength(0);
+  });
+});
+
+describe("the manual run's stubs.yaml (README)", () => {
+  it('runs a job to SUCCEEDED after two 20-second polls, which the checker then records', async () => {
+    env.emulator.deps.stubs.addAll(
+      await loadStubsFile(fileURLToPath(new URL('../stubs.yaml', import.meta.url))),
+    );
+    const { job_id } = await trigger('sales-2024');
+    const { checker } = createChecker();
+    expect((await checker.runOnce()).finished).toBe(0);
+    expect(job(job_id).status).toBe('ACTIVE');
+
+    await env.clock.advance(40_000);
+    expect((await checker.runOnce()).finished).toBe(1);
+    expect(job(job_id)).toMatchObject({
+      status: 'SUCCEEDED',
+      result: { dataset_id: 'sales-2024', job_id: 'job-demo-1', rows_processed: 4200 },
+    });
+    const polls = env.stubs.calls().filter((c) => c.method === 'GET');
+    expect(polls.map((c) => c.time.getTime() - T0)).toEqual([0, 20_000, 40_000]);
   });
 });
 

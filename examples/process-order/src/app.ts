@@ -1,16 +1,13 @@
-import express, { type ErrorRequestHandler, type Express } from 'express';
+import express, { type Express } from 'express';
+import { z } from 'zod';
 import {
   ExecutionNotFoundError,
-  InvalidWorkflowArgumentsError,
   isTerminalState,
-  WorkflowConfigurationError,
-  WorkflowError,
-  WorkflowExecutionError,
-  WorkflowNotFoundError,
   type ExecutionState,
   type ExecutionStatus,
 } from '@workflows-kit/client';
 import { OrderStore, type Db, type Order, type OrderStatus, type StoredWorkflowError } from './db.js';
+import { errorHandler, HttpProblem, notFoundHandler } from './errors.js';
 import type { ProcessOrderWorkflow } from './workflows.js';
 
 export interface AppOptions {
@@ -19,17 +16,12 @@ export interface AppOptions {
   readonly workflow: ProcessOrderWorkflow;
 }
 
-/** An error with the HTTP answer it deserves; everything else is mapped in `errorHandler`. */
-export class HttpProblem extends Error {
-  override readonly name = 'HttpProblem';
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+/** A new order, in the same snake_case as the answers. */
+const NewOrderSchema = z.strictObject({
+  customer_email: z.email(),
+  items: z.array(z.string().trim().min(1)).min(1),
+  total_amount: z.number().nonnegative(),
+});
 
 function parseOrderId(text: string): number {
   // Path parameters are text; only a plain positive integer names an order.
@@ -100,41 +92,11 @@ function orderJson(order: Order, workflow: ProcessOrderWorkflow) {
 }
 
 /**
- * Maps domain and client errors to one JSON error shape. Express 5 forwards rejected promises
- * from async handlers here, so the routes just throw.
- */
-const errorHandler: ErrorRequestHandler = (error: unknown, _req, res, _next) => {
-  let status = 500;
-  let code = 'INTERNAL';
-  let message = 'Internal error';
-  if (error instanceof HttpProblem) {
-    ({ status, code, message } = error);
-  } else if (error instanceof InvalidWorkflowArgumentsError) {
-    // The stored order does not satisfy the workflow's argument schema.
-    [status, code, message] = [422, error.code, error.message];
-  } else if (error instanceof WorkflowNotFoundError) {
-    [status, code, message] = [503, error.code, error.message];
-  } else if (error instanceof WorkflowConfigurationError) {
-    [status, code, message] = [500, error.code, error.message];
-  } else if (error instanceof WorkflowExecutionError || error instanceof WorkflowError) {
-    // The Workflows API failed us: a gateway problem, not the caller's.
-    [status, code, message] = [502, error.code, error.message];
-  } else if (isBodyParserError(error)) {
-    [status, code, message] = [error.status, 'INVALID_REQUEST', error.message];
-  }
-  if (status >= 500 && !(error instanceof WorkflowError)) console.error(error);
-  res.status(status).json({ error: { code, message } });
-};
-
-function isBodyParserError(error: unknown): error is { status: number; message: string } {
-  const status = (error as { status?: unknown } | null)?.status;
-  return typeof status === 'number' && status >= 400 && status < 500;
-}
-
-/**
  * The shop's API. Builds the app and nothing else: listening is `server.ts`'s job, so tests
  * drive it with supertest and a database of their own.
  *
+ * - `POST /orders` `{customer_email, items, total_amount}` stores a new, pending order (201).
+ * - `GET /orders` lists the stored orders as stored (it does not ask the Workflows API).
  * - `POST /orders/:id/process` starts `process-order` for a stored order and records the
  *   execution ID (202: the workflow runs asynchronously).
  * - `GET /orders/:id` shows the order and its workflow, refreshing the state from the
@@ -145,6 +107,18 @@ export function createApp({ db, workflow }: AppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.use(express.json());
+
+  app.post('/orders', (req, res) => {
+    const parsed = NewOrderSchema.safeParse(req.body ?? {});
+    if (!parsed.success) throw new HttpProblem(400, 'INVALID_REQUEST', z.prettifyError(parsed.error));
+    const { customer_email, items, total_amount } = parsed.data;
+    const order = orders.create({ customerEmail: customer_email, items, totalAmount: total_amount });
+    res.status(201).location(`/orders/${order.id}`).json(orderJson(order, workflow));
+  });
+
+  app.get('/orders', (_req, res) => {
+    res.json({ orders: orders.list().map((order) => orderJson(order, workflow)) });
+  });
 
   app.post('/orders/:id/process', async (req, res) => {
     const id = parseOrderId(req.params.id);
@@ -216,9 +190,7 @@ export function createApp({ db, workflow }: AppOptions): Express {
     res.json(orderJson(order, workflow));
   });
 
-  app.use((req, _res) => {
-    throw new HttpProblem(404, 'NOT_FOUND', `No route for ${req.method} ${req.path}`);
-  });
+  app.use(notFoundHandler);
   app.use(errorHandler);
   return app;
 }

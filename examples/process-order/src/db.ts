@@ -1,4 +1,8 @@
-import Database from 'better-sqlite3';
+/**
+ * The shop's orders, in SQLite through `libsql`: a better-sqlite3-compatible, synchronous API
+ * whose native binary ships inside its npm packages, so installing it compiles nothing.
+ */
+import Database from 'libsql';
 
 export type Db = Database.Database;
 
@@ -10,7 +14,8 @@ export type OrderStatus =
 export const PROCESSABLE: readonly OrderStatus[] = ['pending', 'payment_declined', 'failed', 'cancelled'];
 
 export interface NewOrder {
-  readonly id: number;
+  /** Chosen by the database (the highest ID so far plus one) when omitted. */
+  readonly id?: number;
   readonly customerEmail: string;
   readonly items: readonly string[];
   readonly totalAmount: number;
@@ -24,6 +29,7 @@ export interface StoredWorkflowError {
 }
 
 export interface Order extends NewOrder {
+  readonly id: number;
   readonly status: OrderStatus;
   readonly workflowExecutionId: string | null;
   readonly workflowState: string | null;
@@ -78,7 +84,7 @@ const SCHEMA = `
   )
 `;
 
-/** Opens (or creates) the database file; `:memory:` in tests. */
+/** Opens (or creates) the database file; `:memory:` for a database that lives as long as the process. */
 export function openDatabase(filename: string): Db {
   const db = new Database(filename);
   db.pragma('journal_mode = WAL');
@@ -94,6 +100,10 @@ export function migrate(db: Db): void {
 const toJson = (value: unknown): string | null => (value === undefined ? null : JSON.stringify(value));
 const fromJson = (text: string | null): unknown => (text === null ? null : (JSON.parse(text) as unknown));
 
+/**
+ * Rows are mapped field by field: libsql adds an enumerable `_metadata` key to every row, which
+ * must not leak into the app's JSON.
+ */
 function toOrder(row: OrderRow): Order {
   return {
     id: row.id,
@@ -112,9 +122,10 @@ function toOrder(row: OrderRow): Order {
   };
 }
 
-/** The orders table. Statements are prepared once; better-sqlite3 is synchronous. */
+/** The orders table. Statements are prepared once; libsql, like better-sqlite3, is synchronous. */
 export class OrderStore {
-  readonly #get: Database.Statement<[number], OrderRow>;
+  readonly #get: Database.Statement<[number]>;
+  readonly #list: Database.Statement<[]>;
   readonly #insert: Database.Statement<[Record<string, unknown>]>;
   readonly #startWorkflow: Database.Statement<[Record<string, unknown>]>;
   readonly #updateWorkflow: Database.Statement<[Record<string, unknown>]>;
@@ -125,7 +136,8 @@ export class OrderStore {
   constructor(db: Db, options: { now?: () => Date } = {}) {
     migrate(db);
     this.#now = options.now ?? (() => new Date());
-    this.#get = db.prepare<[number], OrderRow>('SELECT * FROM orders WHERE id = ?');
+    this.#get = db.prepare<[number]>('SELECT * FROM orders WHERE id = ?');
+    this.#list = db.prepare<[]>('SELECT * FROM orders ORDER BY id');
     this.#insert = db.prepare(
       `INSERT INTO orders (id, customer_email, items, total_amount, created_at, updated_at)
        VALUES (@id, @customerEmail, @items, @totalAmount, @now, @now)`,
@@ -149,19 +161,25 @@ export class OrderStore {
   }
 
   get(id: number): Order | undefined {
-    const row = this.#get.get(id);
+    const row = this.#get.get(id) as OrderRow | undefined;
     return row === undefined ? undefined : toOrder(row);
   }
 
+  /** Every order, oldest ID first. */
+  list(): Order[] {
+    return (this.#list.all() as OrderRow[]).map(toOrder);
+  }
+
+  /** Stores a new, pending order; without `id` the database picks the next one. */
   create(order: NewOrder): Order {
-    this.#insert.run({
-      id: order.id,
+    const { lastInsertRowid } = this.#insert.run({
+      id: order.id ?? null,
       customerEmail: order.customerEmail,
       items: JSON.stringify(order.items),
       totalAmount: order.totalAmount,
       now: this.#now().toISOString(),
     });
-    return this.get(order.id) as Order;
+    return this.get(Number(lastInsertRowid)) as Order;
   }
 
   /**

@@ -1,6 +1,8 @@
 /**
- * Runs the shop: `pnpm start` (PORT, default 3000; DATABASE_PATH, default data/orders.sqlite).
- * With WORKFLOWS_EMULATOR_HOST set the client talks to workflows-emulator, otherwise to Google.
+ * Runs the shop: `pnpm start`. PORT (default 3000), DATABASE_PATH (default data/orders.sqlite,
+ * relative to the working directory: `pnpm start` runs in examples/process-order; `:memory:`
+ * for a database that ends with the process). With WORKFLOWS_EMULATOR_HOST set the client
+ * talks to workflows-emulator, otherwise to Google.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';

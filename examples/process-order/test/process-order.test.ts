@@ -1,4 +1,5 @@
-import Database from 'better-sqlite3';
+import Database from 'libsql';
+import { fileURLToPath } from 'node:url';
 import request from 'supertest';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -8,6 +9,7 @@ import {
   UnhandledRequestError,
   type TestEnvironment,
 } from '@workflows-kit/testing';
+import { loadStubsFile } from '@workflows-kit/emulator';
 import { createApp } from '../src/app.js';
 import { OrderStore, type Db } from '../src/db.js';
 import { ProcessOrderWorkflow } from '../src/workflows.js';
@@ -191,7 +193,108 @@ describe('POST /orders/:id/process and GET /orders/:id', () => {
   });
 });
 
+describe("the manual run's stubs.yaml (README)", () => {
+  it('confirms an ordinary order, declines declined@example.com and retries flaky@example.com', async () => {
+    env.emulator.deps.stubs.addAll(
+      await loadStubsFile(fileURLToPath(new URL('../stubs.yaml', import.meta.url))),
+    );
+    const create = async (email: string) =>
+      (
+        await request(app)
+          .post('/orders')
+          .send({ customer_email: email, items: ['book'], total_amount: 12.5 })
+          .expect(201)
+      ).body.id as number;
+    const outcomes: Record<string, unknown> = {};
+    for (const email of ['buyer@example.com', 'declined@example.com', 'flaky@example.com']) {
+      const id = await create(email);
+      const executionId = await processOrder(id);
+      await env.waitForExecution(executionId);
+      const shown = await request(app).get(`/orders/${id}`).expect(200);
+      outcomes[email] = [shown.body.status, shown.body.workflow.error?.payload?.code ?? null];
+    }
+    expect(outcomes).toEqual({
+      'buyer@example.com': ['confirmed', null],
+      'declined@example.com': ['payment_declined', 402],
+      'flaky@example.com': ['confirmed', null],
+    });
+    const payments = env.stubs
+      .calls()
+      .filter((c) => c.url === PAYMENTS)
+      .map((c) => [(c.body as { customer_email: string }).customer_email, c.status]);
+    expect(payments).toEqual([
+      ['buyer@example.com', 200],
+      ['declined@example.com', 402],
+      ['flaky@example.com', 503],
+      ['flaky@example.com', 200],
+    ]);
+  });
+});
+
+describe('POST /orders and GET /orders', () => {
+  it('stores a new pending order with the next ID, lists it, and processes it', async () => {
+    const created = await request(app)
+      .post('/orders')
+      .send({ customer_email: 'buyer@example.com', items: ['lamp'], total_amount: 25 })
+      .expect(201);
+    // The whole answer, so that no stray field (such as a driver's row metadata) slips in.
+    expect(created.body).toEqual({
+      id: 12346,
+      customer_email: 'buyer@example.com',
+      items: ['lamp'],
+      total_amount: 25,
+      status: 'pending',
+      workflow: null,
+    });
+    expect(created.headers['location']).toBe('/orders/12346');
+
+    const list = await request(app).get('/orders').expect(200);
+    expect(list.body.orders.map((o: { id: number; status: string }) => [o.id, o.status])).toEqual([
+      [12345, 'pending'],
+      [12346, 'pending'],
+    ]);
+
+    const pay = http.post(PAYMENTS, () => HttpResponse.json({ payment_id: 'pay_005', status: 'captured' }));
+    env.stubs.use(
+      http.post(VALIDATE, () => HttpResponse.json({ valid: true })),
+      pay,
+      http.post(EMAILS, () => HttpResponse.json({ queued: true })),
+    );
+    const executionId = await processOrder(12346);
+    expect((await env.waitForExecution(executionId)).state).toBe('SUCCEEDED');
+    expect(pay.calls.map((c) => c.body)).toEqual([
+      { order_id: 12346, customer_email: 'buyer@example.com', items: ['lamp'], total_amount: 25 },
+    ]);
+    const shown = await request(app).get('/orders/12346').expect(200);
+    expect(shown.body.status).toBe('confirmed');
+  });
+
+  it('refuses an order without items or with a bad e-mail, storing nothing', async () => {
+    const res = await request(app)
+      .post('/orders')
+      .send({ customer_email: 'nope', items: [], total_amount: 5 })
+      .expect(400);
+    expect(res.body).toEqual({ error: { code: 'INVALID_REQUEST', message: expect.any(String) } });
+    expect(res.body.error.message).toContain('customer_email');
+    expect(res.body.error.message).toContain('items');
+    expect(new OrderStore(db).list().map((o) => o.id)).toEqual([ORDER.id]);
+  });
+});
+
 describe('requests the app refuses', () => {
+  it('answers every error in one shape: {error: {code, message}}', async () => {
+    const route = await request(app).delete('/orders/12345').expect(404);
+    expect(route.body).toEqual({
+      error: { code: 'NOT_FOUND', message: 'No route for DELETE /orders/12345' },
+    });
+    const malformed = await request(app)
+      .post('/orders')
+      .set('Content-Type', 'application/json')
+      .send('{"customer_email":')
+      .expect(400);
+    expect(malformed.body).toEqual({ error: { code: 'INVALID_REQUEST', message: expect.any(String) } });
+  });
+
   it('answers 404 for an unknown order and 400 for a malformed ID, without invoking', async () => {
     const missing = await request(app).post('/orders/999/process').expect(404);
     expect(missing.body.error.code).toBe('ORDER_NOT_FOUND');
