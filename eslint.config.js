@@ -11,6 +11,8 @@ export default tseslint.config(
       'eslint.config.js',
       '**/*.mjs',
       '**/*.cjs',
+      // A user's project with its own dependencies: type-checked by scripts/packed-install.ts there.
+      'scripts/packed-install/project/**',
     ],
   },
   js.configs.recommended,
