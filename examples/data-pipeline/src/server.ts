@@ -6,7 +6,7 @@
  */
 import { inspect } from 'node:util';
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { EMULATOR_HOST_ENV } from '@workflows-kit/client';
 import { createApp } from './app.js';
 import { DataJobStore, openDatabase } from './db.js';
@@ -46,12 +46,18 @@ const server = app.listen(port, host, (error?: Error) => {
     workflow.endpoint.kind === 'emulator'
       ? `workflows-emulator at ${workflow.endpoint.url}`
       : `Google Cloud Workflows (set ${EMULATOR_HOST_ENV} to use the emulator)`;
-  console.log(`data-pipeline service on http://${host}:${port}, invoking ${target}`);
+  const base = `http://${host}:${port}`;
+  console.log(`data-pipeline service on ${base}, invoking ${target}`);
+  console.log(
+    databasePath === ':memory:'
+      ? 'data jobs kept in memory until the service stops'
+      : `data jobs stored in ${resolve(databasePath)} (to start clean, stop the service and delete it with its -wal and -shm files)`,
+  );
   console.log(`status checker every ${intervalMs / 1000}s`);
   console.log(
-    `  curl -X POST http://${host}:${port}/data-jobs -d dataset_id=sales-2024 -d notification_email=ops@example.com`,
+    `  curl -X POST ${base}/data-jobs -d dataset_id=sales-2024 -d notification_email=ops@example.com`,
   );
-  console.log(`  curl http://${host}:${port}/data-jobs/1`);
+  console.log(`  curl ${base}/data-jobs`);
   checker.start();
 });
 

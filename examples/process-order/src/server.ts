@@ -5,7 +5,7 @@
  * talks to workflows-emulator, otherwise to Google.
  */
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { EMULATOR_HOST_ENV } from '@workflows-kit/client';
 import { createApp } from './app.js';
 import { OrderStore, openDatabase } from './db.js';
@@ -36,9 +36,15 @@ const server = app.listen(port, host, (error?: Error) => {
     workflow.endpoint.kind === 'emulator'
       ? `workflows-emulator at ${workflow.endpoint.url}`
       : `Google Cloud Workflows (set ${EMULATOR_HOST_ENV} to use the emulator)`;
-  console.log(`process-order shop on http://${host}:${port}, invoking ${target}`);
-  console.log(`  curl -X POST http://${host}:${port}/orders/12345/process`);
-  console.log(`  curl http://${host}:${port}/orders/12345`);
+  const base = `http://${host}:${port}`;
+  console.log(`process-order shop on ${base}, invoking ${target}`);
+  console.log(
+    databasePath === ':memory:'
+      ? 'orders kept in memory until the shop stops'
+      : `orders stored in ${resolve(databasePath)} (to start clean, stop the shop and delete it with its -wal and -shm files)`,
+  );
+  console.log(`  curl -X POST ${base}/orders/12345/process`);
+  console.log(`  curl ${base}/orders/12345`);
 });
 
 function shutdown(): void {
