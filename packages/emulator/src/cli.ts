@@ -7,15 +7,14 @@
  *
  * `main(argv)` resolves with the exit code (the `bin` sets `process.exitCode` from it).
  */
-import { watch, type FSWatcher } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { basename, delimiter, extname, join, resolve } from 'node:path';
+import type { FSWatcher } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import { basename, delimiter, extname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { LogEntry, Logger } from './runtime/seams.js';
 import { formatProblems, loadWorkflow } from './source/index.js';
 import { loadStubsFile, StubValidationError } from './stubs/index.js';
 import { startEmulator, type RunningEmulator } from './emulator.js';
-import { ApiError } from './server/api-error.js';
 import {
   createAppDeps,
   DEFAULT_LOCATION,
@@ -25,6 +24,8 @@ import {
 } from './server/deps.js';
 import { isValidWorkflowId } from './server/names.js';
 import { VERSION } from './server/version.js';
+import { uiBuilt } from './server/ui-static.js';
+import { watchWorkflowsDirectory } from './server/workflow-files.js';
 import { projectRef } from './server/workflows-service.js';
 import { parseJson, stringifyJson } from './values/json.js';
 import { typeName, type Value } from './values/types.js';
@@ -42,8 +43,6 @@ const defaultIo = (): CliIo => ({
   stderr: (t) => process.stderr.write(t),
   env: process.env,
 });
-
-const WORKFLOW_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
 
 const USAGE = `Usage:
   workflows-emulator [options]           start the emulator
@@ -239,7 +238,7 @@ async function serveCommand(argv: readonly string[], io: CliIo): Promise<number>
   });
   const watchers: FSWatcher[] = [];
   for (const { dir, location } of dirs)
-    watchers.push(await deployDirectory(emulator, resolve(dir), location, io));
+    watchers.push(await deployDirectory(emulator, settings.projectId, resolve(dir), location, io));
   // Which answers the workflows' outbound calls will get: a stubs file left out (or an old one
   // picked up from WORKFLOWS_EMULATOR_STUBS) is the first thing to rule out when a call fails.
   for (const { path, count } of loaded)
@@ -250,6 +249,7 @@ async function serveCommand(argv: readonly string[], io: CliIo): Promise<number>
     `workflows-emulator ${VERSION} listening on ${emulator.url} (project ${settings.projectId}, location ${settings.location})\n`,
   );
   io.stdout(`export WORKFLOWS_EMULATOR_HOST=${emulator.url.slice('http://'.length)}\n`);
+  io.stdout(`developer UI: ${emulator.url}/${uiBuilt(deps.config.uiDir) ? '' : ' (not built: run pnpm build)'}\n`);
 
   const signal = await (io.waitForShutdown ?? waitForSignal)();
   io.stdout(`${signal}: shutting down\n`);
@@ -280,56 +280,28 @@ function parseDirSpec(spec: string, defaultLocation: string): { dir: string; loc
 }
 
 /** Deploys every workflow file of a directory, then redeploys files as they change. */
-async function deployDirectory(
+function deployDirectory(
   emulator: RunningEmulator,
+  project: string,
   dir: string,
   location: string,
   io: CliIo,
 ): Promise<FSWatcher> {
-  const deployed = new Map<string, string>(); // file -> source last deployed (or rejected)
-  const deployFile = async (file: string): Promise<void> => {
-    const ext = extname(file).toLowerCase();
-    if (!WORKFLOW_EXTENSIONS.has(ext)) return;
-    const path = join(dir, file);
-    const source = await readFile(path, 'utf8').catch(() => undefined);
-    if (source === undefined || deployed.get(file) === source) return;
-    deployed.set(file, source);
-    const id = basename(file, extname(file));
-    if (!isValidWorkflowId(id)) {
+  return watchWorkflowsDirectory({
+    dir,
+    project: projectRef(emulator.deps, project).project,
+    location,
+    files: emulator.deps.files,
+    deploy: (id, source) => emulator.deploy(id, source, { project, location }),
+    onDeployed: ({ workflowId, revisionId, path }) =>
+      io.stdout(`deployed ${workflowId} (revision ${revisionId}, location ${location}) from ${path}\n`),
+    onFailed: ({ workflowId, path, message, skipped }) =>
       io.stderr(
-        `skipped ${path}: "${id}" is not a valid workflow ID (letters, digits, _ and -, starting with a letter)\n`,
-      );
-      return;
-    }
-    try {
-      const revision = emulator.deploy(id, source, { location });
-      io.stdout(`deployed ${id} (revision ${revision}, location ${location}) from ${path}\n`);
-    } catch (err) {
-      const message = err instanceof ApiError ? err.message : String(err);
-      io.stderr(`could not deploy ${id} from ${path}:\n${indent(message)}\n`);
-    }
-  };
-  const files = (await readdir(dir)).sort();
-  for (const f of files) await deployFile(f);
-
-  // Editors save in bursts (truncate + write, or write + rename); settle before reading.
-  const timers = new Map<string, NodeJS.Timeout>();
-  const watcher = watch(dir, (_event, filename) => {
-    if (!filename) return;
-    const name = filename.toString();
-    clearTimeout(timers.get(name));
-    timers.set(
-      name,
-      setTimeout(() => {
-        timers.delete(name);
-        void deployFile(name);
-      }, 50),
-    );
+        skipped
+          ? `skipped ${path}: ${message}\n`
+          : `could not deploy ${workflowId} from ${path}:\n${indent(message)}\n`,
+      ),
   });
-  watcher.on('close', () => {
-    for (const t of timers.values()) clearTimeout(t);
-  });
-  return watcher;
 }
 
 const indent = (s: string) =>

@@ -12,6 +12,7 @@ export function resetEmulator(deps: AppDeps, executions: ExecutionsService): voi
   deps.store.operations.clear();
   deps.runtime.callbacks.clear();
   deps.stubs.reset();
+  deps.files.clear();
 }
 
 export function emulatorInfo(deps: AppDeps): Record<string, unknown> {

@@ -6,17 +6,16 @@ import express from 'express';
 import { createStubsRouter } from '../stubs/index.js';
 import { createAdminRouter } from './admin.js';
 import { notFound } from './api-error.js';
-import { renderExecutionPage } from './console-page.js';
 import { createAppDeps, type AppDeps, type CreateAppDepsOptions } from './deps.js';
 import { createErrorHandler } from './error-handler.js';
 import { ExecutionsService } from './executions-service.js';
-import { checkExecutionId, checkLocation, checkProject, checkWorkflowId } from './names.js';
 import { createRequestGuard } from './request-guard.js';
 import { dispatch } from './router.js';
 import { registerChildExecutions } from './child-executions.js';
 import { v1Routes } from './routes/v1.js';
-import { queryString } from './wire.js';
-import { projectRef, WorkflowsService } from './workflows-service.js';
+import { createUiApiRouter } from './ui-api.js';
+import { createUiRouter } from './ui-static.js';
+import { WorkflowsService } from './workflows-service.js';
 
 export interface Services {
   workflows: WorkflowsService;
@@ -56,17 +55,8 @@ export function createApp(
   app.use(createStubsRouter(d.stubs));
   app.use(createAdminRouter(d, svc.executions));
 
-  app.get('/console/workflows/workflow/:location/:workflow/execution/:execution', (req, res) => {
-    const alias = checkProject(queryString(req.query, 'project') ?? d.config.projectId);
-    const ref = projectRef(d, alias);
-    const rec = svc.executions.getRecord(
-      ref,
-      checkLocation(req.params.location),
-      checkWorkflowId(req.params.workflow),
-      checkExecutionId(req.params.execution),
-    );
-    res.type('html').send(renderExecutionPage(rec, ref.alias));
-  });
+  app.use(createUiApiRouter(d));
+  app.use(createUiRouter(d, svc.executions));
 
   // Raw bytes for every /v1 route: routes parse JSON themselves (so a malformed body is a
   // Google-style INVALID_ARGUMENT), and callback requests need the body as sent.

@@ -16,7 +16,9 @@ import type { RunningExecution, RuntimeDeps, RuntimeLimits, StartExecutionOption
 import { loadWorkflow as defaultLoadWorkflow, type LoadResult } from '../source/index.js';
 import { createConnectorHandler, createOutboundTransport, StubRegistry } from '../stubs/index.js';
 import { createMemoryStore, type Store } from '../store/index.js';
+import { DEFAULT_UI_DIR } from './ui-static.js';
 import { VERSION } from './version.js';
+import { WorkflowFiles } from './workflow-files.js';
 
 export interface AppConfig {
   projectId: string;
@@ -34,6 +36,8 @@ export interface AppConfig {
   maxActiveExecutions: number;
   /** `--accept-host` entries: names besides loopback, IPs and the base URL's host that requests may address. */
   acceptHosts: string[];
+  /** The directory of the developer UI's built bundle (`index.html` and `assets/`). */
+  uiDir: string;
 }
 
 export interface AppDeps {
@@ -43,6 +47,8 @@ export interface AppDeps {
   stubs: StubRegistry;
   /** Connectors answered by the emulator itself when no stub matches; the services fill it. */
   connectorBuiltins: Map<string, BuiltinConnector>;
+  /** Which file each revision deployed from a watched directory came from, and files that failed. */
+  files: WorkflowFiles;
   /** Epoch milliseconds when the emulator started (for `/emulator/v1/info`). */
   startedAt: number;
   /** The executor; injectable so route tests can use a fake. */
@@ -72,6 +78,8 @@ export interface CreateAppDepsOptions {
   /** `--accept-host` entries: host names clients may address the emulator by (see request-guard.ts). */
   acceptHosts?: readonly string[];
   limits?: Partial<RuntimeLimits>;
+  /** Where the developer UI's bundle is; default the package's `dist/ui` (built by `pnpm build`). */
+  uiDir?: string;
   store?: Store;
   startExecution?: AppDeps['startExecution'];
   loadWorkflow?: AppDeps['loadWorkflow'];
@@ -96,6 +104,7 @@ export function createAppDeps(options: CreateAppDepsOptions = {}): AppDeps {
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     maxActiveExecutions: options.maxActiveExecutions ?? 10_000,
     acceptHosts: [...(options.acceptHosts ?? [])],
+    uiDir: options.uiDir ?? DEFAULT_UI_DIR,
   };
   const runtime: RuntimeDeps = {
     transport:
@@ -113,6 +122,7 @@ export function createAppDeps(options: CreateAppDepsOptions = {}): AppDeps {
     runtime,
     stubs,
     connectorBuiltins,
+    files: new WorkflowFiles(),
     // Wall time, not the injected clock: uptime is about the process, even under a virtual clock.
     startedAt: Date.now(),
     startExecution: options.startExecution ?? defaultStartExecution,

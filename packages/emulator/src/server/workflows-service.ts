@@ -1,6 +1,6 @@
 /** Workflows API v1 behaviour over the store: revisions, validation, long-running operations. */
 import { formatProblems, type LoadResult } from '../source/index.js';
-import { loadWorkflow as defaultLoadWorkflow } from '../source/index.js';
+import { loadWorkflow as defaultLoadWorkflow, WorkflowSourceError } from '../source/index.js';
 import type { WorkflowDefinition } from '../source/types.js';
 import type { OperationRecord, OperationVerb, WorkflowKey, WorkflowRecord } from '../store/types.js';
 import { alreadyExists, invalidArgument, notFound } from './api-error.js';
@@ -71,7 +71,7 @@ export class WorkflowsService {
     const r = load(source);
     if (r.ok) return r.definition;
     // The loader phrases problems like the service (`failed to build: error in step ...`).
-    throw invalidArgument(formatProblems(r.problems));
+    throw invalidArgument(formatProblems(r.problems), { cause: new WorkflowSourceError(r.problems) });
   }
 
   /** `projects/{p}/serviceAccounts/{email}`, defaulting to the Compute Engine default account like the service. */

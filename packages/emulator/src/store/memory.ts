@@ -40,6 +40,10 @@ export class InMemoryWorkflowStore implements WorkflowStore {
     return out;
   }
 
+  all(): Iterable<WorkflowRecord> {
+    return this.byKey.values();
+  }
+
   delete(key: WorkflowKey): WorkflowRecord | undefined {
     const k = workflowKeyString(key);
     const r = this.byKey.get(k);

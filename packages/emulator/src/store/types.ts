@@ -102,6 +102,8 @@ export interface WorkflowStore {
   update(record: WorkflowRecord): void;
   /** Workflows of a project and location, in creation order. */
   list(project: string, location: string): WorkflowRecord[];
+  /** Every workflow of every project and location, in creation order. */
+  all(): Iterable<WorkflowRecord>;
   delete(key: WorkflowKey): WorkflowRecord | undefined;
   clear(): void;
 }
