@@ -1,0 +1,414 @@
+/**
+ * The developer UI end to end: a fresh build of the bundle, served by a listening emulator that
+ * watches a real directory, driven in Debian's headless Chromium. Each test waits on events (the
+ * emulator's own, or elements appearing), never on time.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FSWatcher } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startEmulator, type RunningEmulator } from '../../src/emulator.js';
+import {
+  watchWorkflowsDirectory,
+  type WorkflowFileChange,
+} from '../../src/server/workflow-files.js';
+import type { ExecutionRecord } from '../../src/store/types.js';
+import { buildUiBundle, chromiumAvailable, CHROMIUM, launchChromium } from './ui-harness.js';
+
+if (!chromiumAvailable && process.env.WORKFLOWS_KIT_REQUIRE_BROWSER === '1') {
+  throw new Error(`headless Chromium is required but ${CHROMIUM} does not exist (apt-get install chromium)`);
+}
+
+const PROJECT = 'ui-proj';
+const LOCATION = 'europe-west1';
+
+const GREET = `main:
+  params: [args]
+  steps:
+    - build:
+        assign:
+          - greeting: \${"hello " + args.name}
+    - done:
+        return:
+          greeting: \${greeting}
+`;
+// Line 5, column 35 is where the expression ends too early.
+const GREET_BROKEN = `main:
+  params: [args]
+  steps:
+    - build:
+        assign:
+          - greeting: \${"hello " + }
+    - done:
+        return: \${greeting}
+`;
+const SLEEPER = `main:
+  steps:
+    - nap:
+        call: sys.sleep
+        args:
+          seconds: 3600
+    - done:
+        return: rested
+`;
+const APPROVAL = `main:
+  steps:
+    - create:
+        call: events.create_callback_endpoint
+        args:
+          http_callback_method: POST
+        result: cb
+    - ready:
+        call: sys.log
+        args:
+          text: callback ready
+    - wait:
+        call: events.await_callback
+        args:
+          callback: \${cb}
+          timeout: 3600
+        result: req
+    - done:
+        return: \${req.http_request.body}
+`;
+const FETCHER = `main:
+  steps:
+    - get:
+        call: http.get
+        args:
+          url: https://inventory.example.com/items/7
+        result: resp
+    - done:
+        return: \${resp.body}
+`;
+
+describe.skipIf(!chromiumAvailable)('developer UI in headless Chromium', () => {
+  let emulator: RunningEmulator;
+  let browser: Browser;
+  let page: Page;
+  let uiDir: string;
+  let dir: string;
+  let watcher: FSWatcher;
+  const waiters: { test: (c: WorkflowFileChange) => boolean; resolve: () => void }[] = [];
+
+  /** Resolves when the watched directory reports a change that passes `test`. */
+  const nextChange = (test: (c: WorkflowFileChange) => boolean) =>
+    new Promise<void>((resolve) => waiters.push({ test, resolve }));
+
+  const ref = { alias: PROJECT, project: PROJECT };
+  const url = (path: string) => `${emulator.url}${path}${path.includes('?') ? '&' : '?'}project=${PROJECT}`;
+  const executionPath = (workflow: string, id: string) =>
+    `/console/workflows/workflow/${LOCATION}/${workflow}/execution/${id}`;
+  const latestExecution = (workflow: string): ExecutionRecord => {
+    const list = emulator.deps.store.executions.list({ project: PROJECT, location: LOCATION, workflowId: workflow });
+    const last = list[list.length - 1];
+    if (!last) throw new Error(`no execution of ${workflow}`);
+    return last;
+  };
+  const logs: { executionId: string; text: string }[] = [];
+  const logWaiters: { executionId: string; text: string; resolve: () => void }[] = [];
+  /** Resolves when the execution has written `text` with sys.log. */
+  const logged = (executionId: string, text: string) =>
+    logs.some((l) => l.executionId === executionId && l.text === text)
+      ? Promise.resolve()
+      : new Promise<void>((resolve) => logWaiters.push({ executionId, text, resolve }));
+  const stateShown = (state: string) => page.locator('.summary-state .state', { hasText: state }).waitFor();
+
+  beforeAll(async () => {
+    uiDir = await buildUiBundle();
+    dir = await mkdtemp(join(tmpdir(), 'wf-ui-test-'));
+    await Promise.all([
+      writeFile(join(dir, 'sleeper.yaml'), SLEEPER),
+      writeFile(join(dir, 'approval.yaml'), APPROVAL),
+      writeFile(join(dir, 'fetcher.yaml'), FETCHER),
+    ]);
+    emulator = await startEmulator({
+      host: '127.0.0.1',
+      port: 0,
+      projectId: PROJECT,
+      uiDir,
+      logger: {
+        log(entry) {
+          const text = typeof entry.payload === 'string' ? entry.payload : '';
+          logs.push({ executionId: entry.executionId, text });
+          for (const w of logWaiters.splice(0)) {
+            if (w.executionId === entry.executionId && w.text === text) w.resolve();
+            else logWaiters.push(w);
+          }
+        },
+      },
+    });
+    emulator.deps.files.onChange((c) => {
+      for (const w of waiters.splice(0)) {
+        if (w.test(c)) w.resolve();
+        else waiters.push(w);
+      }
+    });
+    watcher = await watchWorkflowsDirectory({
+      dir,
+      project: PROJECT,
+      location: LOCATION,
+      files: emulator.deps.files,
+      deploy: (id, source) => emulator.deploy(id, source, { location: LOCATION }),
+      settleMs: 20,
+    });
+    browser = await launchChromium();
+  }, 120_000);
+
+  beforeEach(async () => {
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    page.setDefaultTimeout(15_000);
+    return async () => {
+      await page.close();
+    };
+  });
+
+  afterAll(async () => {
+    watcher?.close();
+    await browser?.close();
+    await emulator?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+    if (uiDir) await rm(uiDir, { recursive: true, force: true });
+  });
+
+  it('shows a workflow deployed from the watched directory, a broken save with its line and column, and the fix', async () => {
+    const file = join(dir, 'greet.yaml');
+    let deployed = nextChange((c) => c.kind === 'deployed' && c.file === file);
+    await writeFile(file, GREET);
+    await deployed;
+
+    await page.goto(url('/'));
+    const row = page.locator('tr[data-workflow="greet"]');
+    await row.waitFor();
+    expect(await row.locator('td').nth(3).textContent()).toBe(file);
+    expect(await page.locator('#deploy-problems').count()).toBe(0);
+
+    const failed = nextChange((c) => c.kind === 'problem' && c.problem.file === file);
+    await writeFile(file, GREET_BROKEN);
+    await failed;
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    const problem = page.locator(`#deploy-problems article[data-file="${file}"]`);
+    await problem.waitFor();
+    expect(await problem.locator('.pos').first().textContent()).toBe('line 6, column 36');
+    expect(await problem.locator('.problem-message').first().textContent()).toContain('syntax error in expression');
+    // The revision deployed before the broken save stays.
+    expect(await row.locator('td').nth(1).textContent()).toMatch(/^000001-/);
+
+    deployed = nextChange((c) => c.kind === 'deployed' && c.file === file);
+    await writeFile(file, GREET.replace('hello ', 'hi '));
+    await deployed;
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    await page.locator('#deploy-problems').waitFor({ state: 'detached' });
+    await row.locator('td', { hasText: '2 revisions' }).waitFor();
+    expect(await row.locator('td').nth(1).textContent()).toMatch(/^000002-.*\(2 revisions\)$/);
+  });
+
+  it('executes a workflow from the form, refusing an argument that is not JSON', async () => {
+    emulator.deploy('greeter', GREET, { location: LOCATION });
+    await page.goto(url(`/console/workflows/workflow/${LOCATION}/greeter`));
+    const argument = page.getByLabel('Argument (JSON, empty for none)');
+    const execute = page.getByRole('button', { name: 'Execute', exact: true });
+    await argument.fill('{"name": ');
+    await page.locator('.field-problem').waitFor();
+    expect(await page.locator('.field-problem').textContent()).toContain('Not valid JSON');
+    expect(await execute.isDisabled()).toBe(true);
+
+    await argument.fill('{"name": "Ada"}');
+    await page.locator('.field-problem').waitFor({ state: 'detached' });
+    await page.getByLabel('History level').selectOption('EXECUTION_HISTORY_DETAILED');
+    await page.getByLabel('Call-log level').selectOption('LOG_ALL_CALLS');
+    await execute.click();
+    await page.waitForURL(/\/execution\/[0-9a-f-]+\?project=ui-proj$/);
+    const id = page.url().split('/execution/')[1]!.split('?')[0]!;
+    const rec = latestExecution('greeter');
+    expect(rec.executionId).toBe(id);
+    expect(rec.executionHistoryLevel).toBe('EXECUTION_HISTORY_DETAILED');
+    expect(rec.callLogLevel).toBe('LOG_ALL_CALLS');
+    await emulator.services.executions.whenSettled(rec);
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    await stateShown('SUCCEEDED');
+    expect(JSON.parse((await page.locator('#result').textContent()) ?? '')).toEqual({ greeting: 'hello Ada' });
+    expect(JSON.parse((await page.locator('#argument').textContent()) ?? '')).toEqual({ name: 'Ada' });
+    expect(await page.locator('dd', { hasText: 'detailed' }).count()).toBe(1);
+  });
+
+  it('cancels a sleeping execution', async () => {
+    const rec = emulator.services.executions.create(ref, LOCATION, 'sleeper', {});
+    await page.goto(url(executionPath('sleeper', rec.executionId)));
+    await stateShown('ACTIVE');
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await stateShown('CANCELLED');
+    await emulator.services.executions.whenSettled(rec);
+    expect(rec.state).toBe('CANCELLED');
+    expect(await page.getByRole('button', { name: 'Cancel' }).count()).toBe(0);
+  });
+
+  it('runs an execution again with an edited argument', async () => {
+    emulator.deploy('greeter', GREET, { location: LOCATION });
+    const first = emulator.services.executions.create(ref, LOCATION, 'greeter', {
+      argument: JSON.stringify({ name: 'Bob' }),
+    });
+    await emulator.services.executions.whenSettled(first);
+    await page.goto(url(executionPath('greeter', first.executionId)));
+    await stateShown('SUCCEEDED');
+    await page.getByRole('button', { name: 'Edit argument and run' }).click();
+    const field = page.getByRole('form', { name: 'Run again with an edited argument' }).getByLabel('Argument (JSON)');
+    expect(JSON.parse(await field.inputValue())).toEqual({ name: 'Bob' });
+    await field.fill('{"name": "Cy"}');
+    await page.getByRole('button', { name: 'Run with this argument' }).click();
+    await page.waitForURL((u) => !u.pathname.endsWith(first.executionId));
+    const second = latestExecution('greeter');
+    expect(second.executionId).not.toBe(first.executionId);
+    expect(page.url()).toContain(second.executionId);
+    await emulator.services.executions.whenSettled(second);
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    await stateShown('SUCCEEDED');
+    expect(JSON.parse((await page.locator('#result').textContent()) ?? '')).toEqual({ greeting: 'hello Cy' });
+    expect(JSON.parse((await page.locator('#argument').textContent()) ?? '')).toEqual({ name: 'Cy' });
+
+    // "Run again" repeats the argument as it was.
+    await page.getByRole('button', { name: 'Run again' }).click();
+    await page.waitForURL((u) => !u.pathname.endsWith(second.executionId));
+    const third = latestExecution('greeter');
+    expect(third.argument).toBe(second.argument);
+  });
+
+  it('delivers a request to a callback the execution waits on', async () => {
+    const rec = emulator.services.executions.create(ref, LOCATION, 'approval', {});
+    // The workflow logs once its callback exists (a request delivered before the wait is queued).
+    await logged(rec.executionId, 'callback ready');
+    await page.goto(url(executionPath('approval', rec.executionId)));
+    await stateShown('ACTIVE');
+    await page.locator('form.callback').waitFor();
+    await page.getByLabel('Request body (JSON)').fill('{"approved": true, "by": "ops"}');
+    await page.getByRole('button', { name: 'Deliver' }).click();
+    // The page reads the execution again after delivering; it may already show the end.
+    await emulator.services.executions.whenSettled(rec);
+    expect(rec.state).toBe('SUCCEEDED');
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    await stateShown('SUCCEEDED');
+    expect(JSON.parse((await page.locator('#result').textContent()) ?? '')).toEqual({ approved: true, by: 'ops' });
+  });
+
+  it('adds a stub from JSON, shows its hits and the call it answered', async () => {
+    await page.goto(url('/console/workflows/stubs'));
+    await page.getByText('Add stubs from JSON').click();
+    const stubs = page.getByLabel('One stub or a list of stubs (the format of --stubs files)');
+    await stubs.fill('{"id": "inventory", "method": "GET", "url": "https://inventory.example.com/items/*", ');
+    expect(await page.getByRole('button', { name: 'Add', exact: true }).isDisabled()).toBe(true);
+    await stubs.fill(
+      '{"id": "inventory", "method": "GET", "url": "https://inventory.example.com/items/*", "body": {"sku": 7, "left": 3}}',
+    );
+    await page.getByRole('button', { name: 'Add', exact: true }).click();
+    await page.getByRole('status').filter({ hasText: 'Added inventory.' }).waitFor();
+    const row = page.locator('tr[data-stub="inventory"]');
+    await row.waitFor();
+    expect(await row.locator('.hits').textContent()).toBe('0');
+
+    // A stub the server refuses: its message is shown, nothing is added.
+    await stubs.fill('{"url": "https://x.example.com/", "status": 99}');
+    await page.getByRole('button', { name: 'Add', exact: true }).click();
+    await page.locator('.add-stubs .error').waitFor();
+    expect(await page.locator('.add-stubs .error').textContent()).toMatch(/status/i);
+
+    const rec = emulator.services.executions.create(ref, LOCATION, 'fetcher', {});
+    await emulator.services.executions.whenSettled(rec);
+    expect(rec.state).toBe('SUCCEEDED');
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    await row.locator('.hits', { hasText: '1' }).waitFor();
+    const call = page.locator('#requests tbody tr', { hasText: 'https://inventory.example.com/items/7' });
+    await call.waitFor();
+    expect(await call.locator('.outcome').textContent()).toBe('stub');
+    expect(await call.textContent()).toContain('by inventory');
+
+    // The execution's page lists the same call among its outbound calls.
+    await page.goto(url(executionPath('fetcher', rec.executionId)));
+    await stateShown('SUCCEEDED');
+    const own = page.locator('#requests tbody tr');
+    await own.first().waitFor();
+    expect(await own.count()).toBe(1);
+    expect(await own.textContent()).toContain('GET https://inventory.example.com/items/7');
+    expect(JSON.parse((await page.locator('#result').textContent()) ?? '')).toEqual({ sku: 7, left: 3 });
+
+    // Deleting it from the list removes it from the emulator.
+    await page.goto(url('/console/workflows/stubs'));
+    await page.getByRole('button', { name: 'Delete stub inventory' }).click();
+    await row.waitFor({ state: 'detached' });
+    expect(emulator.deps.stubs.list().some((s) => s.id === 'inventory')).toBe(false);
+  });
+
+  it('lists executions newest first and filters them by workflow and state', async () => {
+    emulator.deploy('greeter', GREET, { location: LOCATION });
+    const a = emulator.services.executions.create(ref, LOCATION, 'greeter', { argument: '{"name":"a"}' });
+    await emulator.services.executions.whenSettled(a);
+    const b = emulator.services.executions.create(ref, LOCATION, 'sleeper', {});
+    await page.goto(url('/console/workflows/executions'));
+    const rows = page.locator('#executions tbody tr');
+    await rows.first().waitFor();
+    expect(await rows.first().getAttribute('data-execution')).toBe(b.executionId);
+
+    /** Waits until the table lists `shown` and not `hidden`. */
+    const listed = (shown: ExecutionRecord, hidden: ExecutionRecord) =>
+      page.waitForFunction(
+        ([s, h]) =>
+          document.querySelector(`#executions tr[data-execution="${s}"]`) !== null &&
+          document.querySelector(`#executions tr[data-execution="${h}"]`) === null,
+        [shown.executionId, hidden.executionId],
+      );
+    await page.getByLabel('State').selectOption('ACTIVE');
+    await page.waitForURL(/state=ACTIVE/);
+    await listed(b, a);
+
+    await page.getByLabel('State').selectOption('');
+    await page.getByLabel('Workflow').selectOption(`${LOCATION}/greeter`);
+    await page.waitForURL(/workflow=greeter/);
+    await listed(a, b);
+    const ids = await page.locator('#executions tbody tr').evaluateAll((trs) =>
+      trs.map((tr) => tr.getAttribute('data-execution')),
+    );
+    expect(ids).toContain(a.executionId);
+    const all = emulator.deps.store.executions.list({ project: PROJECT, location: LOCATION, workflowId: 'greeter' });
+    expect(ids).toEqual(all.map((e) => e.executionId).reverse());
+    emulator.services.executions.cancelAll();
+  });
+
+  it('draws the step graph, and a step chosen with the keyboard is marked in the source', async () => {
+    await page.goto(url(`/console/workflows/workflow/${LOCATION}/approval?tab=graph`));
+    const wait = page.getByRole('button', { name: /^wait: call events\.await_callback/ });
+    await wait.waitFor();
+    // start → create → ready → wait → done; `done` returns, so no arrow reaches the end.
+    expect(await page.locator('.graph-svg .box').count()).toBe(6);
+    expect(await page.locator('.graph-svg .edge-seq').count()).toBe(4);
+    await wait.focus();
+    await page.keyboard.press('Enter');
+    await page.waitForURL((u) => !u.search.includes('tab=graph'));
+    const marked = page.locator('.source-lines tr.marked');
+    await marked.waitFor();
+    expect(await marked.getAttribute('data-line')).toBe('12');
+    expect(await marked.textContent()).toContain('- wait:');
+  });
+
+  it('opens the page getConsoleUrl() points to, and answers 404 for an unknown execution', async () => {
+    emulator.deploy('greeter', GREET, { location: LOCATION });
+    const rec = emulator.services.executions.create(ref, LOCATION, 'greeter', {
+      argument: JSON.stringify({ name: '<b>x</b>' }),
+    });
+    await emulator.services.executions.whenSettled(rec);
+    const response = await page.goto(url(executionPath('greeter', rec.executionId)));
+    expect(response?.status()).toBe(200);
+    await stateShown('SUCCEEDED');
+    // Markup in values is text, never interpreted.
+    expect(JSON.parse((await page.locator('#result').textContent()) ?? '')).toEqual({ greeting: 'hello <b>x</b>' });
+    expect(await page.locator('#result b').count()).toBe(0);
+    const steps = await page.locator('#steps tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-step')));
+    expect(steps).toEqual(['build', 'done']);
+
+    const missing = await page.goto(url(executionPath('greeter', '00000000-0000-4000-8000-000000000000')));
+    expect(missing?.status()).toBe(404);
+    await page.locator('p.error').waitFor();
+    expect(await page.locator('p.error').textContent()).toContain('was not found');
+    expect(await page.locator('#steps').count()).toBe(0);
+  });
+});

@@ -1,0 +1,507 @@
+/**
+ * The graph of a workflow's steps, drawn as SVG from the emulator's step tree: a box per step,
+ * arrows for the sequence, `next` jumps routed along the right-hand side, switch arms side by
+ * side, and loops, parallel branches, nested `steps` and try/except as framed groups.
+ *
+ * Workflows are structured (blocks nest; only `next` jumps across), so the layout is a
+ * recursive block layout, not a general graph layout: every block knows its size, a sequence
+ * stacks its blocks, arms and branches stand in a row. Phase B colours the path an execution took.
+ */
+import { useMemo } from 'preact/hooks';
+import type { NextNode, RoutineNode, StepNode, StepTree } from '../data/api.js';
+
+const BOX_W = 200;
+const BOX_H = 46;
+const GAP_Y = 26;
+const PAD = 12;
+const HEAD = 30;
+const COL_GAP = 16;
+const ARM_LABEL_H = 24;
+const PILL_H = 26;
+const LANE_GAP = 12;
+
+interface Rect {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+interface BoxOut extends Rect {
+  title: string;
+  sub: string;
+  kind: string;
+  line: number;
+  pill?: boolean;
+}
+
+interface GroupOut extends Rect {
+  title: string;
+  sub: string;
+  kind: string;
+  line: number;
+}
+
+interface LabelOut {
+  x: number;
+  y: number;
+  w: number;
+  text: string;
+}
+
+interface Jump {
+  from: Rect;
+  to: string;
+}
+
+interface Out {
+  boxes: BoxOut[];
+  groups: GroupOut[];
+  labels: LabelOut[];
+  arrows: { points: [number, number][]; kind: 'seq' | 'arm' }[];
+  /** Step name → where its box or group is. */
+  targets: Map<string, Rect>;
+  jumps: Jump[];
+}
+
+interface Laid {
+  w: number;
+  h: number;
+  /** Whether control can fall out of the bottom into the next step. */
+  fallsThrough: boolean;
+  place(x: number, y: number, out: Out): Rect;
+}
+
+/** Cuts text to about `px` pixels wide (the graph's fonts average about 7 px a character). */
+function fit(text: string, px: number, charPx = 7): string {
+  const max = Math.max(4, Math.floor(px / charPx));
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+function nextText(n: NextNode | undefined): string {
+  if (!n) return '';
+  return n.kind === 'step' ? ` → ${n.step}` : ` → ${n.kind}`;
+}
+
+function describe(node: StepNode): string {
+  switch (node.kind) {
+    case 'assign':
+      return `assign ${(node.assign ?? []).join(', ')}`;
+    case 'call':
+      return `call ${node.call ?? ''}${node.result ? ` → ${node.result}` : ''}`;
+    case 'return':
+      return `return ${node.value ?? ''}`;
+    case 'raise':
+      return `raise ${node.value ?? ''}`;
+    case 'next':
+      return 'next';
+    case 'for':
+      return loopText(node.for);
+    case 'parallel':
+      return node.parallel?.for
+        ? `parallel ${loopText(node.parallel.for)}`
+        : `parallel${node.parallel?.shared.length ? ` · shared ${node.parallel.shared.join(', ')}` : ''}`;
+    case 'switch':
+      return 'switch';
+    case 'steps':
+      return 'steps';
+    case 'try':
+      return `try${node.retry ? ` · retry${node.retry.policy ? ` ${node.retry.policy}` : ''}` : ''}`;
+  }
+}
+
+function loopText(f: StepNode['for']): string {
+  if (!f) return 'for';
+  const vars = f.index ? `${f.index}, ${f.value}` : f.value;
+  return `for ${vars} in ${f.in ?? f.range ?? ''}`;
+}
+
+const endsFlow = (n: StepNode) => n.next !== undefined || n.kind === 'return' || n.kind === 'raise';
+
+function box(node: StepNode, title: string): Laid {
+  return {
+    w: BOX_W,
+    h: BOX_H,
+    fallsThrough: !endsFlow(node),
+    place(x, y, out) {
+      const r = { x, y, w: BOX_W, h: BOX_H };
+      out.boxes.push({ ...r, title, sub: describe(node) + nextText(node.next), kind: node.kind, line: node.line });
+      if (node.name) out.targets.set(node.name, r);
+      if (node.next?.kind === 'step') out.jumps.push({ from: r, to: node.next.step });
+      return r;
+    },
+  };
+}
+
+function pill(text: string, line: number, next: NextNode): Laid {
+  const w = Math.min(BOX_W, 40 + text.length * 7);
+  return {
+    w,
+    h: PILL_H,
+    fallsThrough: false,
+    place(x, y, out) {
+      const r = { x, y, w, h: PILL_H };
+      out.boxes.push({ ...r, title: text, sub: '', kind: 'jump', line, pill: true });
+      if (next.kind === 'step') out.jumps.push({ from: r, to: next.step });
+      return r;
+    },
+  };
+}
+
+function placeholder(text: string): Laid {
+  return {
+    w: BOX_W * 0.6,
+    h: PILL_H,
+    fallsThrough: true,
+    place(x, y, out) {
+      out.labels.push({ x: x + (BOX_W * 0.6) / 2, y: y + PILL_H / 2 + 4, w: BOX_W * 0.6, text });
+      return { x, y, w: BOX_W * 0.6, h: PILL_H };
+    },
+  };
+}
+
+function seq(nodes: readonly StepNode[]): Laid {
+  if (nodes.length === 0) return placeholder('(no steps)');
+  const items = nodes.map(step);
+  const w = Math.max(...items.map((i) => i.w));
+  const h = items.reduce((s, i) => s + i.h, 0) + GAP_Y * (items.length - 1);
+  return {
+    w,
+    h,
+    fallsThrough: items[items.length - 1]?.fallsThrough ?? true,
+    place(x, y, out) {
+      const cx = x + w / 2;
+      let top = y;
+      let prev: { bottom: number; falls: boolean } | undefined;
+      for (const item of items) {
+        if (prev?.falls) out.arrows.push({ points: [[cx, prev.bottom], [cx, top]], kind: 'seq' });
+        item.place(cx - item.w / 2, top, out);
+        prev = { bottom: top + item.h, falls: item.fallsThrough };
+        top += item.h + GAP_Y;
+      }
+      return { x, y, w, h };
+    },
+  };
+}
+
+/** Children side by side, tops aligned. */
+function row(children: Laid[]): Laid {
+  const w = children.reduce((s, c) => s + c.w, 0) + COL_GAP * Math.max(0, children.length - 1);
+  const h = Math.max(0, ...children.map((c) => c.h));
+  return {
+    w,
+    h,
+    fallsThrough: children.some((c) => c.fallsThrough),
+    place(x, y, out) {
+      let left = x;
+      for (const c of children) {
+        c.place(left, y, out);
+        left += c.w + COL_GAP;
+      }
+      return { x, y, w, h };
+    },
+  };
+}
+
+/** A labelled column (a switch arm): the label on top, then the content. */
+function arm(label: string, content: Laid): Laid {
+  const w = Math.max(content.w, Math.min(BOX_W + 40, 24 + label.length * 6.5));
+  const h = ARM_LABEL_H + content.h;
+  return {
+    w,
+    h,
+    fallsThrough: content.fallsThrough,
+    place(x, y, out) {
+      out.labels.push({ x: x + w / 2, y: y + 15, w, text: label });
+      content.place(x + (w - content.w) / 2, y + ARM_LABEL_H, out);
+      return { x, y, w, h };
+    },
+  };
+}
+
+function group(
+  node: StepNode | undefined,
+  title: string,
+  sub: string,
+  kind: string,
+  line: number,
+  content: Laid,
+): Laid {
+  const headW = 24 + Math.max(title.length * 8, sub.length * 6.5);
+  const w = Math.max(content.w + 2 * PAD, Math.min(headW, BOX_W + 80), BOX_W);
+  const h = HEAD + content.h + PAD + 4;
+  return {
+    w,
+    h,
+    fallsThrough: node ? !endsFlow(node) && content.fallsThrough : content.fallsThrough,
+    place(x, y, out) {
+      const r = { x, y, w, h };
+      out.groups.push({ ...r, title, sub: sub + nextText(node?.next), kind, line });
+      if (node?.name) out.targets.set(node.name, r);
+      if (node?.next?.kind === 'step') out.jumps.push({ from: { x, y, w, h: HEAD }, to: node.next.step });
+      content.place(x + (w - content.w) / 2, y + HEAD + 4, out);
+      return r;
+    },
+  };
+}
+
+/** An unnamed body (of a try or a switch arm): its steps, or the single action as a box. */
+function body(node: StepNode): Laid {
+  if (node.kind === 'steps' && !node.name) {
+    const inner = seq(node.steps ?? []);
+    if (node.next?.kind === 'step' || !node.next) return inner;
+  }
+  return step(node);
+}
+
+function step(node: StepNode): Laid {
+  const title = node.name ?? node.kind;
+  const sub = describe(node);
+  switch (node.kind) {
+    case 'steps':
+      return group(node, title, sub, 'steps', node.line, seq(node.steps ?? []));
+    case 'for':
+      return group(node, title, sub, 'for', node.line, seq(node.for?.steps ?? []));
+    case 'parallel': {
+      const p = node.parallel;
+      const content = p?.for
+        ? seq(p.for.steps)
+        : row(
+            (p?.branches ?? []).map((b) =>
+              group(undefined, b.name, 'branch', 'branch', b.line, seq(b.steps)),
+            ),
+          );
+      return group(node, title, sub, 'parallel', node.line, content);
+    }
+    case 'switch': {
+      const arms = (node.conditions ?? []).map((c) => {
+        let content: Laid;
+        if (c.body) content = body(c.body);
+        else if (c.next) content = pill(nextText(c.next).trim(), c.line, c.next);
+        else content = placeholder('(nothing)');
+        if (c.body && c.next) {
+          const inner = content;
+          content = {
+            ...inner,
+            fallsThrough: false,
+            place(x, y, out) {
+              const r = inner.place(x, y, out);
+              if (c.next?.kind === 'step') out.jumps.push({ from: r, to: c.next.step });
+              return r;
+            },
+          };
+        }
+        return arm(c.condition, content);
+      });
+      return group(node, title, sub, 'switch', node.line, row(arms));
+    }
+    case 'try': {
+      const parts: Laid[] = [];
+      if (node.try) parts.push(group(undefined, 'try', '', 'try-body', node.try.line, body(node.try)));
+      if (node.except)
+        parts.push(
+          group(
+            undefined,
+            'except',
+            node.except.as ? `as ${node.except.as}` : '',
+            'except',
+            node.except.line,
+            seq(node.except.steps),
+          ),
+        );
+      return group(node, title, sub, 'try', node.line, row(parts));
+    }
+    case 'assign':
+    case 'call':
+    case 'raise':
+    case 'return':
+    case 'next':
+      return box(node, title);
+  }
+}
+
+interface Drawing {
+  width: number;
+  height: number;
+  out: Out;
+  jumpPaths: { d: string; to: string; missing: boolean }[];
+}
+
+function draw(routine: RoutineNode): Drawing {
+  const out: Out = { boxes: [], groups: [], labels: [], arrows: [], targets: new Map(), jumps: [] };
+  const body = seq(routine.steps);
+  const margin = 16;
+  const startH = 24;
+  const x0 = margin;
+  const contentW = Math.max(body.w, BOX_W);
+  const cx = x0 + contentW / 2;
+  // Start and end terminals frame the routine.
+  out.boxes.push({ x: cx - 36, y: margin, w: 72, h: startH, title: 'start', sub: '', kind: 'terminal', line: routine.line, pill: true });
+  const top = margin + startH + GAP_Y;
+  out.arrows.push({ points: [[cx, margin + startH], [cx, top]], kind: 'seq' });
+  body.place(cx - body.w / 2, top, out);
+  const bottom = top + body.h;
+  const endY = bottom + GAP_Y;
+  if (body.fallsThrough) out.arrows.push({ points: [[cx, bottom], [cx, endY]], kind: 'seq' });
+  out.boxes.push({ x: cx - 36, y: endY, w: 72, h: startH, title: 'end', sub: '', kind: 'terminal', line: routine.line, pill: true });
+  out.targets.set('end', { x: cx - 36, y: endY, w: 72, h: startH });
+
+  // `next` jumps run in lanes right of everything, one lane each, so they never overlap.
+  let right = x0 + contentW;
+  for (const g of out.groups) right = Math.max(right, g.x + g.w);
+  const jumpPaths = out.jumps.map((j, i) => {
+    const target = out.targets.get(j.to);
+    const lane = right + LANE_GAP * (i + 1);
+    const fy = j.from.y + Math.min(j.from.h, BOX_H) / 2;
+    const fx = j.from.x + j.from.w;
+    if (!target) return { d: `M${fx},${fy} H${fx + 20}`, to: j.to, missing: true };
+    const ty = target.y + Math.min(target.h, BOX_H) / 2 - 4;
+    const tx = target.x + target.w;
+    return { d: `M${fx},${fy} H${lane} V${ty} H${tx + 2}`, to: j.to, missing: false };
+  });
+  const width = right + LANE_GAP * (out.jumps.length + 1) + margin;
+  return { width, height: endY + startH + margin, out, jumpPaths };
+}
+
+export interface StepGraphProps {
+  tree: StepTree;
+  /** Called with the source line of the step a reader selects. */
+  onSelect?: (line: number) => void;
+  selectedLine?: number | undefined;
+}
+
+export function StepGraph({ tree, onSelect, selectedLine }: StepGraphProps) {
+  const drawings = useMemo(() => tree.routines.map((r) => ({ routine: r, d: draw(r) })), [tree]);
+  return (
+    <div class="graph">
+      {drawings.map(({ routine, d }) => (
+        <section key={routine.name} class="graph-routine" aria-label={`Steps of ${routine.name}`}>
+          <h3>
+            {routine.name}
+            <span class="muted">
+              ({routine.params.map((p) => (p.default !== undefined ? `${p.name}: ${p.default}` : p.name)).join(', ')})
+            </span>
+          </h3>
+          <div class="graph-scroll">
+            <RoutineSvg id={`g-${routine.name}`} d={d} onSelect={onSelect} selectedLine={selectedLine} />
+          </div>
+        </section>
+      ))}
+    </div>
+  );
+}
+
+function RoutineSvg({
+  id,
+  d,
+  onSelect,
+  selectedLine,
+}: {
+  id: string;
+  d: Drawing;
+  onSelect: ((line: number) => void) | undefined;
+  selectedLine: number | undefined;
+}) {
+  const { out } = d;
+  const select = (line: number) => onSelect?.(line);
+  const keySelect = (line: number) => (e: KeyboardEvent) => {
+    if (e.key === 'Enter' || e.key === ' ') {
+      e.preventDefault();
+      select(line);
+    }
+  };
+  const arrow = `${id}-arrow`;
+  const jumpArrow = `${id}-jump`;
+  return (
+    <svg
+      class="graph-svg"
+      width={d.width}
+      height={d.height}
+      viewBox={`0 0 ${d.width} ${d.height}`}
+      role="group"
+      aria-label="Step graph"
+    >
+      <defs>
+        <marker id={arrow} viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+          <path d="M0,0 L10,5 L0,10 z" class="arrowhead" />
+        </marker>
+        <marker id={jumpArrow} viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+          <path d="M0,0 L10,5 L0,10 z" class="arrowhead-jump" />
+        </marker>
+      </defs>
+      {out.groups.map((g, i) => (
+        <g
+          key={`g${i}`}
+          class={`node group group-${g.kind}${selectedLine === g.line ? ' selected' : ''}`}
+          tabindex={0}
+          role="button"
+          aria-label={`${g.title}: ${g.sub}, line ${g.line}`}
+          onClick={() => select(g.line)}
+          onKeyDown={keySelect(g.line)}
+        >
+          <rect x={g.x} y={g.y} width={g.w} height={g.h} rx={8} />
+          <text x={g.x + 10} y={g.y + 19} class="group-title">
+            {fit(g.title, g.w * 0.45, 8)}
+            <tspan class="group-sub" dx={8}>
+              {fit(g.sub, g.w - 30 - Math.min(g.title.length, g.w * 0.06) * 8, 6.5)}
+            </tspan>
+          </text>
+          <title>{`${g.title} · ${g.sub} (line ${g.line})`}</title>
+        </g>
+      ))}
+      {d.jumpPaths.map((j, i) => (
+        <path
+          key={`j${i}`}
+          d={j.d}
+          class={`edge edge-jump${j.missing ? ' missing' : ''}`}
+          marker-end={`url(#${jumpArrow})`}
+        >
+          <title>{`next: ${j.to}`}</title>
+        </path>
+      ))}
+      {out.arrows.map((a, i) => (
+        <polyline
+          key={`a${i}`}
+          points={a.points.map((p) => p.join(',')).join(' ')}
+          class={`edge edge-${a.kind}`}
+          marker-end={`url(#${arrow})`}
+        />
+      ))}
+      {out.labels.map((l, i) => (
+        <text key={`l${i}`} x={l.x} y={l.y} class="arm-label" text-anchor="middle">
+          {fit(l.text, l.w - 8, 6.5)}
+          <title>{l.text}</title>
+        </text>
+      ))}
+      {out.boxes.map((b, i) => (
+        <g
+          key={`b${i}`}
+          class={`node box kind-${b.kind}${b.pill ? ' pill' : ''}${selectedLine === b.line && b.kind !== 'terminal' ? ' selected' : ''}`}
+          tabindex={b.kind === 'terminal' ? undefined : 0}
+          role={b.kind === 'terminal' ? undefined : 'button'}
+          aria-label={b.kind === 'terminal' ? undefined : `${b.title}: ${b.sub}, line ${b.line}`}
+          onClick={b.kind === 'terminal' ? undefined : () => select(b.line)}
+          onKeyDown={b.kind === 'terminal' ? undefined : keySelect(b.line)}
+        >
+          <rect x={b.x} y={b.y} width={b.w} height={b.h} rx={b.pill ? b.h / 2 : 6} />
+          {b.pill ? (
+            <text x={b.x + b.w / 2} y={b.y + b.h / 2 + 4} text-anchor="middle" class="pill-text">
+              {fit(b.title, b.w - 12)}
+            </text>
+          ) : (
+            <>
+              <rect x={b.x} y={b.y} width={5} height={b.h} class="stripe" rx={2} />
+              <text x={b.x + 14} y={b.y + 19} class="box-title">
+                {fit(b.title, b.w - 22, 7.5)}
+              </text>
+              <text x={b.x + 14} y={b.y + 36} class="box-sub">
+                {fit(b.sub, b.w - 22, 6.3)}
+              </text>
+            </>
+          )}
+          {!b.pill && <title>{`${b.title} · ${b.sub} (line ${b.line})`}</title>}
+        </g>
+      ))}
+    </svg>
+  );
+}
