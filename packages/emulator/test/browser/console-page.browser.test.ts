@@ -1,9 +1,12 @@
 /**
- * The console page (where the client's getConsoleUrl() points in emulator mode), rendered by a
- * real headless Chromium. CI installs Debian's chromium (`.ci/run`) and sets
+ * The console page (where the client's getConsoleUrl() points in emulator mode) as the server
+ * renders it when the UI bundle is not built (ui.browser.test.ts covers the built UI at the same
+ * URL), in a real headless Chromium. CI installs Debian's chromium (`.ci/run`) and sets
  * WORKFLOWS_KIT_REQUIRE_BROWSER=1, so there a missing browser fails the run instead of skipping.
  */
 import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../src/emulator.js';
@@ -37,7 +40,13 @@ describe.skipIf(!available)('console page in headless Chromium', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    emulator = await startEmulator({ host: '127.0.0.1', port: 0, projectId: 'console-proj' });
+    // A directory without a bundle: the server renders the page itself.
+    emulator = await startEmulator({
+      host: '127.0.0.1',
+      port: 0,
+      projectId: 'console-proj',
+      uiDir: join(tmpdir(), 'workflows-emulator-no-ui-bundle'),
+    });
     emulator.deploy('greeter', WORKFLOW, { location: 'europe-west1' });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
