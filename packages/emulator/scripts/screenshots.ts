@@ -187,11 +187,16 @@ async function main(): Promise<void> {
     const failed = await run('europe-west1', 'process-order', { ...order, order_id: 'ord-1002' });
     await run('us-central1', 'showcase', { items: [50, 70] });
     const waiting = await run('us-central1', 'showcase', { items: [3, 4, 5] }, false);
-    await run('us-central1', 'data-pipeline', {
-      dataset_id: 'sales-2026',
-      processing_mode: 'full',
-      notification_email: 'ops@example.com',
-    }, false);
+    await run(
+      'us-central1',
+      'data-pipeline',
+      {
+        dataset_id: 'sales-2026',
+        processing_mode: 'full',
+        notification_email: 'ops@example.com',
+      },
+      false,
+    );
     // Let the running ones reach their waits (a callback, a 20 s poll) before the pictures.
     await new Promise((r) => setTimeout(r, 500));
 
@@ -199,13 +204,37 @@ async function main(): Promise<void> {
       `/console/workflows/workflow/${location}/${workflow}/execution/${id}`;
     const shots: Shot[] = [
       { name: 'workflows', path: '/', ready: '#deploy-problems' },
-      { name: 'workflow-source', path: '/console/workflows/workflow/us-central1/data-pipeline', ready: '.source-lines' },
-      { name: 'workflow-graph', path: '/console/workflows/workflow/us-central1/showcase?tab=graph', ready: '.graph-svg' },
-      { name: 'workflow-revisions', path: '/console/workflows/workflow/europe-west1/process-order?tab=revisions', ready: '#revisions' },
+      {
+        name: 'workflow-source',
+        path: '/console/workflows/workflow/us-central1/data-pipeline',
+        ready: '.source-lines',
+      },
+      {
+        name: 'workflow-graph',
+        path: '/console/workflows/workflow/us-central1/showcase?tab=graph',
+        ready: '.graph-svg',
+      },
+      {
+        name: 'workflow-revisions',
+        path: '/console/workflows/workflow/europe-west1/process-order?tab=revisions',
+        ready: '#revisions',
+      },
       { name: 'executions', path: '/console/workflows/executions', ready: '#executions' },
-      { name: 'execution-succeeded', path: exec('europe-west1', 'process-order', ok.executionId), ready: '#result' },
-      { name: 'execution-failed', path: exec('europe-west1', 'process-order', failed.executionId), ready: '#error-payload' },
-      { name: 'execution-waiting', path: exec('us-central1', 'showcase', waiting.executionId), ready: '.callback' },
+      {
+        name: 'execution-succeeded',
+        path: exec('europe-west1', 'process-order', ok.executionId),
+        ready: '#result',
+      },
+      {
+        name: 'execution-failed',
+        path: exec('europe-west1', 'process-order', failed.executionId),
+        ready: '#error-payload',
+      },
+      {
+        name: 'execution-waiting',
+        path: exec('us-central1', 'showcase', waiting.executionId),
+        ready: '.callback',
+      },
       { name: 'stubs', path: '/console/workflows/stubs', ready: '#requests' },
     ];
     const browser = await launchChromium();

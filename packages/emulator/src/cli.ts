@@ -249,7 +249,9 @@ async function serveCommand(argv: readonly string[], io: CliIo): Promise<number>
     `workflows-emulator ${VERSION} listening on ${emulator.url} (project ${settings.projectId}, location ${settings.location})\n`,
   );
   io.stdout(`export WORKFLOWS_EMULATOR_HOST=${emulator.url.slice('http://'.length)}\n`);
-  io.stdout(`developer UI: ${emulator.url}/${uiBuilt(deps.config.uiDir) ? '' : ' (not built: run pnpm build)'}\n`);
+  io.stdout(
+    `developer UI: ${emulator.url}/${uiBuilt(deps.config.uiDir) ? '' : ' (not built: run pnpm build)'}\n`,
+  );
 
   const signal = await (io.waitForShutdown ?? waitForSignal)();
   io.stdout(`${signal}: shutting down\n`);

@@ -15,7 +15,7 @@
  */
 import express from 'express';
 import { stepTree } from '../source/step-tree.js';
-import type { ExecutionRecord, ExecutionState, WorkflowRecord } from '../store/types.js';
+import type { ExecutionRecord, WorkflowRecord } from '../store/types.js';
 import { invalidArgument, notFound } from './api-error.js';
 import type { AppDeps } from './deps.js';
 import { checkLocation, checkProject, checkWorkflowId, workflowName } from './names.js';
@@ -90,7 +90,7 @@ export function createUiApiRouter(deps: AppDeps): express.Router {
       if (workflow !== undefined && w.key.workflowId !== workflow) continue;
       if (location !== undefined && w.key.location !== location) continue;
       for (const e of deps.store.executions.list(w.key)) {
-        if (state === undefined || e.state === (state as ExecutionState)) selected.push(e);
+        if (state === undefined || e.state === state) selected.push(e);
       }
     }
     // Newest first; creation order breaks ties between equal timestamps.
@@ -101,27 +101,33 @@ export function createUiApiRouter(deps: AppDeps): express.Router {
       fingerprint: [ref.project, workflow, location, state, view].join('\n'),
     });
     const out: Json = {
-      executions: page.map((e) => ({ ...executionJson(e, ref.alias, view), createTime: formatTimestamp(e.createTime) })),
+      executions: page.map((e) => ({
+        ...executionJson(e, ref.alias, view),
+        createTime: formatTimestamp(e.createTime),
+      })),
     };
     if (nextPageToken) out.nextPageToken = nextPageToken;
     res.json(out);
   });
 
-  router.get('/emulator/v1/projects/:project/locations/:location/workflows/:workflow/stepTree', (req, res) => {
-    const ref = projectRef(deps, checkProject(req.params.project));
-    const location = checkLocation(req.params.location);
-    const workflowId = checkWorkflowId(req.params.workflow);
-    const rec = deps.store.workflows.get({ project: ref.project, location, workflowId });
-    const name = workflowName(ref.alias, location, workflowId);
-    if (!rec) throw notFound(`Resource '${name}' was not found`);
-    const revisionId = queryString(req.query, 'revisionId');
-    const rev = revisionId ? rec.revisions.find((r) => r.revisionId === revisionId) : currentRevision(rec);
-    if (!rev) throw notFound(`Revision '${revisionId}' of workflow '${name}' was not found`);
-    const out: Json = { name, revisionId: rev.revisionId, ...stepTree(rev.definition) };
-    const file = deps.files.sourceFile(rec.key, rev.revisionId);
-    if (file !== undefined) out.sourceFile = file;
-    res.json(out);
-  });
+  router.get(
+    '/emulator/v1/projects/:project/locations/:location/workflows/:workflow/stepTree',
+    (req, res) => {
+      const ref = projectRef(deps, checkProject(req.params.project));
+      const location = checkLocation(req.params.location);
+      const workflowId = checkWorkflowId(req.params.workflow);
+      const rec = deps.store.workflows.get({ project: ref.project, location, workflowId });
+      const name = workflowName(ref.alias, location, workflowId);
+      if (!rec) throw notFound(`Resource '${name}' was not found`);
+      const revisionId = queryString(req.query, 'revisionId');
+      const rev = revisionId ? rec.revisions.find((r) => r.revisionId === revisionId) : currentRevision(rec);
+      if (!rev) throw notFound(`Revision '${revisionId}' of workflow '${name}' was not found`);
+      const out: Json = { name, revisionId: rev.revisionId, ...stepTree(rev.definition) };
+      const file = deps.files.sourceFile(rec.key, rev.revisionId);
+      if (file !== undefined) out.sourceFile = file;
+      res.json(out);
+    },
+  );
 
   return router;
 }

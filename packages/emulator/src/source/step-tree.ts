@@ -219,7 +219,9 @@ function stepNode(s: Step): StepNode {
 function routineNode(r: Routine): RoutineNode {
   return {
     name: r.name,
-    params: r.params.map((p) => (p.default ? { name: p.name, default: templateText(p.default) } : { name: p.name })),
+    params: r.params.map((p) =>
+      p.default ? { name: p.name, default: templateText(p.default) } : { name: p.name },
+    ),
     ...at(r.pos),
     steps: r.steps.map(stepNode),
   };

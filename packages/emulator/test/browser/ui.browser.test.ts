@@ -10,10 +10,7 @@ import type { FSWatcher } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../src/emulator.js';
-import {
-  watchWorkflowsDirectory,
-  type WorkflowFileChange,
-} from '../../src/server/workflow-files.js';
+import { watchWorkflowsDirectory, type WorkflowFileChange } from '../../src/server/workflow-files.js';
 import type { ExecutionRecord } from '../../src/store/types.js';
 import { buildUiBundle, chromiumAvailable, CHROMIUM, launchChromium } from './ui-harness.js';
 
@@ -102,7 +99,11 @@ describe.skipIf(!chromiumAvailable)('developer UI in headless Chromium', () => {
   const executionPath = (workflow: string, id: string) =>
     `/console/workflows/workflow/${LOCATION}/${workflow}/execution/${id}`;
   const latestExecution = (workflow: string): ExecutionRecord => {
-    const list = emulator.deps.store.executions.list({ project: PROJECT, location: LOCATION, workflowId: workflow });
+    const list = emulator.deps.store.executions.list({
+      project: PROJECT,
+      location: LOCATION,
+      workflowId: workflow,
+    });
     const last = list[list.length - 1];
     if (!last) throw new Error(`no execution of ${workflow}`);
     return last;
@@ -192,7 +193,9 @@ describe.skipIf(!chromiumAvailable)('developer UI in headless Chromium', () => {
     const problem = page.locator(`#deploy-problems article[data-file="${file}"]`);
     await problem.waitFor();
     expect(await problem.locator('.pos').first().textContent()).toBe('line 6, column 36');
-    expect(await problem.locator('.problem-message').first().textContent()).toContain('syntax error in expression');
+    expect(await problem.locator('.problem-message').first().textContent()).toContain(
+      'syntax error in expression',
+    );
     // The revision deployed before the broken save stays.
     expect(await row.locator('td').nth(1).textContent()).toMatch(/^000001-/);
 
@@ -229,7 +232,9 @@ describe.skipIf(!chromiumAvailable)('developer UI in headless Chromium', () => {
     await emulator.services.executions.whenSettled(rec);
     await page.getByRole('button', { name: 'Refresh' }).click();
     await stateShown('SUCCEEDED');
-    expect(JSON.parse((await page.locator('#result').textContent()) ?? '')).toEqual({ greeting: 'hello Ada' });
+    expect(JSON.parse((await page.locator('#result').textContent()) ?? '')).toEqual({
+      greeting: 'hello Ada',
+    });
     expect(JSON.parse((await page.locator('#argument').textContent()) ?? '')).toEqual({ name: 'Ada' });
     expect(await page.locator('dd', { hasText: 'detailed' }).count()).toBe(1);
   });
@@ -254,7 +259,9 @@ describe.skipIf(!chromiumAvailable)('developer UI in headless Chromium', () => {
     await page.goto(url(executionPath('greeter', first.executionId)));
     await stateShown('SUCCEEDED');
     await page.getByRole('button', { name: 'Edit argument and run' }).click();
-    const field = page.getByRole('form', { name: 'Run again with an edited argument' }).getByLabel('Argument (JSON)');
+    const field = page
+      .getByRole('form', { name: 'Run again with an edited argument' })
+      .getByLabel('Argument (JSON)');
     expect(JSON.parse(await field.inputValue())).toEqual({ name: 'Bob' });
     await field.fill('{"name": "Cy"}');
     await page.getByRole('button', { name: 'Run with this argument' }).click();
@@ -289,7 +296,10 @@ describe.skipIf(!chromiumAvailable)('developer UI in headless Chromium', () => {
     expect(rec.state).toBe('SUCCEEDED');
     await page.getByRole('button', { name: 'Refresh' }).click();
     await stateShown('SUCCEEDED');
-    expect(JSON.parse((await page.locator('#result').textContent()) ?? '')).toEqual({ approved: true, by: 'ops' });
+    expect(JSON.parse((await page.locator('#result').textContent()) ?? '')).toEqual({
+      approved: true,
+      by: 'ops',
+    });
   });
 
   it('adds a stub from JSON, shows its hits and the call it answered', async () => {
@@ -350,13 +360,11 @@ describe.skipIf(!chromiumAvailable)('developer UI in headless Chromium', () => {
     expect(await rows.first().getAttribute('data-execution')).toBe(b.executionId);
 
     /** Waits until the table lists `shown` and not `hidden`. */
-    const listed = (shown: ExecutionRecord, hidden: ExecutionRecord) =>
-      page.waitForFunction(
-        ([s, h]) =>
-          document.querySelector(`#executions tr[data-execution="${s}"]`) !== null &&
-          document.querySelector(`#executions tr[data-execution="${h}"]`) === null,
-        [shown.executionId, hidden.executionId],
-      );
+    const listed = (shown: ExecutionRecord, hidden: ExecutionRecord) => {
+      const row = (e: ExecutionRecord) =>
+        `document.querySelector('#executions tr[data-execution="${e.executionId}"]')`;
+      return page.waitForFunction(`${row(shown)} !== null && ${row(hidden)} === null`);
+    };
     await page.getByLabel('State').selectOption('ACTIVE');
     await page.waitForURL(/state=ACTIVE/);
     await listed(b, a);
@@ -365,11 +373,15 @@ describe.skipIf(!chromiumAvailable)('developer UI in headless Chromium', () => {
     await page.getByLabel('Workflow').selectOption(`${LOCATION}/greeter`);
     await page.waitForURL(/workflow=greeter/);
     await listed(a, b);
-    const ids = await page.locator('#executions tbody tr').evaluateAll((trs) =>
-      trs.map((tr) => tr.getAttribute('data-execution')),
-    );
+    const ids = await page
+      .locator('#executions tbody tr')
+      .evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-execution')));
     expect(ids).toContain(a.executionId);
-    const all = emulator.deps.store.executions.list({ project: PROJECT, location: LOCATION, workflowId: 'greeter' });
+    const all = emulator.deps.store.executions.list({
+      project: PROJECT,
+      location: LOCATION,
+      workflowId: 'greeter',
+    });
     expect(ids).toEqual(all.map((e) => e.executionId).reverse());
     emulator.services.executions.cancelAll();
   });
@@ -400,9 +412,13 @@ describe.skipIf(!chromiumAvailable)('developer UI in headless Chromium', () => {
     expect(response?.status()).toBe(200);
     await stateShown('SUCCEEDED');
     // Markup in values is text, never interpreted.
-    expect(JSON.parse((await page.locator('#result').textContent()) ?? '')).toEqual({ greeting: 'hello <b>x</b>' });
+    expect(JSON.parse((await page.locator('#result').textContent()) ?? '')).toEqual({
+      greeting: 'hello <b>x</b>',
+    });
     expect(await page.locator('#result b').count()).toBe(0);
-    const steps = await page.locator('#steps tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-step')));
+    const steps = await page
+      .locator('#steps tbody tr')
+      .evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-step')));
     expect(steps).toEqual(['build', 'done']);
 
     const missing = await page.goto(url(executionPath('greeter', '00000000-0000-4000-8000-000000000000')));

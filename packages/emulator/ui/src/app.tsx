@@ -25,7 +25,15 @@ function Nav() {
   const info = useInfo();
   const project = useProject();
   const items = [
-    { to: '/', label: 'Workflows', active: path === '/' || path === '/console' || path === '/console/workflows' || /\/workflow\/[^/]+\/[^/]+$/.test(path) },
+    {
+      to: '/',
+      label: 'Workflows',
+      active:
+        path === '/' ||
+        path === '/console' ||
+        path === '/console/workflows' ||
+        /\/workflow\/[^/]+\/[^/]+$/.test(path),
+    },
     { to: '/console/workflows/executions', label: 'Executions', active: path.includes('/execution') },
     { to: '/console/workflows/stubs', label: 'Stubs & requests', active: path.endsWith('/stubs') },
   ];
@@ -83,7 +91,10 @@ export function App() {
             <Route path="/console/workflows/executions" component={ExecutionsPage} />
             <Route path="/console/workflows/stubs" component={StubsPage} />
             <Route path="/console/workflows/workflow/:location/:workflow" component={WorkflowPage} />
-            <Route path="/console/workflows/workflow/:location/:workflow/execution/:execution" component={ExecutionPage} />
+            <Route
+              path="/console/workflows/workflow/:location/:workflow/execution/:execution"
+              component={ExecutionPage}
+            />
             <Route default component={NotFound} />
           </Router>
         </ErrorBoundary>

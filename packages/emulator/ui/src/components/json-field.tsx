@@ -19,7 +19,15 @@ export function jsonProblem(text: string, allowEmpty: boolean): string | undefin
   return r.ok ? undefined : `Not valid JSON: ${r.message}`;
 }
 
-export function JsonField({ label, value, onInput, allowEmpty = false, rows = 6, name, placeholder }: JsonFieldProps) {
+export function JsonField({
+  label,
+  value,
+  onInput,
+  allowEmpty = false,
+  rows = 6,
+  name,
+  placeholder,
+}: JsonFieldProps) {
   const id = useId();
   const problem = jsonProblem(value, allowEmpty);
   return (

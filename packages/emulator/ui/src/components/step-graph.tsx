@@ -125,7 +125,13 @@ function box(node: StepNode, title: string): Laid {
     fallsThrough: !endsFlow(node),
     place(x, y, out) {
       const r = { x, y, w: BOX_W, h: BOX_H };
-      out.boxes.push({ ...r, title, sub: describe(node) + nextText(node.next), kind: node.kind, line: node.line });
+      out.boxes.push({
+        ...r,
+        title,
+        sub: describe(node) + nextText(node.next),
+        kind: node.kind,
+        line: node.line,
+      });
       if (node.name) out.targets.set(node.name, r);
       if (node.next?.kind === 'step') out.jumps.push({ from: r, to: node.next.step });
       return r;
@@ -174,7 +180,14 @@ function seq(nodes: readonly StepNode[]): Laid {
       let top = y;
       let prev: { bottom: number; falls: boolean } | undefined;
       for (const item of items) {
-        if (prev?.falls) out.arrows.push({ points: [[cx, prev.bottom], [cx, top]], kind: 'seq' });
+        if (prev?.falls)
+          out.arrows.push({
+            points: [
+              [cx, prev.bottom],
+              [cx, top],
+            ],
+            kind: 'seq',
+          });
         item.place(cx - item.w / 2, top, out);
         prev = { bottom: top + item.h, falls: item.fallsThrough };
         top += item.h + GAP_Y;
@@ -336,14 +349,47 @@ function draw(routine: RoutineNode): Drawing {
   const contentW = Math.max(body.w, BOX_W);
   const cx = x0 + contentW / 2;
   // Start and end terminals frame the routine.
-  out.boxes.push({ x: cx - 36, y: margin, w: 72, h: startH, title: 'start', sub: '', kind: 'terminal', line: routine.line, pill: true });
+  out.boxes.push({
+    x: cx - 36,
+    y: margin,
+    w: 72,
+    h: startH,
+    title: 'start',
+    sub: '',
+    kind: 'terminal',
+    line: routine.line,
+    pill: true,
+  });
   const top = margin + startH + GAP_Y;
-  out.arrows.push({ points: [[cx, margin + startH], [cx, top]], kind: 'seq' });
+  out.arrows.push({
+    points: [
+      [cx, margin + startH],
+      [cx, top],
+    ],
+    kind: 'seq',
+  });
   body.place(cx - body.w / 2, top, out);
   const bottom = top + body.h;
   const endY = bottom + GAP_Y;
-  if (body.fallsThrough) out.arrows.push({ points: [[cx, bottom], [cx, endY]], kind: 'seq' });
-  out.boxes.push({ x: cx - 36, y: endY, w: 72, h: startH, title: 'end', sub: '', kind: 'terminal', line: routine.line, pill: true });
+  if (body.fallsThrough)
+    out.arrows.push({
+      points: [
+        [cx, bottom],
+        [cx, endY],
+      ],
+      kind: 'seq',
+    });
+  out.boxes.push({
+    x: cx - 36,
+    y: endY,
+    w: 72,
+    h: startH,
+    title: 'end',
+    sub: '',
+    kind: 'terminal',
+    line: routine.line,
+    pill: true,
+  });
   out.targets.set('end', { x: cx - 36, y: endY, w: 72, h: startH });
 
   // `next` jumps run in lanes right of everything, one lane each, so they never overlap.
@@ -379,7 +425,11 @@ export function StepGraph({ tree, onSelect, selectedLine }: StepGraphProps) {
           <h3>
             {routine.name}
             <span class="muted">
-              ({routine.params.map((p) => (p.default !== undefined ? `${p.name}: ${p.default}` : p.name)).join(', ')})
+              (
+              {routine.params
+                .map((p) => (p.default !== undefined ? `${p.name}: ${p.default}` : p.name))
+                .join(', ')}
+              )
             </span>
           </h3>
           <div class="graph-scroll">
@@ -422,10 +472,26 @@ function RoutineSvg({
       aria-label="Step graph"
     >
       <defs>
-        <marker id={arrow} viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+        <marker
+          id={arrow}
+          viewBox="0 0 10 10"
+          refX="9"
+          refY="5"
+          markerWidth="7"
+          markerHeight="7"
+          orient="auto-start-reverse"
+        >
           <path d="M0,0 L10,5 L0,10 z" class="arrowhead" />
         </marker>
-        <marker id={jumpArrow} viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+        <marker
+          id={jumpArrow}
+          viewBox="0 0 10 10"
+          refX="9"
+          refY="5"
+          markerWidth="7"
+          markerHeight="7"
+          orient="auto-start-reverse"
+        >
           <path d="M0,0 L10,5 L0,10 z" class="arrowhead-jump" />
         </marker>
       </defs>

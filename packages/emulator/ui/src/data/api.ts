@@ -70,7 +70,9 @@ export interface Workflow {
 export interface ExecutionError {
   payload?: string;
   context?: string;
-  stackTrace?: { elements?: { step?: string; routine?: string; position?: { line?: string; column?: string } }[] };
+  stackTrace?: {
+    elements?: { step?: string; routine?: string; position?: { line?: string; column?: string } }[];
+  };
 }
 
 /** Google's Execution resource. */
@@ -265,4 +267,5 @@ export const workflowPath = (project: string, location: string, workflowId: stri
   `projects/${enc(project)}/locations/${enc(location)}/workflows/${enc(workflowId)}`;
 
 /** The documented Callback name has `/callback/ID`; requests are delivered to `/callbacks/ID`. */
-export const callbackUrl = (callbackName: string) => `/v1/${callbackName.replace(/\/callback\/([^/]+)$/, '/callbacks/$1')}`;
+export const callbackUrl = (callbackName: string) =>
+  `/v1/${callbackName.replace(/\/callback\/([^/]+)$/, '/callbacks/$1')}`;

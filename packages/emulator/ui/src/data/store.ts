@@ -51,7 +51,7 @@ export function resource<T>(url: string): Resource<T> {
       },
     };
     r = res;
-    cache.set(url, r as Resource<unknown>);
+    cache.set(url, r);
   }
   return r;
 }

@@ -60,7 +60,8 @@ export function ExecutionPage() {
         kicker={
           <>
             <a href={href('/')}>Workflows</a> ›{' '}
-            <a href={href(`/console/workflows/workflow/${enc(location)}/${enc(workflowId)}`)}>{workflowId}</a> ›{' '}
+            <a href={href(`/console/workflows/workflow/${enc(location)}/${enc(workflowId)}`)}>{workflowId}</a>{' '}
+            ›{' '}
             <a href={href('/console/workflows/executions', { workflow: workflowId, location })}>executions</a>
           </>
         }
@@ -83,7 +84,9 @@ export function ExecutionPage() {
                 <div>
                   <dt>Workflow</dt>
                   <dd>
-                    <a href={href(`/console/workflows/workflow/${enc(location)}/${enc(workflowId)}`)}>{workflowId}</a>{' '}
+                    <a href={href(`/console/workflows/workflow/${enc(location)}/${enc(workflowId)}`)}>
+                      {workflowId}
+                    </a>{' '}
                     <span class="muted">{location}</span>
                   </dd>
                 </div>
@@ -205,22 +208,24 @@ export function ExecutionPage() {
       </Loaded>
       {found && (
         <>
-      <section class="panel" aria-labelledby="calls-title">
-        <h2 id="calls-title">Outbound calls</h2>
-        <Loaded resource={requests}>
-          {(d) =>
-            d.requests.length === 0 ? (
-              <p class="empty">This execution made no HTTP or connector calls (or they left the request log).</p>
-            ) : (
-              <RequestsTable requests={d.requests} showExecution={false} />
-            )
-          }
-        </Loaded>
-      </section>
-      <section class="panel" aria-labelledby="steps-title">
-        <h2 id="steps-title">Steps</h2>
-        <Loaded resource={steps}>{(d) => <StepsTable entries={d.stepEntries ?? []} />}</Loaded>
-      </section>
+          <section class="panel" aria-labelledby="calls-title">
+            <h2 id="calls-title">Outbound calls</h2>
+            <Loaded resource={requests}>
+              {(d) =>
+                d.requests.length === 0 ? (
+                  <p class="empty">
+                    This execution made no HTTP or connector calls (or they left the request log).
+                  </p>
+                ) : (
+                  <RequestsTable requests={d.requests} showExecution={false} />
+                )
+              }
+            </Loaded>
+          </section>
+          <section class="panel" aria-labelledby="steps-title">
+            <h2 id="steps-title">Steps</h2>
+            <Loaded resource={steps}>{(d) => <StepsTable entries={d.stepEntries ?? []} />}</Loaded>
+          </section>
         </>
       )}
     </>
@@ -330,7 +335,14 @@ function Actions({ execution, workflowPath: path }: { execution: Execution; work
             if (!problem) void runAgain(argument);
           }}
         >
-          <JsonField label="Argument (JSON)" name="argument" value={argument} onInput={setArgument} allowEmpty rows={6} />
+          <JsonField
+            label="Argument (JSON)"
+            name="argument"
+            value={argument}
+            onInput={setArgument}
+            allowEmpty
+            rows={6}
+          />
           <button type="submit" disabled={busy !== undefined || problem !== undefined}>
             {busy === 'run' ? 'Starting…' : 'Run with this argument'}
           </button>
@@ -393,7 +405,16 @@ function CallbackForm({ callback, execution }: { callback: Callback; execution: 
           <span class="muted small"> {callback.availablePayloads?.length} request(s) queued</span>
         )}
       </div>
-      {sendsBody && <JsonField label="Request body (JSON)" name="callback-body" value={body} onInput={setBody} allowEmpty rows={3} />}
+      {sendsBody && (
+        <JsonField
+          label="Request body (JSON)"
+          name="callback-body"
+          value={body}
+          onInput={setBody}
+          allowEmpty
+          rows={3}
+        />
+      )}
       <button type="submit" disabled={busy || problem !== undefined}>
         {busy ? 'Delivering…' : 'Deliver'}
       </button>

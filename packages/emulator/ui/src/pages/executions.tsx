@@ -21,7 +21,9 @@ interface ExecutionList {
 
 export function executionHref(href: ReturnType<typeof useHref>, name: string): string {
   const { location, workflowId, executionId } = parseExecutionName(name);
-  return href(`/console/workflows/workflow/${enc(location)}/${enc(workflowId)}/execution/${enc(executionId)}`);
+  return href(
+    `/console/workflows/workflow/${enc(location)}/${enc(workflowId)}/execution/${enc(executionId)}`,
+  );
 }
 
 export function ExecutionsTable({
@@ -46,7 +48,10 @@ export function ExecutionsTable({
   const url = `/emulator/v1/executions?${q.toString()}`;
   const list = useResource<ExecutionList>(url);
   // Further pages, fetched on request ("Show more"), reset when the filter changes.
-  const [more, setMore] = useState<{ url: string; items: Execution[]; token?: string | undefined }>({ url, items: [] });
+  const [more, setMore] = useState<{ url: string; items: Execution[]; token?: string | undefined }>({
+    url,
+    items: [],
+  });
   const [moreError, setMoreError] = useState<Error | undefined>(undefined);
   const extra = more.url === url ? more : { url, items: [] as Execution[], token: undefined };
   return (
@@ -80,7 +85,11 @@ export function ExecutionsTable({
                         </td>
                         {showWorkflow && (
                           <td>
-                            <a href={href(`/console/workflows/workflow/${enc(n.location)}/${enc(n.workflowId)}`)}>
+                            <a
+                              href={href(
+                                `/console/workflows/workflow/${enc(n.location)}/${enc(n.workflowId)}`,
+                              )}
+                            >
                               {n.workflowId}
                             </a>
                             <span class="muted small"> {n.location}</span>
@@ -105,7 +114,12 @@ export function ExecutionsTable({
                   const next = new URLSearchParams(q);
                   next.set('pageToken', token);
                   get<ExecutionList>(`/emulator/v1/executions?${next.toString()}`).then(
-                    (page) => setMore({ url, items: [...extra.items, ...page.executions], token: page.nextPageToken }),
+                    (page) =>
+                      setMore({
+                        url,
+                        items: [...extra.items, ...page.executions],
+                        token: page.nextPageToken,
+                      }),
                     (err: Error) => setMoreError(err),
                   );
                 }}
@@ -147,21 +161,30 @@ export function ExecutionsPage() {
       <form class="filters" role="search" aria-label="Filter executions" onSubmit={(e) => e.preventDefault()}>
         <div class="field">
           <label for="filter-workflow">Workflow</label>
-          <select id="filter-workflow" value={wfValue} onChange={(e) => set('workflow', e.currentTarget.value)}>
+          <select
+            id="filter-workflow"
+            value={wfValue}
+            onChange={(e) => set('workflow', e.currentTarget.value)}
+          >
             <option value="">All workflows</option>
             {workflows?.data.value?.workflows.map((w) => (
               <option key={w.name} value={`${w.location}/${w.workflowId}`}>
                 {w.workflowId} ({w.location})
               </option>
             ))}
-            {filter.workflow && !workflows?.data.value?.workflows.some((w) => w.workflowId === filter.workflow) && (
-              <option value={wfValue}>{filter.workflow}</option>
-            )}
+            {filter.workflow &&
+              !workflows?.data.value?.workflows.some((w) => w.workflowId === filter.workflow) && (
+                <option value={wfValue}>{filter.workflow}</option>
+              )}
           </select>
         </div>
         <div class="field">
           <label for="filter-state">State</label>
-          <select id="filter-state" value={filter.state ?? ''} onChange={(e) => set('state', e.currentTarget.value)}>
+          <select
+            id="filter-state"
+            value={filter.state ?? ''}
+            onChange={(e) => set('state', e.currentTarget.value)}
+          >
             <option value="">All states</option>
             {EXECUTION_STATES.map((s) => (
               <option key={s} value={s}>
@@ -172,7 +195,12 @@ export function ExecutionsPage() {
         </div>
       </form>
       {project && (
-        <ExecutionsTable project={project} workflow={filter.workflow} location={filter.location} state={filter.state} />
+        <ExecutionsTable
+          project={project}
+          workflow={filter.workflow}
+          location={filter.location}
+          state={filter.state}
+        />
       )}
     </>
   );

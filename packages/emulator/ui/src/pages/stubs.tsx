@@ -34,7 +34,9 @@ export function StubsPage() {
   };
   const q = new URLSearchParams();
   for (const [k, v] of Object.entries(filter)) if (v) q.set(k, v);
-  const requests = useResource<{ requests: RecordedRequest[] }>(`/emulator/v1/requests${q.size ? `?${q}` : ''}`);
+  const requests = useResource<{ requests: RecordedRequest[] }>(
+    `/emulator/v1/requests${q.size ? `?${q}` : ''}`,
+  );
   const setFilter = (k: keyof typeof filter, v: string) =>
     route(href('/console/workflows/stubs', { ...filter, [k]: v.trim() || undefined }), true);
 
@@ -46,8 +48,8 @@ export function StubsPage() {
       <section class="panel" aria-labelledby="stubs-title">
         <h2 id="stubs-title">Stubs</h2>
         <p class="muted small">
-          Newest first wins: a stub added here overrides older ones for the calls it matches. Hits count the calls each
-          stub answered.
+          Newest first wins: a stub added here overrides older ones for the calls it matches. Hits count the
+          calls each stub answered.
         </p>
         <Loaded resource={stubs}>
           {(d) => <StubsTable stubs={[...d.stubs].reverse()} onFilter={(id) => setFilter('stubId', id)} />}
@@ -56,10 +58,17 @@ export function StubsPage() {
       </section>
       <section class="panel" aria-labelledby="requests-title">
         <h2 id="requests-title">Request log</h2>
-        <form class="filters" role="search" aria-label="Filter the request log" onSubmit={(e) => e.preventDefault()}>
+        <form
+          class="filters"
+          role="search"
+          aria-label="Filter the request log"
+          onSubmit={(e) => e.preventDefault()}
+        >
           {(['executionId', 'workflowId', 'stubId'] as const).map((k) => (
             <div class="field" key={k}>
-              <label for={`rf-${k}`}>{k === 'executionId' ? 'Execution' : k === 'workflowId' ? 'Workflow' : 'Stub'}</label>
+              <label for={`rf-${k}`}>
+                {k === 'executionId' ? 'Execution' : k === 'workflowId' ? 'Workflow' : 'Stub'}
+              </label>
               <input
                 id={`rf-${k}`}
                 type="search"
@@ -71,7 +80,11 @@ export function StubsPage() {
           ))}
           <div class="field">
             <label for="rf-kind">Kind</label>
-            <select id="rf-kind" value={filter.kind ?? ''} onChange={(e) => setFilter('kind', e.currentTarget.value)}>
+            <select
+              id="rf-kind"
+              value={filter.kind ?? ''}
+              onChange={(e) => setFilter('kind', e.currentTarget.value)}
+            >
               <option value="">any</option>
               <option value="http">http</option>
               <option value="connector">connector</option>
@@ -79,7 +92,11 @@ export function StubsPage() {
           </div>
           <div class="field">
             <label for="rf-outcome">Outcome</label>
-            <select id="rf-outcome" value={filter.outcome ?? ''} onChange={(e) => setFilter('outcome', e.currentTarget.value)}>
+            <select
+              id="rf-outcome"
+              value={filter.outcome ?? ''}
+              onChange={(e) => setFilter('outcome', e.currentTarget.value)}
+            >
               <option value="">any</option>
               {OUTCOMES.map((o) => (
                 <option key={o} value={o}>
@@ -116,7 +133,10 @@ export function StubsPage() {
 
 function StubsTable({ stubs, onFilter }: { stubs: Stub[]; onFilter: (id: string) => void }) {
   const [error, setError] = useState<Error | undefined>(undefined);
-  if (stubs.length === 0) return <p class="empty">No stubs registered: every outbound call is blocked unless its host is allowed.</p>;
+  if (stubs.length === 0)
+    return (
+      <p class="empty">No stubs registered: every outbound call is blocked unless its host is allowed.</p>
+    );
   return (
     <>
       <div class="table-wrap">
@@ -142,11 +162,16 @@ function StubsTable({ stubs, onFilter }: { stubs: Stub[]; onFilter: (id: string)
                   {typeof s.match === 'string' && <div class="muted small">match {s.match}</div>}
                 </td>
                 <td class="opt">
-                  {s.programmatic ? 'code' : s.fault ? String(s.fault) : `${s.status ?? 200}`}
+                  {s.programmatic ? 'code' : typeof s.fault === 'string' ? s.fault : `${s.status ?? 200}`}
                   {s.times !== undefined && <span class="muted small"> · {s.times}×</span>}
                 </td>
                 <td>
-                  <button type="button" class="link hits" title="Show the calls it answered" onClick={() => onFilter(s.id)}>
+                  <button
+                    type="button"
+                    class="link hits"
+                    title="Show the calls it answered"
+                    onClick={() => onFilter(s.id)}
+                  >
                     {s.calls}
                   </button>
                 </td>
@@ -156,8 +181,9 @@ function StubsTable({ stubs, onFilter }: { stubs: Stub[]; onFilter: (id: string)
                     class="secondary small"
                     aria-label={`Delete stub ${s.id}`}
                     onClick={() =>
-                      void request('DELETE', `/emulator/v1/stubs/${enc(s.id)}`).then(applyStubsChanged, (err: Error) =>
-                        setError(err),
+                      void request('DELETE', `/emulator/v1/stubs/${enc(s.id)}`).then(
+                        applyStubsChanged,
+                        (err: Error) => setError(err),
                       )
                     }
                   >
@@ -225,7 +251,13 @@ function AddStubs() {
   );
 }
 
-export function RequestsTable({ requests, showExecution }: { requests: RecordedRequest[]; showExecution: boolean }) {
+export function RequestsTable({
+  requests,
+  showExecution,
+}: {
+  requests: RecordedRequest[];
+  showExecution: boolean;
+}) {
   const href = useHref();
   const project = useProject();
   // The log names the workflow but not its location: look it up among the deployed workflows.
@@ -260,7 +292,11 @@ export function RequestsTable({ requests, showExecution }: { requests: RecordedR
                     {Object.keys(r.headers).length > 0 && (
                       <>
                         <h4>Headers</h4>
-                        <Pre>{Object.entries(r.headers).map(([k, v]) => `${k}: ${v}`).join('\n')}</Pre>
+                        <Pre>
+                          {Object.entries(r.headers)
+                            .map(([k, v]) => `${k}: ${v}`)
+                            .join('\n')}
+                        </Pre>
                       </>
                     )}
                     {r.body !== undefined && r.body !== null && (
@@ -322,7 +358,9 @@ function ExecutionLink({
   return (
     <a
       class="mono"
-      href={href(`/console/workflows/workflow/${enc(location)}/${enc(r.workflowId)}/execution/${enc(r.executionId)}`)}
+      href={href(
+        `/console/workflows/workflow/${enc(location)}/${enc(r.workflowId)}/execution/${enc(r.executionId)}`,
+      )}
     >
       {short}
     </a>

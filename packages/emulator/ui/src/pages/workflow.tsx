@@ -68,7 +68,15 @@ export function WorkflowPage() {
                   {revision && revision !== latest && (
                     <>
                       {' '}
-                      (not the current one: <a href={href(`/console/workflows/workflow/${enc(location)}/${enc(workflowId)}`, { tab })}>{latest}</a>)
+                      (not the current one:{' '}
+                      <a
+                        href={href(`/console/workflows/workflow/${enc(location)}/${enc(workflowId)}`, {
+                          tab,
+                        })}
+                      >
+                        {latest}
+                      </a>
+                      )
                     </>
                   )}
                 </dd>
@@ -98,7 +106,12 @@ export function WorkflowPage() {
                   onClick={() => go({ tab: t === 'source' ? undefined : t })}
                   onKeyDown={(e) => {
                     const i = TABS.indexOf(t);
-                    const to = e.key === 'ArrowRight' ? TABS[(i + 1) % TABS.length] : e.key === 'ArrowLeft' ? TABS[(i + TABS.length - 1) % TABS.length] : undefined;
+                    const to =
+                      e.key === 'ArrowRight'
+                        ? TABS[(i + 1) % TABS.length]
+                        : e.key === 'ArrowLeft'
+                          ? TABS[(i + TABS.length - 1) % TABS.length]
+                          : undefined;
                     if (to) {
                       e.preventDefault();
                       go({ tab: to === 'source' ? undefined : to });
@@ -124,10 +137,19 @@ export function WorkflowPage() {
                 />
               )}
               {tab === 'revisions' && path && (
-                <RevisionsTab path={path} shown={wf.revisionId} onShow={(r) => go({ revision: r === latest ? undefined : r, tab: undefined })} />
+                <RevisionsTab
+                  path={path}
+                  shown={wf.revisionId}
+                  onShow={(r) => go({ revision: r === latest ? undefined : r, tab: undefined })}
+                />
               )}
               {tab === 'executions' && project && (
-                <ExecutionsTable project={project} workflow={workflowId} location={location} showWorkflow={false} />
+                <ExecutionsTable
+                  project={project}
+                  workflow={workflowId}
+                  location={location}
+                  showWorkflow={false}
+                />
               )}
             </div>
           </>
@@ -161,7 +183,15 @@ function GraphTab({
   );
 }
 
-function RevisionsTab({ path, shown, onShow }: { path: string; shown: string; onShow: (revisionId: string) => void }) {
+function RevisionsTab({
+  path,
+  shown,
+  onShow,
+}: {
+  path: string;
+  shown: string;
+  onShow: (revisionId: string) => void;
+}) {
   const revisions = useResource<{ workflows: Workflow[] }>(`/v1/${path}:listRevisions?pageSize=100`);
   return (
     <Loaded resource={revisions}>
@@ -221,7 +251,7 @@ export function ExecuteForm({ workflowPath: path }: { workflowPath: string }) {
     try {
       const body: Record<string, string> = {};
       // Sent as typed: the emulator parses it (JSON.parse here would round big integers).
-      if (argument.trim() !== "") body.argument = argument.trim();
+      if (argument.trim() !== '') body.argument = argument.trim();
       if (history) body.executionHistoryLevel = history;
       if (callLog) body.callLogLevel = callLog;
       const ex = await request<Execution>('POST', `/v1/${path}/executions`, body);
@@ -253,7 +283,12 @@ export function ExecuteForm({ workflowPath: path }: { workflowPath: string }) {
         <div class="field-row">
           <div class="field">
             <label for="history-level">History level</label>
-            <select id="history-level" name="executionHistoryLevel" value={history} onChange={(e) => setHistory(e.currentTarget.value)}>
+            <select
+              id="history-level"
+              name="executionHistoryLevel"
+              value={history}
+              onChange={(e) => setHistory(e.currentTarget.value)}
+            >
               <option value="">Workflow's default</option>
               {HISTORY_LEVELS.map((l) => (
                 <option key={l} value={l}>
@@ -264,7 +299,12 @@ export function ExecuteForm({ workflowPath: path }: { workflowPath: string }) {
           </div>
           <div class="field">
             <label for="call-log-level">Call-log level</label>
-            <select id="call-log-level" name="callLogLevel" value={callLog} onChange={(e) => setCallLog(e.currentTarget.value)}>
+            <select
+              id="call-log-level"
+              name="callLogLevel"
+              value={callLog}
+              onChange={(e) => setCallLog(e.currentTarget.value)}
+            >
               <option value="">Workflow's default</option>
               {CALL_LOG_LEVELS.map((l) => (
                 <option key={l} value={l}>

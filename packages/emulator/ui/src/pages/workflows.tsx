@@ -13,7 +13,9 @@ export function DeployProblems({ problems }: { problems: DeployProblem[] }) {
       <h2 id="problems-title">
         Deploy problems <span class="count">{problems.length}</span>
       </h2>
-      <p class="muted">These files failed to deploy on their last save; the previous revision (if any) stays deployed.</p>
+      <p class="muted">
+        These files failed to deploy on their last save; the previous revision (if any) stays deployed.
+      </p>
       {problems.map((p) => (
         <article class="problem" key={p.file} data-file={p.file}>
           <h3>
@@ -78,8 +80,8 @@ export function WorkflowsPage() {
           if (workflows.length === 0)
             return (
               <p class="empty">
-                No workflows deployed in this project. Start the emulator with <code>--workflows-dir DIR</code> or
-                create one with the Workflows API.
+                No workflows deployed in this project. Start the emulator with{' '}
+                <code>--workflows-dir DIR</code> or create one with the Workflows API.
               </p>
             );
           const byLocation = new Map<string, WorkflowSummary[]>();
@@ -110,15 +112,23 @@ export function WorkflowsPage() {
                         </td>
                         <td>
                           <code>{w.revisionId}</code>
-                          {w.revisionCount > 1 && <span class="muted small"> ({w.revisionCount} revisions)</span>}
+                          {w.revisionCount > 1 && (
+                            <span class="muted small"> ({w.revisionCount} revisions)</span>
+                          )}
                         </td>
                         <td class="opt">{formatTime(w.revisionCreateTime)}</td>
-                        <td class="opt path">{w.sourceFile ? <code>{w.sourceFile}</code> : <span class="muted">API</span>}</td>
+                        <td class="opt path">
+                          {w.sourceFile ? <code>{w.sourceFile}</code> : <span class="muted">API</span>}
+                        </td>
                         <td>
                           <ExecutionCounts
                             counts={w.executionCounts}
                             href={(state) =>
-                              href('/console/workflows/executions', { workflow: w.workflowId, location, state })
+                              href('/console/workflows/executions', {
+                                workflow: w.workflowId,
+                                location,
+                                state,
+                              })
                             }
                           />
                         </td>
