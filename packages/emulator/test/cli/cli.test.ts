@@ -188,6 +188,19 @@ describe('workflows-emulator (server)', () => {
     ]);
     expect(p.stderr()).toMatch(/could not deploy broken[\s\S]*line 4, column \d+/);
 
+    // The start-up lines link the developer UI, which lists the broken file with its positions.
+    await waitFor(() => (p.stdout().includes('developer UI: ') ? true : undefined), 'the UI line');
+    expect(p.stdout()).toMatch(new RegExp(`^developer UI: http://${hostPort}/`, 'm'));
+    const problems = (await (await fetch(`http://${hostPort}/emulator/v1/deployProblems`)).json()) as Json;
+    expect(problems.deployProblems).toEqual([
+      expect.objectContaining({
+        file: join(dir, 'broken.yml'),
+        workflowId: 'broken',
+        location: 'us-central1',
+      }),
+    ]);
+    expect(problems.deployProblems[0].problems[0]).toMatchObject({ line: 4 });
+
     // sys.log shows up on the console with severity and execution ID.
     const ex = (await (
       await fetch(`${base}/workflows/greet/executions`, {

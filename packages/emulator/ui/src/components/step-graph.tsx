@@ -19,6 +19,8 @@ const COL_GAP = 16;
 const ARM_LABEL_H = 24;
 const PILL_H = 26;
 const LANE_GAP = 12;
+/** The end terminal's key among the jump targets (no step name contains a space). */
+const END = ' end';
 
 interface Rect {
   x: number;
@@ -133,10 +135,18 @@ function box(node: StepNode, title: string): Laid {
         line: node.line,
       });
       if (node.name) out.targets.set(node.name, r);
-      if (node.next?.kind === 'step') out.jumps.push({ from: r, to: node.next.step });
+      const to = jumpTarget(node.next);
+      if (to) out.jumps.push({ from: r, to });
       return r;
     },
   };
+}
+
+/** Where a `next` goes in the drawing: a step, or the routine's end terminal. */
+function jumpTarget(n: NextNode | undefined): string | undefined {
+  if (n?.kind === 'step') return n.step;
+  if (n?.kind === 'end') return END;
+  return undefined;
 }
 
 function pill(text: string, line: number, next: NextNode): Laid {
@@ -148,7 +158,8 @@ function pill(text: string, line: number, next: NextNode): Laid {
     place(x, y, out) {
       const r = { x, y, w, h: PILL_H };
       out.boxes.push({ ...r, title: text, sub: '', kind: 'jump', line, pill: true });
-      if (next.kind === 'step') out.jumps.push({ from: r, to: next.step });
+      const to = jumpTarget(next);
+      if (to) out.jumps.push({ from: r, to });
       return r;
     },
   };
@@ -240,8 +251,9 @@ function group(
   line: number,
   content: Laid,
 ): Laid {
-  const headW = 24 + Math.max(title.length * 8, sub.length * 6.5);
-  const w = Math.max(content.w + 2 * PAD, Math.min(headW, BOX_W + 80), BOX_W);
+  // Title and description share the header line.
+  const headW = 30 + title.length * 8 + sub.length * 6.5;
+  const w = Math.max(content.w + 2 * PAD, Math.min(headW, BOX_W + 120), BOX_W);
   const h = HEAD + content.h + PAD + 4;
   return {
     w,
@@ -251,7 +263,8 @@ function group(
       const r = { x, y, w, h };
       out.groups.push({ ...r, title, sub: sub + nextText(node?.next), kind, line });
       if (node?.name) out.targets.set(node.name, r);
-      if (node?.next?.kind === 'step') out.jumps.push({ from: { x, y, w, h: HEAD }, to: node.next.step });
+      const to = jumpTarget(node?.next);
+      if (to) out.jumps.push({ from: { x, y, w, h: HEAD }, to });
       content.place(x + (w - content.w) / 2, y + HEAD + 4, out);
       return r;
     },
@@ -260,10 +273,7 @@ function group(
 
 /** An unnamed body (of a try or a switch arm): its steps, or the single action as a box. */
 function body(node: StepNode): Laid {
-  if (node.kind === 'steps' && !node.name) {
-    const inner = seq(node.steps ?? []);
-    if (node.next?.kind === 'step' || !node.next) return inner;
-  }
+  if (node.kind === 'steps' && !node.name && !node.next) return seq(node.steps ?? []);
   return step(node);
 }
 
@@ -299,7 +309,8 @@ function step(node: StepNode): Laid {
             fallsThrough: false,
             place(x, y, out) {
               const r = inner.place(x, y, out);
-              if (c.next?.kind === 'step') out.jumps.push({ from: r, to: c.next.step });
+              const to = jumpTarget(c.next);
+              if (to) out.jumps.push({ from: r, to });
               return r;
             },
           };
@@ -331,6 +342,18 @@ function step(node: StepNode): Laid {
     case 'next':
       return box(node, title);
   }
+}
+
+function GroupHeader({ g }: { g: GroupOut }) {
+  const title = fit(g.title, g.w * 0.5, 8);
+  return (
+    <text x={g.x + 10} y={g.y + 19} class="group-title">
+      {title}
+      <tspan class="group-sub" dx={8}>
+        {fit(g.sub, g.w - 28 - title.length * 8, 6.5)}
+      </tspan>
+    </text>
+  );
 }
 
 interface Drawing {
@@ -390,7 +413,7 @@ function draw(routine: RoutineNode): Drawing {
     line: routine.line,
     pill: true,
   });
-  out.targets.set('end', { x: cx - 36, y: endY, w: 72, h: startH });
+  out.targets.set(END, { x: cx - 36, y: endY, w: 72, h: startH });
 
   // `next` jumps run in lanes right of everything, one lane each, so they never overlap.
   let right = x0 + contentW;
@@ -506,12 +529,7 @@ function RoutineSvg({
           onKeyDown={keySelect(g.line)}
         >
           <rect x={g.x} y={g.y} width={g.w} height={g.h} rx={8} />
-          <text x={g.x + 10} y={g.y + 19} class="group-title">
-            {fit(g.title, g.w * 0.45, 8)}
-            <tspan class="group-sub" dx={8}>
-              {fit(g.sub, g.w - 30 - Math.min(g.title.length, g.w * 0.06) * 8, 6.5)}
-            </tspan>
-          </text>
+          <GroupHeader g={g} />
           <title>{`${g.title} · ${g.sub} (line ${g.line})`}</title>
         </g>
       ))}

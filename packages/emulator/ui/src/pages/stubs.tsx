@@ -153,7 +153,7 @@ function StubsTable({ stubs, onFilter }: { stubs: Stub[]; onFilter: (id: string)
           <tbody>
             {stubs.map((s) => (
               <tr key={s.id} data-stub={s.id}>
-                <td>
+                <td class="nowrap">
                   <code>{s.id}</code>
                   {s.description && <div class="muted small">{s.description}</div>}
                 </td>

@@ -105,12 +105,12 @@ export function WorkflowsPage() {
                   <tbody>
                     {items.map((w) => (
                       <tr key={w.name} data-workflow={w.workflowId}>
-                        <td>
+                        <td class="nowrap">
                           <a href={href(`/console/workflows/workflow/${enc(location)}/${enc(w.workflowId)}`)}>
                             {w.workflowId}
                           </a>
                         </td>
-                        <td>
+                        <td class="nowrap">
                           <code>{w.revisionId}</code>
                           {w.revisionCount > 1 && (
                             <span class="muted small"> ({w.revisionCount} revisions)</span>
