@@ -106,6 +106,8 @@ function requireBuilt(): void {
     if (!existsSync(join(ROOT, 'packages', name, 'dist/index.js')))
       throw new PackedInstallError(`packages/${name}/dist is missing: run pnpm build first`);
   }
+  if (!existsSync(join(ROOT, 'packages/emulator/dist/ui/index.html')))
+    throw new PackedInstallError('packages/emulator/dist/ui is missing: run pnpm build first');
 }
 
 /** Packs one package; returns the tarball's path and its unpacked `package/` directory. */
@@ -142,6 +144,13 @@ function checkTarball(name: string, unpacked: string): void {
     problem(`${where}: LICENSE differs from the repository's`);
   for (const f of files) {
     if (/\.test\.(ts|js)$/.test(f)) problem(`${where}: test file ${f} is published`);
+  }
+  // The developer UI ships prebuilt: an installed emulator serves it with no build step.
+  if (name === 'emulator') {
+    if (!files.has('dist/ui/index.html'))
+      problem(`${where}: the UI bundle dist/ui/index.html is not in the tarball`);
+    if (![...files].some((f) => /^dist\/ui\/assets\/index-[\w-]+\.js$/.test(f)))
+      problem(`${where}: the UI script dist/ui/assets/index-*.js is not in the tarball`);
   }
 
   if (packed['license'] !== 'Apache-2.0') problem(`${where}: license is ${String(packed['license'])}`);
@@ -276,6 +285,7 @@ async function checkServer(project: string, env: NodeJS.ProcessEnv): Promise<voi
         reject(new PackedInstallError(`the emulator exited ${code}:\n${out}${err}`)),
       );
     });
+    await checkUi(host, out);
     const stubsLine = `loaded 1 stub from ${join(realpathSync(project), 'stubs.yaml')}`;
     if (!out.includes(stubsLine)) problem(`the emulator's start-up lines lack "${stubsLine}":\n${out}`);
     const result = run('node', ['client-check.mjs', 'client'], {
@@ -289,6 +299,23 @@ async function checkServer(project: string, env: NodeJS.ProcessEnv): Promise<voi
     if (child.exitCode === null && child.pid !== undefined) process.kill(-child.pid, 'SIGTERM');
     await exited;
   }
+}
+
+/** The packed emulator serves its prebuilt UI at `/` and links it in its start-up lines. */
+async function checkUi(host: string, startupLines: string): Promise<void> {
+  if (!startupLines.includes(`developer UI: http://${host}/\n`))
+    problem(`the emulator's start-up lines do not link the built UI:\n${startupLines}`);
+  const page = await fetch(`http://${host}/`);
+  const html = await page.text();
+  const script = /<script type="module" crossorigin src="(\/ui\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+  if (page.status !== 200 || script === undefined) {
+    problem(`GET / on the packed emulator did not answer the UI: ${page.status} ${html.slice(0, 200)}`);
+    return;
+  }
+  const js = await fetch(`http://${host}${script}`);
+  if (js.status !== 200 || !(js.headers.get('content-type') ?? '').includes('javascript'))
+    problem(`GET ${script} on the packed emulator answered ${js.status} ${js.headers.get('content-type')}`);
+  else log(`the packed emulator serves its UI at http://${host}/ (${script})`);
 }
 
 async function main(): Promise<number> {

@@ -4,6 +4,8 @@
  * emulator's own, or elements appearing), never on time.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FSWatcher } from 'node:fs';
@@ -359,11 +361,11 @@ describe.skipIf(!chromiumAvailable)('developer UI in headless Chromium', () => {
     await rows.first().waitFor();
     expect(await rows.first().getAttribute('data-execution')).toBe(b.executionId);
 
-    /** Waits until the table lists `shown` and not `hidden`. */
-    const listed = (shown: ExecutionRecord, hidden: ExecutionRecord) => {
-      const row = (e: ExecutionRecord) =>
-        `document.querySelector('#executions tr[data-execution="${e.executionId}"]')`;
-      return page.waitForFunction(`${row(shown)} !== null && ${row(hidden)} === null`);
+    const rowOf = (e: ExecutionRecord) => page.locator(`#executions tr[data-execution="${e.executionId}"]`);
+    /** Waits for the table of the new filter: `hidden` leaves with the old table, `shown` comes with the new. */
+    const listed = async (shown: ExecutionRecord, hidden: ExecutionRecord) => {
+      await rowOf(hidden).waitFor({ state: 'detached' });
+      await rowOf(shown).waitFor();
     };
     await page.getByLabel('State').selectOption('ACTIVE');
     await page.waitForURL(/state=ACTIVE/);
@@ -426,5 +428,50 @@ describe.skipIf(!chromiumAvailable)('developer UI in headless Chromium', () => {
     await page.locator('p.error').waitFor();
     expect(await page.locator('p.error').textContent()).toContain('was not found');
     expect(await page.locator('#steps').count()).toBe(0);
+  });
+  it("lets the UI's own pages change state, and refuses a page of another origin", async () => {
+    // The UI's requests passed the request guard in every test above (same origin, loopback Host).
+    // A page of another site may send a "simple" cross-origin POST without a preflight; the guard
+    // must refuse it before it runs. The other site is a loopback server under the name
+    // attacker.test, which this browser resolves to 127.0.0.1 (so Chromium's own private-network
+    // checks let the request out and the emulator's guard is what stops it).
+    const site = createServer((_req, res) => {
+      res.setHeader('content-type', 'text/html');
+      res.end('<!doctype html><title>elsewhere</title>');
+    });
+    await new Promise<void>((r) => site.listen(0, '127.0.0.1', r));
+    const sitePort = (site.address() as AddressInfo).port;
+    const other = await launchChromium(['--host-resolver-rules=MAP attacker.test 127.0.0.1']);
+    try {
+      const attacker = await other.newPage();
+      await attacker.goto(`http://attacker.test:${sitePort}/`);
+      const count = () =>
+        emulator.deps.store.executions.list({ project: PROJECT, location: LOCATION, workflowId: 'sleeper' })
+          .length;
+      const before = count();
+      const target = `${emulator.url}/v1/projects/${PROJECT}/locations/${LOCATION}/workflows/sleeper/executions`;
+      const [response] = await Promise.all([
+        attacker.waitForResponse((r) => r.url() === target),
+        attacker.evaluate(
+          (u) =>
+            fetch(u, {
+              method: 'POST',
+              mode: 'no-cors',
+              headers: { 'content-type': 'text/plain' },
+              body: '{}',
+            }).then(
+              () => 'sent',
+              (err: Error) => err.message,
+            ),
+          target,
+        ),
+      ]);
+      expect(response.status()).toBe(403);
+      // (An opaque answer: the page cannot read it, nor can this test; only the guard answers 403 here.)
+      expect(count()).toBe(before);
+    } finally {
+      await other.close();
+      await new Promise((r) => site.close(r));
+    }
   });
 });
