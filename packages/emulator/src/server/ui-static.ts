@@ -67,11 +67,14 @@ export function createUiRouter(deps: AppDeps, executions: ExecutionsService): ex
     }),
   );
 
-  const sendIndex = (res: Response, status = 200): void => {
+  const sendIndex = (res: Response, status = 200, title?: string): void => {
     let html: string;
     try {
       // Read per request: the bundle may be rebuilt while the emulator runs.
       html = readFileSync(join(dir, 'index.html'), 'utf8');
+      // The page's own title before the script runs (tabs, history, link previews).
+      if (title !== undefined)
+        html = html.replace(/<title>[^<]*<\/title>/, `<title>${escapeHtml(title)}</title>`);
     } catch {
       res.status(status).type('html').send(NOT_BUILT_PAGE(dir));
       return;
@@ -111,10 +114,25 @@ export function createUiRouter(deps: AppDeps, executions: ExecutionsService): ex
         if (!(err instanceof ApiError) || !uiBuilt(dir)) throw err;
         error = err;
       }
-      sendIndex(res, error ? error.code : 200);
+      sendIndex(
+        res,
+        error ? error.code : 200,
+        rec ? `Execution ${rec.executionId} · ${rec.workflow.workflowId} · workflows-emulator` : undefined,
+      );
     },
   );
 
-  router.get(['/', '/console', '/console/*rest'], (_req, res) => sendIndex(res));
+  // The UI's other pages; any other /console path is a 404 like any unknown route.
+  router.get(
+    [
+      '/',
+      '/console',
+      '/console/workflows',
+      '/console/workflows/executions',
+      '/console/workflows/stubs',
+      '/console/workflows/workflow/:location/:workflow',
+    ],
+    (_req, res) => sendIndex(res),
+  );
   return router;
 }

@@ -82,7 +82,7 @@ describe('wrong resource names', () => {
 
 describe('unknown routes', () => {
   it.each([
-    ['GET', '/'],
+    ['GET', '/nothing-here'],
     ['GET', '/v2/projects/p/locations/l/workflows'],
     ['GET', '/v1/projects'],
     ['GET', '/v1/projects/p/locations/l/things'],
@@ -91,6 +91,7 @@ describe('unknown routes', () => {
     ['DELETE', '/v1/projects/p/locations/l/workflows/w/executions/e'],
     ['GET', '/emulator/v1/nothing'],
     ['GET', '/console/elsewhere'],
+    ['GET', '/console/workflows/workflow/l/w/somewhere'],
   ])("%s %s → 404 NOT_FOUND in Google's envelope", async (method, path) => {
     const res = await request(app)[method.toLowerCase() as 'get'](path);
     expect(res.status).toBe(404);

@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import request from 'supertest';
 import type { Express } from 'express';
@@ -20,6 +22,8 @@ import {
   UUID,
   waitDone,
 } from './helpers.js';
+
+const NO_UI_BUNDLE = join(tmpdir(), 'workflows-emulator-no-ui-bundle');
 
 let deps: AppDeps;
 let app: Express;
@@ -531,7 +535,14 @@ describe('concurrency quota', () => {
   });
 });
 
+// The page as the server renders it without a UI bundle (ui-endpoints.test.ts and
+// ui.browser.test.ts cover the built UI at the same address).
 describe('console page', () => {
+  beforeEach(() => {
+    deps = createAppDeps({ logger: { log: (e) => logs.push(e) }, uiDir: NO_UI_BUNDLE });
+    app = createApp(deps);
+  });
+
   it('renders the execution with escaped values and its step history', async () => {
     await deploy(app, 'echo', ECHO);
     const ex = await execute(app, 'echo', { html: '<script>alert(1)</script>' });

@@ -200,6 +200,10 @@ describe('emulator endpoints for the UI', () => {
       )
       .expect(404);
     expect(missing.text).toContain('<div id="app">');
+    // The page names its execution before any script runs.
+    expect(ok.text).toContain(`<title>Execution ${a.executionId} · adder · workflows-emulator</title>`);
+    // Paths the UI does not route are 404s like any unknown route.
+    await request(app).get('/console/workflows/workflow/x/y/elsewhere').expect(404);
   });
 
   it('without a bundle, says how to build it and renders the execution page on the server', async () => {

@@ -1,5 +1,6 @@
+import { useEffect } from 'preact/hooks';
 import type { ComponentChildren } from 'preact';
-import type { Resource } from '../data/store.js';
+import { invalidate, type Resource } from '../data/store.js';
 
 export function StateBadge({ state }: { state: string | undefined }) {
   const s = (state ?? 'UNKNOWN').replace(/^STATE_/, '');
@@ -67,17 +68,34 @@ export function PageHeader({
   );
 }
 
-export function RefreshButton({ resources }: { resources: (Resource<unknown> | undefined)[] }) {
+export function RefreshButton({
+  resources,
+  prefixes = [],
+}: {
+  resources: (Resource<unknown> | undefined)[];
+  /** Also reload every resource in view under these URL prefixes (those of child components). */
+  prefixes?: string[];
+}) {
   const busy = resources.some((r) => r?.loading.value);
   return (
     <button
       type="button"
       class="secondary"
-      onClick={() => resources.forEach((r) => void r?.reload())}
+      onClick={() => {
+        resources.forEach((r) => void r?.reload());
+        if (prefixes.length > 0) invalidate(...prefixes);
+      }}
       aria-busy={busy}
       title="Fetch this page's data again"
     >
       {busy ? 'Refreshing…' : 'Refresh'}
     </button>
   );
+}
+
+/** The browser tab's title for this page. */
+export function useTitle(title: string): void {
+  useEffect(() => {
+    document.title = `${title} · workflows-emulator`;
+  }, [title]);
 }

@@ -20,7 +20,15 @@ import {
 } from '../data/api.js';
 import { useHref, useProject } from '../data/project.js';
 import { applyExecution, executionChanged, useResource } from '../data/store.js';
-import { ErrorMessage, Loaded, PageHeader, Pre, RefreshButton, StateBadge } from '../components/common.js';
+import {
+  ErrorMessage,
+  Loaded,
+  PageHeader,
+  Pre,
+  RefreshButton,
+  StateBadge,
+  useTitle,
+} from '../components/common.js';
 import { JsonField, jsonProblem } from '../components/json-field.js';
 import { formatDuration, formatTime, lastSegment, prettyJson } from '../format.js';
 import { RequestsTable } from './stubs.js';
@@ -34,6 +42,7 @@ export function ExecutionPage() {
   const location = params.location ?? '';
   const workflowId = params.workflow ?? '';
   const executionId = params.execution ?? '';
+  useTitle(`Execution ${executionId} · ${workflowId}`);
   const wfPath = project ? workflowPath(project, location, workflowId) : null;
   const name = wfPath ? `${wfPath}/executions/${enc(executionId)}` : null;
   const execution = useResource<Execution>(name ? `/v1/${name}` : null);

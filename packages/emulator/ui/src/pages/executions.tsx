@@ -11,7 +11,14 @@ import {
 } from '../data/api.js';
 import { useHref, useProject } from '../data/project.js';
 import { useResource } from '../data/store.js';
-import { ErrorMessage, Loaded, PageHeader, RefreshButton, StateBadge } from '../components/common.js';
+import {
+  ErrorMessage,
+  Loaded,
+  PageHeader,
+  RefreshButton,
+  StateBadge,
+  useTitle,
+} from '../components/common.js';
 import { formatDuration, formatTime } from '../format.js';
 
 interface ExecutionList {
@@ -136,6 +143,7 @@ export function ExecutionsTable({
 }
 
 export function ExecutionsPage() {
+  useTitle('Executions');
   const project = useProject();
   const href = useHref();
   const { query, route } = useLocation();
@@ -156,7 +164,7 @@ export function ExecutionsPage() {
   return (
     <>
       <PageHeader title="Executions" kicker={project && `project ${project}`}>
-        <RefreshButton resources={[workflows]} />
+        <RefreshButton resources={[workflows]} prefixes={['/emulator/v1/executions']} />
       </PageHeader>
       <form class="filters" role="search" aria-label="Filter executions" onSubmit={(e) => e.preventDefault()}>
         <div class="field">

@@ -4,7 +4,7 @@ import { useLocation } from 'preact-iso';
 import { enc, request, type RecordedRequest, type Stub, type WorkflowSummary } from '../data/api.js';
 import { useHref, useProject } from '../data/project.js';
 import { applyRequestsChanged, applyStubsChanged, useResource } from '../data/store.js';
-import { ErrorMessage, Loaded, PageHeader, Pre, RefreshButton } from '../components/common.js';
+import { ErrorMessage, Loaded, PageHeader, Pre, RefreshButton, useTitle } from '../components/common.js';
 import { JsonField, jsonProblem } from '../components/json-field.js';
 import { formatTime, prettyValue } from '../format.js';
 
@@ -22,6 +22,7 @@ function target(s: Stub): string {
 }
 
 export function StubsPage() {
+  useTitle('Stubs and requests');
   const href = useHref();
   const { query, route } = useLocation();
   const stubs = useResource<{ stubs: Stub[] }>('/emulator/v1/stubs');

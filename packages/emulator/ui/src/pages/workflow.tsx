@@ -13,7 +13,7 @@ import {
 } from '../data/api.js';
 import { useHref, useProject } from '../data/project.js';
 import { applyExecution, useResource } from '../data/store.js';
-import { ErrorMessage, Loaded, PageHeader, RefreshButton } from '../components/common.js';
+import { ErrorMessage, Loaded, PageHeader, RefreshButton, useTitle } from '../components/common.js';
 import { JsonField, jsonProblem } from '../components/json-field.js';
 import { SourceView } from '../components/source-view.js';
 import { StepGraph } from '../components/step-graph.js';
@@ -30,6 +30,7 @@ export function WorkflowPage() {
   const href = useHref();
   const location = params.location ?? '';
   const workflowId = params.workflow ?? '';
+  useTitle(workflowId);
   const tab: Tab = (TABS as readonly string[]).includes(query.tab ?? '') ? (query.tab as Tab) : 'source';
   const revision = query.revision;
   const path = project ? workflowPath(project, location, workflowId) : null;
@@ -51,7 +52,14 @@ export function WorkflowPage() {
   return (
     <>
       <PageHeader title={workflowId} kicker={<a href={href('/')}>Workflows</a>}>
-        <RefreshButton resources={[workflow, current]} />
+        <RefreshButton
+          resources={[workflow, current]}
+          prefixes={[
+            '/emulator/v1/executions',
+            path ? `/emulator/v1/${path}/stepTree` : '-',
+            path ? `/v1/${path}:` : '-',
+          ]}
+        />
       </PageHeader>
       <Loaded resource={workflow}>
         {(wf) => (

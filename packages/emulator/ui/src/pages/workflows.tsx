@@ -3,7 +3,7 @@ import type { DeployProblem, ExecutionState, WorkflowSummary } from '../data/api
 import { EXECUTION_STATES, enc } from '../data/api.js';
 import { useHref, useProject } from '../data/project.js';
 import { useResource } from '../data/store.js';
-import { Loaded, PageHeader, RefreshButton } from '../components/common.js';
+import { Loaded, PageHeader, RefreshButton, useTitle } from '../components/common.js';
 import { formatTime } from '../format.js';
 
 export function DeployProblems({ problems }: { problems: DeployProblem[] }) {
@@ -63,6 +63,7 @@ export function ExecutionCounts({
 }
 
 export function WorkflowsPage() {
+  useTitle('Workflows');
   const project = useProject();
   const href = useHref();
   const list = useResource<{ workflows: WorkflowSummary[] }>(
