@@ -33,9 +33,8 @@ export function uiBuilt(dir: string = DEFAULT_UI_DIR): boolean {
  */
 const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
+  // The favicon is a data: URL in index.html.
   "img-src 'self' data:",
-  // Preact sets style attributes (graph positions) from script.
-  "style-src 'self' 'unsafe-inline'",
   "connect-src 'self'",
   "base-uri 'none'",
   "form-action 'self'",

@@ -163,8 +163,15 @@ describe.skipIf(!chromiumAvailable)('developer UI in headless Chromium', () => {
   beforeEach(async () => {
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     page.setDefaultTimeout(15_000);
+    // Script errors and content-security-policy refusals fail the test that caused them.
+    const problems: string[] = [];
+    page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+    page.on('console', (m) => {
+      if (m.type() === 'error' && /Content Security Policy|Uncaught/.test(m.text())) problems.push(m.text());
+    });
     return async () => {
       await page.close();
+      expect(problems).toEqual([]);
     };
   });
 
