@@ -4,6 +4,7 @@
  *   workflows-emulator [--host H] [--port P] [--project ID] [--location L]
  *                      [--workflows-dir [LOCATION=]DIR]... [--stubs FILE]... [--allow-host HOST]...
  *   workflows-emulator run FILE [--argument JSON] [--stubs FILE] [--allow-host HOST]...
+ *   (both also take [--recording FILE] [--record-mode MODE])
  *
  * `main(argv)` resolves with the exit code (the `bin` sets `process.exitCode` from it).
  */
@@ -13,7 +14,21 @@ import { basename, delimiter, extname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { LogEntry, Logger } from './runtime/seams.js';
 import { formatProblems, loadWorkflow } from './source/index.js';
-import { loadStubsFile, StubValidationError } from './stubs/index.js';
+import {
+  createOutboundTransport,
+  loadStubsFile,
+  StubRegistry,
+  StubValidationError,
+  type Recording,
+} from './stubs/index.js';
+import {
+  describeRecording,
+  openRecording,
+  RECORDING_USAGE,
+  recordingSettings,
+  saveRecording,
+  type RecordingSettings,
+} from './cli-recording.js';
 import { startEmulator, type RunningEmulator } from './emulator.js';
 import {
   createAppDeps,
@@ -66,10 +81,11 @@ Server options (environment variable in brackets):
                          container network) and from pages served there; loopback names and
                          IP addresses always are; .example.com for subdomains, * for any; repeatable
                          (WORKFLOWS_EMULATOR_ACCEPT_HOSTS, comma-separated)
-
+${RECORDING_USAGE}
 Run options:
   --argument JSON        the execution argument
-  --stubs FILE, --allow-host HOST, --project ID, --location LOCATION as above
+  --stubs FILE, --allow-host HOST, --recording FILE, --record-mode MODE, --project ID,
+  --location LOCATION as above
 
 Exit codes of run: 0 succeeded, 1 failed or cancelled, 2 invalid workflow or usage.
 `;
@@ -119,6 +135,8 @@ function parse(argv: readonly string[], mode: 'serve' | 'run') {
         port: { type: 'string' },
         'workflows-dir': { type: 'string', multiple: true },
         argument: { type: 'string' },
+        recording: { type: 'string' },
+        'record-mode': { type: 'string' },
       },
     });
   } catch (err) {
@@ -157,6 +175,7 @@ interface CommonSettings {
   location: string;
   stubsFiles: string[];
   allowHosts: string[];
+  recording: RecordingSettings | undefined;
 }
 
 function commonSettings(values: Record<string, unknown>, env: CliIo['env']): CommonSettings {
@@ -165,7 +184,14 @@ function commonSettings(values: Record<string, unknown>, env: CliIo['env']): Com
     return typeof v === 'string' ? v : undefined;
   };
   const list = (k: string) => (Array.isArray(values[k]) ? (values[k] as string[]) : undefined);
+  let recording: RecordingSettings | undefined;
+  try {
+    recording = recordingSettings({ recording: str('recording'), 'record-mode': str('record-mode') }, env);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
   return {
+    recording,
     projectId: str('project') ?? (env.WORKFLOWS_EMULATOR_PROJECT || DEFAULT_PROJECT_ID),
     projectNumber: str('project-number') ?? (env.WORKFLOWS_EMULATOR_PROJECT_NUMBER || DEFAULT_PROJECT_NUMBER),
     location: str('location') ?? (env.WORKFLOWS_EMULATOR_LOCATION || DEFAULT_LOCATION),
@@ -179,14 +205,26 @@ function commonSettings(values: Record<string, unknown>, env: CliIo['env']): Com
   };
 }
 
-/** The dependencies, with every `--stubs` file loaded; `loaded` says what came from where. */
-async function buildDeps(settings: CommonSettings, logger: Logger) {
+/**
+ * The dependencies, with every `--stubs` file loaded (`loaded` says what came from where) and
+ * the `--recording` opened.
+ */
+async function buildDeps(settings: CommonSettings, logger: Logger, options: { autosave: boolean }) {
+  let recording: Recording | undefined;
+  let outbound = {};
+  if (settings.recording) {
+    recording = await openRecording(settings.recording, options);
+    const stubs = new StubRegistry();
+    const transport = createOutboundTransport({ stubs, allowHosts: settings.allowHosts, recording });
+    outbound = { stubs, transport };
+  }
   const deps = createAppDeps({
     projectId: settings.projectId,
     projectNumber: settings.projectNumber,
     location: settings.location,
     allowHosts: settings.allowHosts,
     logger,
+    ...outbound,
   });
   const loaded: { path: string; count: number }[] = [];
   for (const file of settings.stubsFiles) {
@@ -195,7 +233,7 @@ async function buildDeps(settings: CommonSettings, logger: Logger) {
     deps.stubs.addAll(stubs);
     loaded.push({ path, count: stubs.length });
   }
-  return { deps, loaded };
+  return { deps, loaded, recording };
 }
 
 async function serveCommand(argv: readonly string[], io: CliIo): Promise<number> {
@@ -222,7 +260,9 @@ async function serveCommand(argv: readonly string[], io: CliIo): Promise<number>
     if (!s?.isDirectory()) throw new UsageError(`--workflows-dir ${dir}: not a directory`);
   }
 
-  const { deps, loaded } = await buildDeps(settings, createConsoleLogger(io.stdout));
+  const { deps, loaded, recording } = await buildDeps(settings, createConsoleLogger(io.stdout), {
+    autosave: true,
+  });
   deps.config.acceptHosts =
     values['accept-host'] ??
     (env.WORKFLOWS_EMULATOR_ACCEPT_HOSTS ?? '')
@@ -244,6 +284,7 @@ async function serveCommand(argv: readonly string[], io: CliIo): Promise<number>
   for (const { path, count } of loaded)
     io.stdout(`loaded ${count} stub${count === 1 ? '' : 's'} from ${path}\n`);
   if (loaded.length === 0) io.stdout('no stubs files loaded (--stubs FILE)\n');
+  if (recording) io.stdout(describeRecording(recording));
   // Printed once the directories are deployed: whoever waits for these lines finds the workflows.
   io.stdout(
     `workflows-emulator ${VERSION} listening on ${emulator.url} (project ${settings.projectId}, location ${settings.location})\n`,
@@ -257,6 +298,10 @@ async function serveCommand(argv: readonly string[], io: CliIo): Promise<number>
   io.stdout(`${signal}: shutting down\n`);
   for (const w of watchers) w.close();
   await emulator.stop();
+  if (recording) {
+    const saved = await saveRecording(recording);
+    if (saved) io.stdout(saved);
+  }
   return 0;
 }
 
@@ -339,7 +384,7 @@ async function runCommand(argv: readonly string[], io: CliIo): Promise<number> {
   }
   const settings = commonSettings(values, io.env);
   // sys.log goes to stderr so stdout carries only the result.
-  const { deps } = await buildDeps(settings, createConsoleLogger(io.stderr));
+  const { deps, recording } = await buildDeps(settings, createConsoleLogger(io.stderr), { autosave: false });
   // Listening (on a free loopback port) makes callback URLs reachable during the run.
   const emulator = await startEmulator({ deps, host: '127.0.0.1', port: 0 });
   try {
@@ -368,5 +413,10 @@ async function runCommand(argv: readonly string[], io: CliIo): Promise<number> {
     return 1;
   } finally {
     await emulator.stop();
+    if (recording) {
+      // On stderr: stdout carries only the result.
+      const saved = await saveRecording(recording);
+      if (saved) io.stderr(saved);
+    }
   }
 }

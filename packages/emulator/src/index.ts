@@ -63,5 +63,17 @@ export {
   type RecordedRequest,
   globMatch,
   isLoopbackHost,
+  hostAllowed,
+  Recording,
+  RecordingFileError,
+  RECORD_MODES,
+  defaultRecordMode,
+  isRecordMode,
+  type HttpStubRequest,
+  type RecordMode,
+  type RecordingOptions,
+  type RedactionOptions,
+  type BodyMatchOptions,
+  type OutboundRecording,
 } from './stubs/index.js';
 export { WorkflowError, platformError, type ErrorTag } from './runtime/workflow-error.js';

@@ -29,3 +29,16 @@ export { createStubsRouter } from './router.js';
 export { loadStubsFile } from './load-file.js';
 export { globMatch, isLoopbackHost, hostAllowed, UrlPattern } from './pattern.js';
 export { encodeStubBody, isJsonContentType } from './codec.js';
+export {
+  Recording,
+  RecordingFileError,
+  RECORD_MODES,
+  defaultRecordMode,
+  isRecordMode,
+  type RecordMode,
+  type RecordingOptions,
+  type RecordingLookup,
+  type OutboundRecording,
+} from './recording.js';
+export type { RedactionOptions, BodyMatchOptions } from './recording-format.js';
+export { requestBodyMatches, IGNORED } from './request-body.js';

@@ -14,11 +14,13 @@ import { canonicalHeaders, createFetchTransport } from '../runtime/http-transpor
 import { systemError } from '../runtime/workflow-error.js';
 import { decodeBody, encodeStubBody, splitUrl } from './codec.js';
 import { hostAllowed, isLoopbackHost } from './pattern.js';
+import type { OutboundRecording } from './recording.js';
 import {
   StubEvaluationError,
   type HttpStubRequest,
   type RecordedRequest,
   type StubRegistry,
+  type StubResponse,
 } from './registry.js';
 
 export interface OutboundTransportOptions {
@@ -39,6 +41,11 @@ export interface OutboundTransportOptions {
   clock?: Clock;
   /** Redirect hops followed before the last 3xx response is returned as is. Default 10. */
   maxRedirects?: number;
+  /**
+   * Record and replay (stubs/recording.ts): asked about every call no stub matches, before
+   * `onUnhandled` and the host policy; told the answer of every call that reached the network.
+   */
+  recording?: OutboundRecording;
 }
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
@@ -102,6 +109,32 @@ export function createOutboundTransport(options: OutboundTransportOptions): Http
   const clock = options.clock ?? realClock;
   const maxRedirects = options.maxRedirects ?? 10;
 
+  /** A stub's (or the recording's) answer: its delay, then the fault or the encoded response. */
+  async function answer(
+    request: HttpRequest,
+    response: StubResponse,
+    by: string,
+    rec: RecordedRequest,
+  ): Promise<HttpResponse> {
+    try {
+      await simulateDelay(response.delayMs ?? 0, request, clock);
+    } catch (err) {
+      rec.error = err instanceof Error ? err.message : String(err);
+      throw err;
+    }
+    // A TimeoutError fault fires at once (after any delayMs) rather than after timeoutMs:
+    // scripted retries should not make tests wait; use delayMs to simulate real slowness.
+    if (response.fault) {
+      const message = response.message ?? faultMessage(response.fault, request, by);
+      rec.error = message;
+      throw new TransportError(response.fault, message);
+    }
+    const { headers, body } = encodeStubBody(response.body, response.headers);
+    const status = response.status ?? 200;
+    rec.status = status;
+    return { status, headers, body };
+  }
+
   async function sendOnce(request: HttpRequest): Promise<HttpResponse> {
     request.signal.throwIfAborted();
     const stubRequest = buildStubRequest(request);
@@ -134,24 +167,31 @@ export function createOutboundTransport(options: OutboundTransportOptions): Http
         if (err instanceof StubEvaluationError) throw systemError(`stub ${match.stubId}: ${err.message}`);
         throw err;
       }
-      const rec = stubs.record({ ...base, outcome: response.fault ? 'fault' : 'stub', stubId: match.stubId });
+      return answer(
+        request,
+        response,
+        match.stubId,
+        stubs.record({ ...base, outcome: response.fault ? 'fault' : 'stub', stubId: match.stubId }),
+      );
+    }
+
+    if (options.recording) {
+      let found;
       try {
-        await simulateDelay(response.delayMs ?? 0, request, clock);
+        found = await options.recording.lookup(stubRequest);
       } catch (err) {
-        rec.error = err instanceof Error ? err.message : String(err);
+        stubs.record({ ...base, outcome: 'replay', stubId: null, error: (err as Error).message });
+        if (err instanceof StubEvaluationError) throw systemError(`recording: ${err.message}`);
         throw err;
       }
-      // A TimeoutError fault fires at once (after any delayMs) rather than after timeoutMs:
-      // scripted retries should not make tests wait; use delayMs to simulate real slowness.
-      if (response.fault) {
-        const message = response.message ?? faultMessage(response.fault, request, match.stubId);
-        rec.error = message;
-        throw new TransportError(response.fault, message);
+      if (found.kind === 'replay') {
+        const rec = stubs.record({ ...base, outcome: 'replay', stubId: found.stubId });
+        return answer(request, found.response, `${found.stubId} of the recording`, rec);
       }
-      const { headers, body } = encodeStubBody(response.body, response.headers);
-      const status = response.status ?? 200;
-      rec.status = status;
-      return { status, headers, body };
+      if (found.kind === 'miss') {
+        stubs.record({ ...base, outcome: 'blocked', stubId: null, error: found.message });
+        throw new TransportError('ConnectionFailedError', found.message);
+      }
     }
 
     await onUnhandled?.(stubRequest);
@@ -179,6 +219,7 @@ export function createOutboundTransport(options: OutboundTransportOptions): Http
     try {
       const response = await network.send(request);
       rec.status = response.status;
+      options.recording?.add(stubRequest, response);
       return response;
     } catch (err) {
       rec.error = err instanceof Error ? err.message : String(err);

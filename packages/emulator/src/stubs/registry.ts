@@ -18,6 +18,7 @@ import {
 } from './schema.js';
 import { UrlPattern, globMatch, methodMatches } from './pattern.js';
 import { redactRecord } from './redact.js';
+import { requestBodyMatches } from './request-body.js';
 
 /** What an HTTP stub sees of an outbound call. `body` is decoded (JSON, text, or base64 for binary). */
 export interface HttpStubRequest {
@@ -84,8 +85,11 @@ export interface StubInfo {
   [field: string]: unknown;
 }
 
-/** 'emulated': a connector the emulator answered itself (a child workflow run). */
-export type RequestOutcome = 'stub' | 'network' | 'blocked' | 'fault' | 'emulated';
+/**
+ * 'emulated': a connector the emulator answered itself (a child workflow run); 'replay': answered
+ * from a recording (stubId: its stub in the recording).
+ */
+export type RequestOutcome = 'stub' | 'network' | 'blocked' | 'fault' | 'emulated' | 'replay';
 
 /** One outbound call as `GET /emulator/v1/requests` shows it. */
 export interface RecordedRequest {
@@ -133,6 +137,8 @@ interface Entry {
   calls: number;
   programmatic: boolean;
   matchRequest: ((request: StubRequest) => Promise<boolean>) | undefined;
+  /** `requestBody` of a definition: the decoded body must equal it (see request-body.ts). */
+  requestBody?: { value: unknown };
   resolve: (request: StubRequest, callNumber: number) => Promise<StubResponse>;
   info: () => Record<string, unknown>;
 }
@@ -184,11 +190,19 @@ function staticResolver(def: StubDefinition): Entry['resolve'] {
   return async (request, callNumber) => {
     const responses = def.responses;
     const entry = responses ? responses[Math.min(callNumber, responses.length) - 1] : undefined;
+    const entryRaw = entry && rawBody(entry);
     // An entry that sets its own status or body is a response, whatever the top-level fault says.
-    const entryAnswers = entry !== undefined && (entry.status !== undefined || entry.body !== undefined);
+    const entryAnswers =
+      entry !== undefined &&
+      (entry.status !== undefined || entry.body !== undefined || entryRaw !== undefined);
     const fault = entry?.fault ?? (entryAnswers ? undefined : def.fault);
     const delayMs = entry?.delayMs ?? def.delayMs;
     if (fault) return { fault, delayMs };
+    const status = entry?.status ?? def.status;
+    const headers = entry?.headers ?? def.headers;
+    const ownsBody = entry !== undefined && (entry.body !== undefined || entry.bodyExpression !== undefined);
+    const raw = entryRaw ?? (ownsBody ? undefined : rawBody(def));
+    if (raw !== undefined) return { status, headers, body: raw, delayMs };
     const expr = entry
       ? (perResponseExprs.get(entry) ?? (entry.body === undefined ? bodyExpr : undefined))
       : bodyExpr;
@@ -200,13 +214,18 @@ function staticResolver(def: StubDefinition): Entry['resolve'] {
         throw new StubEvaluationError(`bodyExpression failed: ${(err as Error).message}`, { cause: err });
       }
     }
-    return {
-      status: entry?.status ?? def.status,
-      headers: entry?.headers ?? def.headers,
-      body,
-      delayMs,
-    };
+    return { status, headers, body, delayMs };
   };
+}
+
+/** `bodyText` / `bodyBase64` as the bytes to send, or undefined when neither is given. */
+function rawBody(d: {
+  bodyText?: string | undefined;
+  bodyBase64?: string | undefined;
+}): Uint8Array | undefined {
+  if (d.bodyText !== undefined) return new TextEncoder().encode(d.bodyText);
+  if (d.bodyBase64 !== undefined) return new Uint8Array(Buffer.from(d.bodyBase64, 'base64'));
+  return undefined;
 }
 
 function jsonataPredicate(expr: string): (request: StubRequest) => Promise<boolean> {
@@ -246,6 +265,7 @@ export class StubRegistry {
       calls: 0,
       programmatic: false,
       matchRequest: d.match !== undefined ? jsonataPredicate(d.match) : undefined,
+      ...(d.requestBody !== undefined && { requestBody: { value: d.requestBody } }),
       resolve: staticResolver(d),
       info: () => ({ ...d, id }),
     };
@@ -370,6 +390,11 @@ export class StubRegistry {
 
   private staticMatch(e: Entry, request: StubRequest): boolean {
     if (e.times !== undefined && e.calls >= e.times) return false;
+    if (
+      e.requestBody &&
+      !requestBodyMatches(e.requestBody.value, request.kind === 'http' ? request.body : request.args)
+    )
+      return false;
     if (request.kind === 'connector') {
       return e.kind === 'connector' && e.connector !== undefined && globMatch(e.connector, request.name);
     }

@@ -114,15 +114,43 @@ const MethodSchema = z
   .regex(/^(\*|[A-Za-z]+)$/, 'method must be an HTTP method name or "*"')
   .transform((m) => m.toUpperCase());
 
+/** Standard base64 (RFC 4648 §4, padding required), as `base64.encode` writes it. */
+const Base64Schema = z
+  .string()
+  .regex(/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/, 'expected standard base64 text');
+
+/**
+ * The ways to give a response body: a JSON value (`body`), one computed by JSONata
+ * (`bodyExpression`), text sent byte for byte (`bodyText`: JSON whose numbers a JSON value cannot
+ * carry, such as `1.0` or integers past 2^53), or bytes (`bodyBase64`). The raw forms stand alone.
+ */
+const BODY_FIELDS = ['body', 'bodyExpression', 'bodyText', 'bodyBase64'] as const;
+
+function checkOneBody(d: Partial<Record<(typeof BODY_FIELDS)[number], unknown>>, ctx: z.RefinementCtx): void {
+  const given = BODY_FIELDS.filter((f) => d[f] !== undefined);
+  // `body` with `bodyExpression` was always allowed (the expression wins); the raw forms stand alone.
+  const raw = given.includes('bodyText') || given.includes('bodyBase64');
+  if (raw && given.length > 1)
+    ctx.addIssue({
+      code: 'custom',
+      message: `give at most one of ${BODY_FIELDS.join(', ')} (got ${given.join(', ')})`,
+      path: [given[1]!],
+    });
+}
+
 /** One entry of `responses`; fields left out fall back to the stub's top-level fields. */
-export const StubResponseDefinitionSchema = z.strictObject({
-  status: StatusSchema.optional(),
-  headers: HeadersSchema.optional(),
-  body: JsonValueSchema.optional(),
-  bodyExpression: JsonataSchema.optional(),
-  fault: FaultSchema.optional(),
-  delayMs: DelaySchema.optional(),
-});
+export const StubResponseDefinitionSchema = z
+  .strictObject({
+    status: StatusSchema.optional(),
+    headers: HeadersSchema.optional(),
+    body: JsonValueSchema.optional(),
+    bodyExpression: JsonataSchema.optional(),
+    bodyText: z.string().optional(),
+    bodyBase64: Base64Schema.optional(),
+    fault: FaultSchema.optional(),
+    delayMs: DelaySchema.optional(),
+  })
+  .superRefine(checkOneBody);
 export type StubResponseDefinition = z.infer<typeof StubResponseDefinitionSchema>;
 
 export const StubDefinitionSchema = z
@@ -137,6 +165,13 @@ export const StubDefinitionSchema = z
     status: StatusSchema.default(200),
     headers: HeadersSchema.optional(),
     body: JsonValueSchema.optional(),
+    bodyText: z.string().optional(),
+    bodyBase64: Base64Schema.optional(),
+    /**
+     * Only calls whose decoded body (connector calls: args) equals this value match; map key
+     * order is ignored, and a string `<redacted>` or `<ignored>` matches any value there.
+     */
+    requestBody: JsonValueSchema.optional(),
     times: z.number().int().positive().optional(),
     responses: z.array(StubResponseDefinitionSchema).min(1).optional(),
     fault: FaultSchema.optional(),
@@ -145,6 +180,7 @@ export const StubDefinitionSchema = z
     bodyExpression: JsonataSchema.optional(),
   })
   .superRefine((d, ctx) => {
+    checkOneBody(d, ctx);
     if ((d.url === undefined) === (d.connector === undefined)) {
       ctx.addIssue({
         code: 'custom',
