@@ -37,6 +37,14 @@ export {
   type UnhandledRequestPrint,
   type UnhandledRequestStrategy,
 } from './unhandled.js';
+export {
+  defaultRecordingFile,
+  RECORD_MODE_VARIABLE,
+  type RecordingSetup,
+  type TestRecording,
+  type RecordMode,
+  type RedactionOptions,
+} from './recording.js';
 export { VirtualClock, type TestClock, type ClockMode } from './virtual-clock.js';
 export { toMilliseconds, InvalidDurationError, type Duration } from './duration.js';
 export { createSeededIds } from './seeded-ids.js';

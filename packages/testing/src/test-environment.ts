@@ -37,6 +37,12 @@ import { EnvironmentStubs } from './env-stubs.js';
 import type { Stub } from './http-stubs.js';
 import { createSeededIds } from './seeded-ids.js';
 import {
+  openEnvironmentRecording,
+  type EnvironmentRecording,
+  type RecordingSetup,
+  type TestRecording,
+} from './recording.js';
+import {
   UnhandledRequestError,
   unhandledMessage,
   type UnhandledRequest,
@@ -72,6 +78,11 @@ export interface TestEnvironmentOptions {
   handlers?: readonly Stub[];
   /** Receives `sys.log` entries. Default: dropped. */
   logger?: Logger;
+  /**
+   * Record real calls into a stubs file and replay them (calls no stub answers only); `true`
+   * takes every default. See RecordingSetup.
+   */
+  recording?: boolean | RecordingSetup;
 }
 
 /** One entry of an execution's step history. */
@@ -217,7 +228,11 @@ export class TestEnvironment {
   /** The running emulator, for what this API does not cover (its REST API is at `endpoint`). */
   readonly emulator: RunningEmulator;
 
+  /** Where calls no stub answers are recorded or replayed from, when `recording` was given. */
+  readonly recording: TestRecording | undefined;
+
   readonly #virtual: VirtualClock | undefined;
+  readonly #recording: EnvironmentRecording | undefined;
   readonly #sources = new Map<string, string>();
   #torndown: Promise<void> | undefined;
 
@@ -227,7 +242,10 @@ export class TestEnvironment {
     clock: TestClock;
     virtual: VirtualClock | undefined;
     stubs: EnvironmentStubs;
+    recording?: EnvironmentRecording | undefined;
   }) {
+    this.#recording = internals.recording;
+    this.recording = internals.recording?.view;
     this.emulator = internals.emulator;
     this.endpoint = internals.emulator.url;
     this.projectId = internals.emulator.deps.config.projectId;
@@ -418,7 +436,11 @@ export class TestEnvironment {
    */
   async teardown(): Promise<void> {
     if (!this.#torndown) {
-      this.#torndown = this.emulator.stop().finally(() => this.#virtual?.dispose());
+      this.#torndown = this.emulator
+        .stop()
+        .finally(() => this.#virtual?.dispose())
+        .then(() => this.#recording?.save())
+        .then(() => {});
       await this.#torndown;
       const unhandled = this.stubs.takeUnreported();
       if (unhandled.length > 0) throw new UnhandledRequestError(unhandled);
@@ -644,11 +666,21 @@ export async function createTestEnvironment(options: TestEnvironmentOptions = {}
         };
   }
 
+  const recording =
+    options.recording === undefined || options.recording === false
+      ? undefined
+      : await openEnvironmentRecording(
+          options.recording === true ? {} : options.recording,
+          (request, message) => stubs.addUnhandled({ ...describe(request), message }, false),
+        );
+
   const transport = createOutboundTransport({
     stubs: registry,
     clock,
-    allowHosts: [],
+    allowHosts: recording?.allowHosts ?? [],
+    ...(recording && { recording: recording.outbound }),
     onUnhandled: async (request) => {
+      if (recording?.lets(request)) return;
       const { bypass, message } = await decide(describe(request));
       if (!bypass) throw new TransportError('ConnectionFailedError', message);
     },
@@ -679,7 +711,7 @@ export async function createTestEnvironment(options: TestEnvironmentOptions = {}
   if (virtual) deps.runtime.callbacks = new CallbackHub(() => deps.config.baseUrl, virtual.lazy);
 
   const emulator = await startEmulator({ deps, host: '127.0.0.1', port: 0 });
-  const env = new TestEnvironment({ emulator, clock: testClock, virtual, stubs });
+  const env = new TestEnvironment({ emulator, clock: testClock, virtual, stubs, recording });
   try {
     for (const [id, source] of sources) env.deploy(id, source);
   } catch (err) {

@@ -6,12 +6,12 @@
 import { afterAll, afterEach, beforeAll, chai, expect } from 'vitest';
 import { HttpStub, ConnectorStub } from './http-stubs.js';
 import { workflowMatchers, type WorkflowMatchers } from './matchers.js';
+import { setupEnvironment } from './setup-environment.js';
 import {
   createTestEnvironment,
   type TestEnvironment,
   type TestEnvironmentOptions,
 } from './test-environment.js';
-import { UnhandledRequestError } from './unhandled.js';
 
 export { workflowMatchers, type WorkflowMatchers, type FailureExpectation } from './matchers.js';
 
@@ -80,40 +80,10 @@ overwriteForStubs('toHaveBeenCalledOnce', (calls) => [
  * One environment per test file: created in `beforeAll`, stubs reset after each test (which
  * fails if that test left calls no stub answered), torn down in `afterAll`. The returned
  * object stands for the environment and may be used in tests and hooks, not at collection time.
+ * A `recording` without a `file` goes to `__recordings__/<test file name>.yaml` beside the test.
  */
 export function setupWorkflowsTest(options: TestEnvironmentOptions = {}): TestEnvironment {
-  let current: TestEnvironment | undefined;
-  beforeAll(async () => {
-    current = await createTestEnvironment(options);
-  });
-  afterEach(() => {
-    if (!current) return;
-    const unhandled = current.stubs.takeUnreported();
-    current.stubs.reset();
-    if (unhandled.length > 0) throw new UnhandledRequestError(unhandled);
-  });
-  afterAll(async () => {
-    const env = current;
-    current = undefined;
-    await env?.teardown();
-  });
-  return new Proxy({} as TestEnvironment, {
-    get(_target, prop) {
-      // Probes by promise machinery and inspectors must not throw.
-      if (prop === 'then' || typeof prop === 'symbol')
-        return current ? Reflect.get(current, prop, current) : undefined;
-      if (!current) {
-        throw new Error(
-          `setupWorkflowsTest(): the environment exists only inside tests and hooks (after beforeAll); tried to read '${String(prop)}'`,
-        );
-      }
-      const value: unknown = Reflect.get(current, prop, current);
-      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(current) : value;
-    },
-    has(_target, prop) {
-      return current !== undefined && prop in current;
-    },
-  });
+  return setupEnvironment(options, { beforeAll, afterEach, afterAll, testPath: expect.getState().testPath });
 }
 
 export { createTestEnvironment };
