@@ -1,12 +1,43 @@
 /**
- * Matchers for execution statuses: `expect(status).toSucceedWith(value)` and
- * `expect(status).toFailWith({ tags, message })`. They accept a status (from
- * `env.waitForExecution` or the client), or an error that carries one (`wf.run()` rejects
- * with WorkflowExecutionFailedError), so `await expect(wf.run(args)).rejects.toFailWith(...)`
- * works too.
+ * The matchers, runner-neutral: each is a function of Jest's custom-matcher shape (`this` gives
+ * `equals`, `utils.printExpected/printReceived/diff` and `isNot`), which vitest copies. The
+ * vitest and Jest entries register this one table, and `expectWorkflow()` (node:test) runs it
+ * with node:assert semantics, so a matcher added here reaches every runner at once.
+ *
+ * `expect(status).toSucceedWith(value)` and `expect(status).toFailWith({ tags, message })`
+ * accept a status (from `env.waitForExecution` or the client), or an error that carries one
+ * (`wf.run()` rejects with WorkflowExecutionFailedError), so
+ * `await expect(wf.run(args)).rejects.toFailWith(...)` works too.
  */
 import type { ExecutionStatus } from '@workflows-kit/client';
-import type { Matcher as RawMatcherFn, MatcherState } from 'vitest';
+import { ConnectorStub, HttpStub, type Stub } from './http-stubs.js';
+
+/** What a matcher uses of its runner: the subset of Jest's MatcherContext that vitest shares. */
+export interface MatcherContext {
+  readonly isNot: boolean;
+  equals(a: unknown, b: unknown): boolean;
+  readonly utils: {
+    printExpected(value: unknown): string;
+    printReceived(value: unknown): string;
+    diff(expected: unknown, received: unknown): string | null | undefined;
+  };
+}
+
+export interface MatcherResult {
+  pass: boolean;
+  message: () => string;
+  actual?: unknown;
+  expected?: unknown;
+}
+
+export type WorkflowMatcher = (
+  this: MatcherContext,
+  received: unknown,
+  ...expected: unknown[]
+) => MatcherResult;
+
+type MatcherState = MatcherContext;
+type RawMatcherFn = WorkflowMatcher;
 
 export interface FailureExpectation {
   /** Every one of these tags must be on the error (e.g. `['HttpError']`). */
@@ -71,11 +102,8 @@ const toSucceedWith: RawMatcherFn = function (this: MatcherState, received: unkn
   };
 };
 
-const toFailWith: RawMatcherFn = function (
-  this: MatcherState,
-  received: unknown,
-  expectation: FailureExpectation = {},
-) {
+const toFailWith: RawMatcherFn = function (this: MatcherState, received: unknown, ...rest: unknown[]) {
+  const expectation = (rest[0] ?? {}) as FailureExpectation;
   const status = statusOf(received);
   if (!status) return notAStatus(this, 'toFailWith', received);
   const problems: string[] = [];
@@ -117,8 +145,60 @@ const toFailWith: RawMatcherFn = function (
   };
 };
 
-/** For `expect.extend()`; `@workflows-kit/testing/vitest` registers them on import. */
-export const workflowMatchers = { toSucceedWith, toFailWith };
+/** For `expect.extend()`; `@workflows-kit/testing/vitest` and `/jest` register them on import. */
+export const workflowMatchers: Record<'toSucceedWith' | 'toFailWith', WorkflowMatcher> = {
+  toSucceedWith,
+  toFailWith,
+};
+
+export function isStub(value: unknown): value is Stub {
+  return value instanceof HttpStub || value instanceof ConnectorStub;
+}
+
+/** `[pass, message, negated message, expected]` of a call-count matcher on a stub. */
+export type StubCallCheck = (calls: number, args: unknown[]) => [boolean, string, string, unknown];
+
+const calledTimes: StubCallCheck = (calls, [n]) => [
+  calls === n,
+  `to have been called ${String(n)} times, but it answered ${calls}`,
+  `not to have been called ${String(n)} times`,
+  n,
+];
+const called: StubCallCheck = (calls) => [
+  calls > 0,
+  'to have been called',
+  `not to have been called, but it answered ${calls}`,
+  '> 0',
+];
+const calledOnce: StubCallCheck = (calls) => [
+  calls === 1,
+  `to have been called once, but it answered ${calls}`,
+  'not to have been called once',
+  1,
+];
+
+/**
+ * The spy matchers that also read stubs (`expect(stub).toHaveBeenCalledTimes(2)`); each entry
+ * layers the stub case over the runner's own matcher, which keeps handling spies.
+ */
+export const stubCallChecks: Readonly<Record<string, StubCallCheck>> = {
+  toHaveBeenCalledTimes: calledTimes,
+  toBeCalledTimes: calledTimes,
+  toHaveBeenCalled: called,
+  toBeCalled: called,
+  toHaveBeenCalledOnce: calledOnce,
+};
+
+/** A stub call-count matcher's result in Jest's shape. */
+export function stubCallResult(stub: Stub, check: StubCallCheck, args: unknown[]): MatcherResult {
+  const calls = stub.calls.length;
+  const [pass, message, negated] = check(calls, args);
+  return {
+    pass,
+    message: () => `expected stub ${stub.description} ${pass ? negated : message}`,
+    actual: calls,
+  };
+}
 
 /** The matchers' types, merged into vitest's `Assertion` by `@workflows-kit/testing/vitest`. */
 export interface WorkflowMatchers<R = unknown> {

@@ -12,7 +12,7 @@ import {
 } from './test-environment.js';
 import { UnhandledRequestError } from './unhandled.js';
 
-type Hook = (fn: () => unknown) => void;
+type Hook = (fn: () => void | Promise<void>) => void;
 
 export interface RunnerHooks {
   beforeAll: Hook;

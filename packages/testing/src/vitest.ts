@@ -4,8 +4,13 @@
  * `toHaveBeenCalled` and `toHaveBeenCalledOnce` to read stubs.
  */
 import { afterAll, afterEach, beforeAll, chai, expect } from 'vitest';
-import { HttpStub, ConnectorStub } from './http-stubs.js';
-import { workflowMatchers, type WorkflowMatchers } from './matchers.js';
+import {
+  isStub,
+  stubCallChecks,
+  workflowMatchers,
+  type StubCallCheck,
+  type WorkflowMatchers,
+} from './matchers.js';
 import { setupEnvironment } from './setup-environment.js';
 import {
   createTestEnvironment,
@@ -22,6 +27,7 @@ declare module 'vitest' {
   interface AsymmetricMatchersContaining extends WorkflowMatchers {}
 }
 
+// The neutral matchers use the subset of the context that vitest shares with Jest.
 expect.extend(workflowMatchers);
 
 type ChaiContext = Chai.AssertionStatic & { assert: (...args: unknown[]) => void };
@@ -30,15 +36,11 @@ type ChaiContext = Chai.AssertionStatic & { assert: (...args: unknown[]) => void
  * vitest's spy matchers, extended to stubs. `expect.extend` would replace them for spies as
  * well, so the stub case is layered over the original, which still handles everything else.
  */
-function overwriteForStubs(
-  name: string,
-  check: (calls: number, args: unknown[]) => [boolean, string, string, unknown],
-) {
+function overwriteForStubs(name: string, check: StubCallCheck) {
   chai.util.overwriteMethod(chai.Assertion.prototype, name, (original: (...args: unknown[]) => unknown) => {
     return function (this: ChaiContext, ...args: unknown[]) {
       const subject: unknown = chai.util.flag(this, 'object');
-      if (!(subject instanceof HttpStub) && !(subject instanceof ConnectorStub))
-        return original.apply(this, args);
+      if (!isStub(subject)) return original.apply(this, args);
       const calls = subject.calls.length;
       const [ok, message, negated, expected] = check(calls, args);
       this.assert(
@@ -53,28 +55,7 @@ function overwriteForStubs(
   });
 }
 
-for (const name of ['toHaveBeenCalledTimes', 'toBeCalledTimes']) {
-  overwriteForStubs(name, (calls, [n]) => [
-    calls === n,
-    `to have been called ${String(n)} times, but it answered ${calls}`,
-    `not to have been called ${String(n)} times`,
-    n,
-  ]);
-}
-for (const name of ['toHaveBeenCalled', 'toBeCalled']) {
-  overwriteForStubs(name, (calls) => [
-    calls > 0,
-    'to have been called',
-    `not to have been called, but it answered ${calls}`,
-    '> 0',
-  ]);
-}
-overwriteForStubs('toHaveBeenCalledOnce', (calls) => [
-  calls === 1,
-  `to have been called once, but it answered ${calls}`,
-  'not to have been called once',
-  1,
-]);
+for (const [name, check] of Object.entries(stubCallChecks)) overwriteForStubs(name, check);
 
 /**
  * One environment per test file: created in `beforeAll`, stubs reset after each test (which

@@ -31,8 +31,17 @@ const SECRET_BODY_FIELDS = [
   'private_key',
 ];
 
-/** Response headers not recorded: `Date` differs on every call and would change the file each time. */
-const VOLATILE_HEADERS = new Set(['date']);
+/**
+ * Response headers not recorded: `Date` differs on every call and would change the file each
+ * time; the hop-by-hop headers describe the connection, not the response (RFC 9110 §7.6.1).
+ */
+const VOLATILE_HEADERS = new Set([
+  'date',
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'proxy-connection',
+]);
 
 export interface RedactionOptions {
   /** More header names to redact (case-insensitive), beside Authorization, Cookie, Set-Cookie and API-key headers. */
