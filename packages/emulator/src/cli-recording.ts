@@ -8,6 +8,10 @@ import { defaultRecordMode, isRecordMode, Recording, RECORD_MODES, type RecordMo
 export interface RecordingSettings {
   file: string;
   mode: RecordMode;
+  /** More header and field names to redact. */
+  redact: string[];
+  /** Body fields not matched on. */
+  ignoreBodyFields: string[];
 }
 
 export const RECORDING_USAGE = `  --recording FILE       record calls that no stub answers into FILE (a stubs file), or replay
@@ -16,22 +20,44 @@ export const RECORDING_USAGE = `  --recording FILE       record calls that no st
                          record-missing (replay what is recorded, record the rest) or passthrough
                          (WORKFLOWS_EMULATOR_RECORD_MODE; default replay when CI is set,
                          record-missing otherwise)
+  --redact NAME          also write this header, body field or query parameter as <redacted>
+                         in the recording; repeatable (WORKFLOWS_EMULATOR_REDACT, comma-separated)
+  --ignore-body-field NAME
+                         match recorded calls without this body field (a time stamp, a nonce);
+                         repeatable (WORKFLOWS_EMULATOR_IGNORE_BODY_FIELDS, comma-separated)
 `;
 
 /** The recording asked for, or undefined; throws a message for the usage error. */
 export function recordingSettings(
-  values: { recording?: string | undefined; 'record-mode'?: string | undefined },
+  values: {
+    recording?: string | undefined;
+    'record-mode'?: string | undefined;
+    redact?: string[] | undefined;
+    'ignore-body-field'?: string[] | undefined;
+  },
   env: Record<string, string | undefined>,
 ): RecordingSettings | undefined {
+  const list = (given: string[] | undefined, variable: string) =>
+    given ??
+    (env[variable] ?? '')
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean);
   const file = values.recording ?? (env['WORKFLOWS_EMULATOR_RECORDING'] || undefined);
   const modeText = values['record-mode'] ?? (env['WORKFLOWS_EMULATOR_RECORD_MODE'] || undefined);
   if (modeText !== undefined && !isRecordMode(modeText))
     throw new Error(`--record-mode must be one of ${RECORD_MODES.join(', ')}, got ${modeText}`);
   if (file === undefined) {
-    if (values['record-mode'] !== undefined) throw new Error('--record-mode needs --recording FILE');
+    for (const flag of ['record-mode', 'redact', 'ignore-body-field'] as const)
+      if (values[flag] !== undefined) throw new Error(`--${flag} needs --recording FILE`);
     return undefined;
   }
-  return { file: resolve(file), mode: modeText ?? defaultRecordMode(env) };
+  return {
+    file: resolve(file),
+    mode: modeText ?? defaultRecordMode(env),
+    redact: list(values.redact, 'WORKFLOWS_EMULATOR_REDACT'),
+    ignoreBodyFields: list(values['ignore-body-field'], 'WORKFLOWS_EMULATOR_IGNORE_BODY_FIELDS'),
+  };
 }
 
 export function openRecording(
@@ -41,6 +67,8 @@ export function openRecording(
   return Recording.open({
     file: settings.file,
     mode: settings.mode,
+    redact: { headers: settings.redact, fields: settings.redact },
+    ignoreBodyFields: settings.ignoreBodyFields,
     autosave: options.autosave,
     recordHint:
       'Record it: run with --record-mode record-missing (or WORKFLOWS_EMULATOR_RECORD_MODE=record-missing) ' +

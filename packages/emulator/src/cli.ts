@@ -84,8 +84,8 @@ Server options (environment variable in brackets):
 ${RECORDING_USAGE}
 Run options:
   --argument JSON        the execution argument
-  --stubs FILE, --allow-host HOST, --recording FILE, --record-mode MODE, --project ID,
-  --location LOCATION as above
+  --stubs FILE, --allow-host HOST, --recording FILE, --record-mode MODE, --redact NAME,
+  --ignore-body-field NAME, --project ID, --location LOCATION as above
 
 Exit codes of run: 0 succeeded, 1 failed or cancelled, 2 invalid workflow or usage.
 `;
@@ -137,6 +137,8 @@ function parse(argv: readonly string[], mode: 'serve' | 'run') {
         argument: { type: 'string' },
         recording: { type: 'string' },
         'record-mode': { type: 'string' },
+        redact: { type: 'string', multiple: true },
+        'ignore-body-field': { type: 'string', multiple: true },
       },
     });
   } catch (err) {
@@ -186,7 +188,15 @@ function commonSettings(values: Record<string, unknown>, env: CliIo['env']): Com
   const list = (k: string) => (Array.isArray(values[k]) ? (values[k] as string[]) : undefined);
   let recording: RecordingSettings | undefined;
   try {
-    recording = recordingSettings({ recording: str('recording'), 'record-mode': str('record-mode') }, env);
+    recording = recordingSettings(
+      {
+        recording: str('recording'),
+        'record-mode': str('record-mode'),
+        redact: list('redact'),
+        'ignore-body-field': list('ignore-body-field'),
+      },
+      env,
+    );
   } catch (err) {
     throw new UsageError((err as Error).message);
   }

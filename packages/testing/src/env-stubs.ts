@@ -17,7 +17,7 @@ export interface RecordedCall {
   readonly query: Readonly<Record<string, string | string[]>>;
   /** The response status, when there was one. */
   readonly status: number | null;
-  /** `stub`, `fault` (HttpResponse.error) or `network` (bypassed). */
+  /** `stub`, `fault` (HttpResponse.error), `network` (bypassed or recorded) or `replay` (from the recording). */
   readonly outcome: RecordedRequest['outcome'];
   /** Failure text for faults and network errors. */
   readonly error: string | null;

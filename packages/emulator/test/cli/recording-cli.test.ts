@@ -132,14 +132,28 @@ describe('workflows-emulator run --recording', () => {
     const service = await startService();
     const argument = JSON.stringify({ base: service.base, amount: 5 });
 
-    const rec = cli(['run', wf, '--argument', argument, '--recording', recording, '--record-mode', 'record']);
+    const rec = cli([
+      'run',
+      wf,
+      '--argument',
+      argument,
+      '--recording',
+      recording,
+      '--record-mode',
+      'record',
+      '--redact',
+      'X-Powered-By',
+      '--ignore-body-field',
+      'amount',
+    ]);
     expect(await rec.exit).toBe(0);
     expect(JSON.parse(rec.stdout())).toEqual(EXPECTED);
     expect(rec.stderr()).toContain(`recorded 3 calls into ${recording}`);
     expect(service.hits).toEqual(['POST /charge Bearer live-secret', 'GET /counter', 'GET /counter']);
     const text = await readFile(recording, 'utf8');
     expect(text).not.toContain('live-secret');
-    expect(text).toContain('requestBody:');
+    expect(text).toContain('amount: <ignored>');
+    expect(text).toContain('X-Powered-By: <redacted>');
 
     await stop(service.server);
     const replay = cli(['run', wf, '--argument', argument], {

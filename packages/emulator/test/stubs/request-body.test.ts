@@ -77,8 +77,9 @@ describe('stub definitions with requestBody and raw bodies', () => {
       headers: { 'Content-Type': 'application/json' },
       responses: [{ bodyText: '{"price":10.0}' }, { bodyBase64: 'iVBORw==' }, { body: { a: 1 } }],
     });
-    const answers = [];
-    for (let i = 0; i < 3; i++) answers.push(await (await stubs.find(call(null))).match!.respond());
+    const answers: { body?: unknown }[] = [];
+    for (let i = 0; i < 3; i++)
+      answers.push((await (await stubs.find(call(null))).match!.respond()) as { body?: unknown });
     expect(new TextDecoder().decode(answers[0]!.body as Uint8Array)).toBe('{"price":10.0}');
     expect([...(answers[1]!.body as Uint8Array)]).toEqual([0x89, 0x50, 0x4e, 0x47]);
     expect(answers[2]!.body).toEqual({ a: 1 });

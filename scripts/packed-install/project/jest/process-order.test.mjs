@@ -14,7 +14,21 @@ const validate = http.post('https://api.example.com/validate', () => HttpRespons
 const env = setupWorkflowsTest({ workflowsDir: 'workflows', handlers: [validate] });
 
 describe('process-order', () => {
+  // The testing README's example, word for word.
   it('declines a refused payment', async () => {
+    const payments = http.post('https://api.example.com/payments', () =>
+      HttpResponse.json({ error: 'declined' }, { status: 402 }),
+    );
+    env.stubs.use(
+      http.post('https://api.example.com/validate', () => HttpResponse.json({ valid: true })),
+      payments,
+    );
+    const status = await env.execute('process-order', { order_id: 1, customer_email: 'ann@example.com' });
+    expect(status).toFailWith({ tags: ['HttpError'], payload: expect.objectContaining({ code: 402 }) });
+    expect(payments).toHaveBeenCalledTimes(1);
+  });
+
+  it('declines a refused payment through the client class', async () => {
     const payments = http.post('https://api.example.com/payments', () =>
       HttpResponse.json({ error: 'declined' }, { status: 402 }),
     );
