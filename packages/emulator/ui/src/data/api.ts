@@ -137,7 +137,7 @@ export interface RecordedRequest {
   headers: Record<string, string>;
   body: unknown;
   stubId: string | null;
-  outcome: 'stub' | 'network' | 'blocked' | 'fault' | 'emulated';
+  outcome: 'stub' | 'network' | 'blocked' | 'fault' | 'emulated' | 'replay';
   status: number | null;
   error: string | null;
   executionId: string;

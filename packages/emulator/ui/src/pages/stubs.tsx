@@ -15,7 +15,7 @@ const EXAMPLE_STUB = `{
   "body": { "id": 1, "name": "example" }
 }`;
 
-const OUTCOMES = ['stub', 'network', 'blocked', 'fault', 'emulated'] as const;
+const OUTCOMES = ['stub', 'network', 'blocked', 'fault', 'emulated', 'replay'] as const;
 
 function target(s: Stub): string {
   return s.kind === 'connector' ? (s.connector ?? '') : `${s.method ?? '*'} ${s.url ?? ''}`;
