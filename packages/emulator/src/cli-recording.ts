@@ -62,7 +62,7 @@ export function recordingSettings(
 
 export function openRecording(
   settings: RecordingSettings,
-  options: { autosave: boolean },
+  options: { autosave: boolean; onAutosaveError?: (error: unknown) => void },
 ): Promise<Recording> {
   return Recording.open({
     file: settings.file,
@@ -70,6 +70,7 @@ export function openRecording(
     redact: { headers: settings.redact, fields: settings.redact },
     ignoreBodyFields: settings.ignoreBodyFields,
     autosave: options.autosave,
+    ...(options.onAutosaveError && { onAutosaveError: options.onAutosaveError }),
     recordHint:
       'Record it: run with --record-mode record-missing (or WORKFLOWS_EMULATOR_RECORD_MODE=record-missing) ' +
       'and --allow-host for its host unless it is loopback.',

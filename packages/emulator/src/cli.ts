@@ -219,7 +219,11 @@ function commonSettings(values: Record<string, unknown>, env: CliIo['env']): Com
  * The dependencies, with every `--stubs` file loaded (`loaded` says what came from where) and
  * the `--recording` opened.
  */
-async function buildDeps(settings: CommonSettings, logger: Logger, options: { autosave: boolean }) {
+async function buildDeps(
+  settings: CommonSettings,
+  logger: Logger,
+  options: { autosave: boolean; onAutosaveError?: (error: unknown) => void },
+) {
   let recording: Recording | undefined;
   let outbound = {};
   if (settings.recording) {
@@ -272,6 +276,8 @@ async function serveCommand(argv: readonly string[], io: CliIo): Promise<number>
 
   const { deps, loaded, recording } = await buildDeps(settings, createConsoleLogger(io.stdout), {
     autosave: true,
+    onAutosaveError: (err) =>
+      io.stderr(`could not save the recording: ${err instanceof Error ? err.message : String(err)}\n`),
   });
   deps.config.acceptHosts =
     values['accept-host'] ??

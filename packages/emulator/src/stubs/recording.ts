@@ -12,7 +12,7 @@
  * - `record-missing`: recorded calls are replayed, the others go to the network and are added.
  * - `passthrough`: calls go to the network; nothing is read or written.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { stringify } from 'yaml';
 import type { HttpResponse } from '../runtime/seams.js';
@@ -50,6 +50,8 @@ export interface RecordingOptions extends BodyMatchOptions {
   redact?: RedactionOptions;
   /** Saves after every recorded call (a server that may be stopped at any time). Default false. */
   autosave?: boolean;
+  /** Hears of a failed autosave (the next save tries again). */
+  onAutosaveError?: (error: unknown) => void;
   /** The last line of a replay-miss message: how to record the call with this tool. */
   recordHint?: string;
 }
@@ -105,6 +107,7 @@ export class Recording implements OutboundRecording {
   readonly #entries: FileEntry[] = [];
   readonly #byKey = new Map<string, FileEntry>();
   readonly #autosave: boolean;
+  readonly #onAutosaveError: ((error: unknown) => void) | undefined;
   readonly #hint: string | undefined;
   #added = 0;
   #saving: Promise<void> = Promise.resolve();
@@ -118,6 +121,7 @@ export class Recording implements OutboundRecording {
       ...(options.ignoreBodyFields && { ignoreBodyFields: options.ignoreBodyFields }),
     });
     this.#autosave = options.autosave ?? false;
+    this.#onAutosaveError = options.onAutosaveError;
     this.#hint = options.recordHint;
   }
 
@@ -151,19 +155,12 @@ export class Recording implements OutboundRecording {
   }
 
   async #load(): Promise<void> {
-    const exists = await readFile(this.file, 'utf8').then(
-      () => true,
-      (err: NodeJS.ErrnoException) => {
-        if (err.code === 'ENOENT') return false;
-        throw new RecordingFileError(`cannot read recording ${this.file}: ${err.message}`, { cause: err });
-      },
-    );
-    if (!exists) return;
     let defs: unknown[];
     try {
       defs = await loadStubsFile(this.file);
       defs.forEach((d, i) => parseStubDefinition(d, `stub at index ${i}`));
     } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return; // nothing recorded yet
       const why = err instanceof StubValidationError ? err.message : String(err);
       throw new RecordingFileError(`recording ${this.file} is not a valid stubs file: ${why}`, {
         cause: err,
@@ -217,7 +214,7 @@ export class Recording implements OutboundRecording {
     entry.definition['responses'] = responses;
     entry.definition['times'] = responses.length;
     this.#added++;
-    if (this.#autosave) void this.save().catch(() => {});
+    if (this.#autosave) void this.save().catch((err: unknown) => this.#onAutosaveError?.(err));
   }
 
   /** The file's text: the stubs sorted by URL, method and request body. */

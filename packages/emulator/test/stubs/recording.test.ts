@@ -439,6 +439,33 @@ describe('record, stop the service, replay', () => {
     await expect(Recording.open({ file, mode: 'record' })).resolves.toBeInstanceOf(Recording);
   });
 
+  it('autosaves after each recorded call, and reports a save that fails', async () => {
+    const service = createService();
+    const live = await listen(service.app);
+    closers.push(live.close);
+    const good = await tempFile();
+    const saved = await transportWith({ file: good, mode: 'record', autosave: true });
+    await saved.transport.send(request('GET', `${live.url}/hello`));
+    await saved.recording.save(); // waits for the autosave queued before it
+    expect(await readFile(good, 'utf8')).toContain('hello, world');
+
+    const blocker = await tempFile('not-a-directory');
+    const { mkdir } = await import('node:fs/promises');
+    await mkdir(join(blocker, '..'), { recursive: true });
+    await writeFile(blocker, 'a file where a directory should be');
+    let reported: (err: unknown) => void = () => {};
+    const failed = new Promise<unknown>((resolve) => (reported = resolve));
+    const broken = await transportWith({
+      file: join(blocker, 'recording.yaml'),
+      mode: 'record',
+      autosave: true,
+      onAutosaveError: (err) => reported(err),
+    });
+    await broken.transport.send(request('GET', `${live.url}/hello`));
+    // mkdir -p of a path that is a file: EEXIST (Linux) or ENOTDIR.
+    expect(await failed).toMatchObject({ code: expect.stringMatching(/^(EEXIST|ENOTDIR)$/) as unknown });
+  });
+
   it('says in a replay miss that the recording is empty when the file does not exist', async () => {
     const file = await tempFile();
     const { transport } = await transportWith({ file, mode: 'replay', recordHint: 'Record it: do X.' });
