@@ -278,7 +278,8 @@ async function checkServer(project: string, env: NodeJS.ProcessEnv): Promise<voi
     const host = await new Promise<string>((resolveHost, reject) => {
       const onData = () => {
         const m = /^export WORKFLOWS_EMULATOR_HOST=(\S+)$/m.exec(out);
-        if (m) resolveHost(m[1]!);
+        // The UI line is written after the export line and may come in a later chunk.
+        if (m && /^developer UI: .*\n/m.test(out)) resolveHost(m[1]!);
       };
       child.stdout.on('data', onData);
       void exited.then((code) =>
