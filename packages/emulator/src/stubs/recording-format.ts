@@ -7,10 +7,9 @@
  * call on replay.
  */
 import type { HttpResponse } from '../runtime/seams.js';
-import { isJsonContentType } from '../runtime/http-transport.js';
 import { parseJson } from '../values/json.js';
 import { Double, type Value } from '../values/types.js';
-import { headerValue } from './codec.js';
+import { headerValue, isJsonContentType } from './codec.js';
 import { isSecretHeader, isSecretParam, REDACTED } from './redact.js';
 import { IGNORED } from './request-body.js';
 
