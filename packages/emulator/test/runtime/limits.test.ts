@@ -1,6 +1,6 @@
 /** Execution limits (reference §6.1): steps, memory, call depth. */
 import { describe, expect, it } from 'vitest';
-import { errorOf, resultOf, run } from './harness.js';
+import { errorOf, resultOf, run, type TestClock } from './harness.js';
 
 describe('limits', () => {
   it('building a list beyond 512 KB of variables fails with an uncatchable ResourceLimitError', async () => {
@@ -44,8 +44,41 @@ main:
     expect(typeof (err.payload as { message?: unknown }).message).toBe('string');
   });
 
-  it('a string beyond 512 KB fails with ResourceLimitError', async () => {
-    const r = await run(`
+  it('variables may use exactly 512 KB; one byte more fails with ResourceLimitError', async () => {
+    // Accounting (https://cloud.google.com/workflows/docs/reference/syntax/variables#memory-usage):
+    // a string costs 8 bytes + its length, plus the variable name. \`a\` holds 2^18 = 262,144
+    // characters (1 + 8 + 262,144 bytes); \`b\` costs 1 + 8 + n: n = 262,126 brings the total to
+    // exactly 524,288 bytes.
+    const src = (n: number) => `
+main:
+  steps:
+    - init:
+        assign:
+          - a: "x"
+    - grow:
+        for:
+          value: i
+          range: [1, 18]
+          steps:
+            - double:
+                assign:
+                  - a: \${a + a}
+    - cut:
+        assign:
+          - b: \${text.substring(a, 0, ${n})}
+    - done:
+        return: \${len(a) + len(b)}
+`;
+    expect(resultOf(await run(src(262_126)))).toBe(262_144 + 262_126);
+    const over = errorOf(await run(src(262_127)));
+    expect(over.tags).toEqual(['ResourceLimitError', 'MemoryLimitExceededError']);
+    expect(over.payload).toMatchObject({
+      message: 'Memory usage limit exceeded: variables use about 524289 bytes, the limit is 524288',
+    });
+  });
+
+  it('a string may hold 256 KB; doubling it past that fails with ResourceLimitError', async () => {
+    const src = (times: number) => `
 main:
   steps:
     - init:
@@ -54,16 +87,22 @@ main:
     - grow:
         for:
           value: i
-          range: [1, 20]
+          range: [1, ${times}]
           steps:
             - double:
                 assign:
                   - s: \${s + s}
     - done:
         return: \${len(s)}
-`);
-    // 2^20 characters. The 256 KB string limit may trip first; either way it is a resource limit [?].
-    expect(errorOf(r).tags).toContain('ResourceLimitError');
+`;
+    // 2^18 characters is exactly 256 KB; 2^19 is the first string over the string limit, which
+    // trips before the 512 KB memory limit does.
+    expect(resultOf(await run(src(18)))).toBe(262_144);
+    const over = errorOf(await run(src(19)));
+    expect(over.tags).toEqual(['ResourceLimitError']);
+    expect(over.payload).toMatchObject({
+      message: 'string of 524288 bytes exceeds the 256 KB limit on strings',
+    });
   });
 
   it('memory is released when a loop iteration ends', async () => {
@@ -137,7 +176,7 @@ main:
     expect(resultOf(r)).toBe((30000 * 30001) / 2);
   });
 
-  it('call depth: 20 frames (main + 19) succeed, 26 fail with RecursionError', async () => {
+  it('call depth: 20 frames (main + 19) succeed, 21 fail with RecursionError', async () => {
     const src = (n: number) => `
 main:
   steps:
@@ -165,31 +204,63 @@ down:
 `;
     // main is depth 1; down(n) .. down(0) add n+1 frames.
     expect(resultOf(await run(src(18)))).toBe('bottom');
-    expect(errorOf(await run(src(25))).tags).toEqual(['RecursionError']);
+    const over = errorOf(await run(src(19)));
+    expect(over.tags).toEqual(['RecursionError']);
   });
 
-  it('an HTTP response larger than 2 MB fails with ResourceLimitError', async () => {
-    const r = await run(
-      `
+  it('an HTTP response of exactly 2 MB is read; one byte more fails with ResourceLimitError', async () => {
+    // Without \`result\` the body is not stored, so only the response limit applies.
+    const fetchOnce = (bytes: number) =>
+      run(
+        `
 main:
   steps:
     - fetch:
         call: http.get
         args:
           url: https://api.example.com/huge
-        result: resp
     - done:
-        return: \${len(resp.body)}
+        return: "read"
 `,
-      {
-        routes: [
-          {
-            url: 'https://api.example.com/huge',
-            responses: [{ headers: { 'Content-Type': 'text/plain' }, body: 'x'.repeat(2 * 1024 * 1024 + 1) }],
-          },
-        ],
-      },
-    );
-    expect(errorOf(r).tags).toContain('ResourceLimitError');
+        {
+          routes: [
+            {
+              url: 'https://api.example.com/huge',
+              responses: [{ headers: { 'Content-Type': 'text/plain' }, body: 'x'.repeat(bytes) }],
+            },
+          ],
+        },
+      );
+    expect(resultOf(await fetchOnce(2 * 1024 * 1024))).toBe('read');
+    const over = errorOf(await fetchOnce(2 * 1024 * 1024 + 1));
+    expect(over.tags).toEqual(['ResourceLimitError']);
+    expect(over.payload).toMatchObject({
+      message: 'HTTP response body of 2097153 bytes exceeds the 2 MB limit',
+    });
+  });
+
+  it('sys.sleep accepts up to one year (31,536,000 s); a longer sleep is a ValueError', async () => {
+    const sleep = (seconds: string) =>
+      run(`
+main:
+  steps:
+    - nap:
+        call: sys.sleep
+        args:
+          seconds: ${seconds}
+    - done:
+        return: "rested"
+`);
+    const year = await sleep('31536000');
+    expect(resultOf(year)).toBe('rested');
+    expect((year.clock as TestClock).sleeps).toEqual([31_536_000_000]);
+    for (const over of ['31536001', '31536000.5']) {
+      const r = await sleep(over);
+      expect(errorOf(r).tags).toEqual(['ValueError']);
+      expect(errorOf(r).payload).toMatchObject({
+        message: 'sys.sleep: seconds must be between 0 and 31536000',
+      });
+      expect((r.clock as TestClock).sleeps).toEqual([]);
+    }
   });
 });
