@@ -56,7 +56,7 @@ main:
     expect(seen).toEqual([['api-key', 'latest', 'p']]);
   });
 
-  it('fails a gke.* call whose handler rejects, with the connector named in the error context', async () => {
+  it('fails an unstubbed gke.* call with ConnectionFailedError at the calling step', async () => {
     const r = await run(
       `
 main:
@@ -68,6 +68,47 @@ main:
           path: /api/v1/pods
 `,
     );
-    expect(errorOf(r).context).toContain('gke.request');
+    const err = errorOf(r);
+    expect(err.tags).toEqual(['ConnectionFailedError']);
+    expect(err.payload).toEqual({
+      tags: ['ConnectionFailedError'],
+      message:
+        'No stub matches connector call gke.request: the emulator does not call Google APIs. ' +
+        'Register a stub with POST /emulator/v1/stubs {"connector":"gke.request","body":{...}}',
+    });
+    if (r.outcome.state !== 'FAILED') throw new Error('expected FAILED');
+    expect(r.outcome.error.stackTrace.elements).toEqual([
+      { routine: 'main', step: 'pods', position: { line: 4, column: 7, length: 4 } },
+    ]);
+  });
+
+  it('a connector handler that fails with an internal error fails the execution with SystemError', async () => {
+    const r = await run(
+      `
+main:
+  steps:
+    - pods:
+        try:
+          call: gke.request
+          args:
+            cluster_id: c1
+        except:
+          as: e
+          steps:
+            - caught:
+                return: \${e}
+`,
+      {
+        connectors: {
+          'gke.request': () => {
+            throw new Error('handler bug');
+          },
+        },
+      },
+    );
+    // Not a workflow error: try/except does not see it, and the execution reports it as a SystemError.
+    const err = errorOf(r);
+    expect(err.tags).toEqual(['SystemError']);
+    expect(err.payload).toEqual({ tags: ['SystemError'], message: 'internal error: handler bug' });
   });
 });

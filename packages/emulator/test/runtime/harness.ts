@@ -12,6 +12,8 @@ import {
   type HttpTransport,
   type LogEntry,
 } from '../../src/runtime/seams.js';
+import { createConnectorHandler } from '../../src/stubs/connector-handler.js';
+import { StubRegistry } from '../../src/stubs/registry.js';
 import { jsonToValue } from '../../src/values/json.js';
 import type { Value } from '../../src/values/types.js';
 
@@ -42,6 +44,8 @@ export class TestClock implements Clock {
 export interface RunOptions {
   argument?: unknown;
   routes?: FakeHttpRoute[];
+  /** Answers for named connectors; any other connector call goes to the emulator's own connector
+   *  handler with no stubs registered, which fails it as the emulator does. */
   connectors?: Record<string, (args: Value) => Value>;
   clock?: Clock;
   limits?: Parameters<typeof startExecution>[0]['limits'];
@@ -91,10 +95,11 @@ export function prepare(source: string, options: RunOptions = {}) {
   const requests: HttpRequest[] = [];
   const logs: LogEntry[] = [];
   const clock = options.clock ?? new TestClock();
+  const unstubbed = createConnectorHandler(new StubRegistry(), { clock });
   const connectors: ConnectorHandler = {
-    async call(name, args) {
+    async call(name, args, origin, signal) {
       const fn = options.connectors?.[name];
-      if (!fn) throw new Error(`no connector stub for ${name}`);
+      if (!fn) return unstubbed.call(name, args, origin, signal);
       return fn(args);
     },
   };
