@@ -193,6 +193,43 @@ describe('POST /orders/:id/process and GET /orders/:id', () => {
   });
 });
 
+describe('a cancelled execution', () => {
+  it('shows the order as cancelled, and lets it be processed again', async () => {
+    // A clock that moves only when told: the validation call below waits until the test says so.
+    const manual = await createTestEnvironment({
+      workflowsDir: new URL('../workflows', import.meta.url),
+      clock: 'manual',
+    });
+    try {
+      const shop = createApp({ db, workflow: manual.workflow(ProcessOrderWorkflow) });
+      let validating!: () => void;
+      const called = new Promise<void>((resolve) => (validating = resolve));
+      manual.stubs.use(
+        http.post(VALIDATE, () => {
+          validating();
+          return HttpResponse.json({ valid: true }, { delay: '1m' });
+        }),
+      );
+      const started = await request(shop).post(`/orders/${ORDER.id}/process`).expect(202);
+      const executionId = started.body.execution_id as string;
+      await called;
+
+      const cancelled = await manual.workflow(ProcessOrderWorkflow).cancel(executionId);
+      expect(cancelled.state).toBe('CANCELLED');
+
+      const res = await request(shop).get(`/orders/${ORDER.id}`).expect(200);
+      expect(res.body).toMatchObject({
+        status: 'cancelled',
+        workflow: { execution_id: executionId, state: 'CANCELLED', result: null, error: null },
+      });
+      // A cancelled order may be processed again.
+      await request(shop).post(`/orders/${ORDER.id}/process`).expect(202);
+    } finally {
+      await manual.teardown();
+    }
+  });
+});
+
 describe("the manual run's stubs.yaml (README)", () => {
   it('confirms an ordinary order, declines declined@example.com and retries flaky@example.com', async () => {
     env.emulator.deps.stubs.addAll(

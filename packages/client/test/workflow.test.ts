@@ -1,5 +1,4 @@
 import './setup.js';
-import type { ExecutionsClient } from '@google-cloud/workflows';
 import { googleAuthLibrary } from 'google-gax';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
@@ -9,9 +8,8 @@ import {
   InvalidWorkflowResultError,
   Workflow,
   WorkflowConfigurationError,
-  WorkflowExecutionFailedError,
-  WorkflowWaitTimeoutError,
 } from '../src/index.js';
+import { fakeClient, ProcessOrderWorkflow } from './fakes.js';
 
 // Unit tests of the class's own logic. Requests go to a recording stand-in for ExecutionsClient
 // (the injected-client option); everything against a real server is in emulator.test.ts.
@@ -24,48 +22,6 @@ beforeEach(() => {
 afterEach(() => {
   vi.unstubAllEnvs();
 });
-
-class ProcessOrderWorkflow extends Workflow {
-  static readonly workflowName = 'process-order';
-  static readonly location = 'europe-west1';
-}
-
-interface Call {
-  method: string;
-  request: unknown;
-}
-
-type Reply = Record<string, unknown>;
-
-/** Records requests and answers from a script; only what Workflow uses. */
-function fakeClient(replies: { get?: Reply[]; create?: Reply; cancel?: Reply } = {}) {
-  const calls: Call[] = [];
-  const gets = [...(replies.get ?? [])];
-  const client = {
-    calls,
-    createExecution: async (request: unknown) => {
-      calls.push({ method: 'createExecution', request });
-      return [
-        replies.create ?? { name: 'projects/p/locations/l/workflows/w/executions/e1', state: 'ACTIVE' },
-      ];
-    },
-    getExecution: async (request: unknown) => {
-      calls.push({ method: 'getExecution', request });
-      const reply = gets.length > 1 ? gets.shift() : gets[0];
-      return [reply ?? { name: 'projects/p/locations/l/workflows/w/executions/e1', state: 'ACTIVE' }];
-    },
-    cancelExecution: async (request: unknown) => {
-      calls.push({ method: 'cancelExecution', request });
-      return [
-        replies.cancel ?? { name: 'projects/p/locations/l/workflows/w/executions/e1', state: 'CANCELLED' },
-      ];
-    },
-    getProjectId: async () => {
-      throw new Error('the injected client must not be asked for a project in these tests');
-    },
-  };
-  return client as typeof client & ExecutionsClient;
-}
 
 describe('configuration', () => {
   it('reads typed statics from the subclass', () => {
@@ -236,83 +192,6 @@ describe('requests (injected client)', () => {
     await expect(workflow.getExecutionStatus('../other')).rejects.toBeInstanceOf(ExecutionNotFoundError);
     await expect(workflow.cancel('')).rejects.toBeInstanceOf(ExecutionNotFoundError);
     expect(client.calls).toEqual([]);
-  });
-});
-
-describe('waitForCompletion and run (injected client)', () => {
-  const running = { name: 'projects/p/locations/l/workflows/w/executions/e1', state: 'ACTIVE' };
-
-  it('polls with growing delays until a terminal state', async () => {
-    const done = { ...running, state: 'SUCCEEDED', result: '{"ok":true}' };
-    const client = fakeClient({ get: [running, running, running, done] });
-    const times: number[] = [];
-    const original = client.getExecution;
-    client.getExecution = (async (request: unknown) => {
-      times.push(performance.now());
-      return original(request);
-    }) as typeof client.getExecution;
-    const status = await new ProcessOrderWorkflow({ client, projectId: 'p' }).waitForCompletion('e1', {
-      initialDelayMs: 20,
-      multiplier: 2,
-      maxDelayMs: 1000,
-    });
-    expect(status.state).toBe('SUCCEEDED');
-    expect(status.result).toEqual({ ok: true });
-    expect(times).toHaveLength(4);
-    const gaps = times.slice(1).map((t, i) => t - times[i]!);
-    // Delays are drawn from [d/2, d] with d = 20, 40, 80 ms (timer slack of a few ms allowed).
-    expect(gaps[0]).toBeGreaterThanOrEqual(9);
-    expect(gaps[1]).toBeGreaterThanOrEqual(19);
-    expect(gaps[2]).toBeGreaterThanOrEqual(39);
-    expect(gaps[2]).toBeLessThan(500);
-  });
-
-  it('times out with the last status', async () => {
-    const client = fakeClient({ get: [running] });
-    const error = await new ProcessOrderWorkflow({ client, projectId: 'p' })
-      .waitForCompletion('e1', { timeoutMs: 60, initialDelayMs: 10 })
-      .catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(WorkflowWaitTimeoutError);
-    expect((error as WorkflowWaitTimeoutError).status.state).toBe('ACTIVE');
-    expect((error as WorkflowWaitTimeoutError).timeoutMs).toBe(60);
-  });
-
-  it('stops when the signal aborts, with the signal reason', async () => {
-    const client = fakeClient({ get: [running] });
-    const controller = new AbortController();
-    const reason = new Error('shutting down');
-    setTimeout(() => controller.abort(reason), 30);
-    await expect(
-      new ProcessOrderWorkflow({ client, projectId: 'p' }).waitForCompletion('e1', {
-        initialDelayMs: 1000,
-        signal: controller.signal,
-      }),
-    ).rejects.toBe(reason);
-  });
-
-  it('rejects nonsensical options', async () => {
-    const workflow = new ProcessOrderWorkflow({ client: fakeClient(), projectId: 'p' });
-    await expect(workflow.waitForCompletion('e1', { multiplier: 0.5 })).rejects.toThrow(/multiplier/);
-    await expect(workflow.waitForCompletion('e1', { initialDelayMs: -1 })).rejects.toThrow(
-      WorkflowConfigurationError,
-    );
-  });
-
-  it('run throws WorkflowExecutionFailedError carrying the status', async () => {
-    const failed = {
-      ...running,
-      state: 'FAILED',
-      error: { payload: '{"message":"boom","tags":["ValueError"]}', context: 'boom' },
-    };
-    const client = fakeClient({ get: [failed] });
-    const error = await new ProcessOrderWorkflow({ client, projectId: 'p' })
-      .run({}, { initialDelayMs: 1 })
-      .catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(WorkflowExecutionFailedError);
-    const { status } = error as WorkflowExecutionFailedError;
-    expect(status.state).toBe('FAILED');
-    expect(status.error?.tags).toEqual(['ValueError']);
-    expect((error as Error).message).toContain('boom');
   });
 });
 
