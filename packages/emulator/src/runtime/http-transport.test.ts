@@ -1,4 +1,5 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { EventEmitter, once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
@@ -36,6 +37,8 @@ async function failure(p: Promise<unknown>): Promise<unknown> {
 let server: Server;
 let base: string;
 const seen: { method: string; url: string; body: string; headers: Record<string, unknown> }[] = [];
+/** Emits each request's path once the server has read it, so a test can act on its arrival. */
+const arrivals = new EventEmitter();
 
 beforeAll(async () => {
   server = createServer((req, res) => {
@@ -43,6 +46,7 @@ beforeAll(async () => {
     req.on('data', (c: Buffer) => (body += c.toString()));
     req.on('end', () => {
       seen.push({ method: req.method!, url: req.url!, body, headers: req.headers });
+      arrivals.emit(req.url!);
       switch (req.url) {
         case '/json':
           res.writeHead(200, { 'content-type': 'application/json', 'x-cloud-trace-context': 'abc' });
@@ -54,13 +58,15 @@ beforeAll(async () => {
           return;
         case '/reset':
           res.writeHead(200, { 'content-type': 'text/plain', 'content-length': '100000' });
-          res.write('partial');
-          setTimeout(() => res.socket?.destroy(), 20);
+          // Headers and part of the body are on the wire; then the connection drops.
+          res.write('partial', () => res.socket?.destroy());
           return;
-        case '/slow':
-          setTimeout(() => {
-            if (!res.destroyed) res.end('late');
-          }, 2000);
+        case '/never':
+          // Never answers: only the client's time-out or abort ends the request.
+          return;
+        case '/exactly-2mb':
+          res.writeHead(200, { 'content-type': 'application/octet-stream' });
+          res.end(Buffer.alloc(MAX_RESPONSE_BYTES, 1));
           return;
         case '/big':
           res.writeHead(200, { 'content-type': 'application/octet-stream' });
@@ -147,25 +153,37 @@ describe('fetchTransport', () => {
   });
 
   it('maps an exceeded timeout to TimeoutError', async () => {
-    const started = Date.now();
-    const err = await failure(fetchTransport.send(request('GET', `${base}/slow`, { timeoutMs: 150 })));
+    // The server never answers, so only the 150 ms time-out can end this request.
+    const err = await failure(fetchTransport.send(request('GET', `${base}/never`, { timeoutMs: 150 })));
     expect(err).toBeInstanceOf(TransportError);
     expect((err as TransportError).kind).toBe('TimeoutError');
-    expect(Date.now() - started).toBeLessThan(1500);
+    expect((err as TransportError).message).toBe(`HTTP request timed out after 0.15s: GET ${base}/never`);
   });
 
   it('rethrows the reason when the request signal is aborted', async () => {
     const ac = new AbortController();
     const reason = new Error('execution cancelled');
-    setTimeout(() => ac.abort(reason), 50);
-    const err = await failure(fetchTransport.send(request('GET', `${base}/slow`, { signal: ac.signal })));
-    expect(err).toBe(reason);
+    const arrived = once(arrivals, '/never');
+    const sent = failure(
+      fetchTransport.send(request('GET', `${base}/never`, { signal: ac.signal, timeoutMs: 600_000 })),
+    );
+    await arrived;
+    ac.abort(reason);
+    expect(await sent).toBe(reason);
+  });
+
+  it('reads a response of exactly 2 MB', async () => {
+    const res = await fetchTransport.send(request('GET', `${base}/exactly-2mb`));
+    expect(res.status).toBe(200);
+    expect(res.body.byteLength).toBe(MAX_RESPONSE_BYTES);
   });
 
   it('refuses a response over 2 MB with a ResourceLimitError', async () => {
     const err = await failure(fetchTransport.send(request('GET', `${base}/big`)));
     expect(err).toBeInstanceOf(WorkflowError);
     expect((err as WorkflowError).tags).toEqual(['ResourceLimitError']);
-    expect((err as WorkflowError).message).toContain('2 MB');
+    expect((err as WorkflowError).message).toBe(
+      `HTTP response exceeds 2 MB (the maximum response size): GET ${base}/big`,
+    );
   });
 });
