@@ -1,21 +1,18 @@
 /**
  * The console page (where the client's getConsoleUrl() points in emulator mode) as the server
  * renders it when the UI bundle is not built (ui.browser.test.ts covers the built UI at the same
- * URL), in a real headless Chromium. CI installs Debian's chromium (`.ci/run`) and sets
- * WORKFLOWS_KIT_REQUIRE_BROWSER=1, so there a missing browser fails the run instead of skipping.
+ * URL), in a real headless Chromium. Without Chromium the tests skip and the summary says why;
+ * CI installs Debian's chromium (`.ci/run`) and sets WORKFLOWS_KIT_REQUIRE_BROWSER=1, so there a
+ * missing browser fails the run instead.
  */
-import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../src/emulator.js';
+import { CHROMIUM_MISSING, launchChromium, requireBrowserWhenAsked } from './ui-harness.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-if (!available && process.env.WORKFLOWS_KIT_REQUIRE_BROWSER === '1') {
-  throw new Error(`headless Chromium is required but ${CHROMIUM} does not exist (apt-get install chromium)`);
-}
+requireBrowserWhenAsked();
 
 const WORKFLOW = `
 main:
@@ -35,7 +32,11 @@ main:
           greeting: \${greeting}
 `;
 
-describe.skipIf(!available)('console page in headless Chromium', () => {
+describe('console page in headless Chromium', () => {
+  if (CHROMIUM_MISSING !== undefined) {
+    it('renders the console page in a browser', (ctx) => ctx.skip(CHROMIUM_MISSING));
+    return;
+  }
   let emulator: RunningEmulator;
   let browser: Browser;
 
@@ -48,21 +49,7 @@ describe.skipIf(!available)('console page in headless Chromium', () => {
       uiDir: join(tmpdir(), 'workflows-emulator-no-ui-bundle'),
     });
     emulator.deploy('greeter', WORKFLOW, { location: 'europe-west1' });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      // Chromium's background services would try to reach Google: keep it on loopback. Playwright
-      // gives the browser a fresh, empty profile of its own.
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {

@@ -11,7 +11,22 @@ import { chromium, type Browser } from 'playwright-core';
 import { build } from 'vite';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-export const chromiumAvailable = existsSync(CHROMIUM);
+
+/**
+ * Why the browser tests cannot run here, or `undefined` when Chromium is installed. The tests
+ * then skip with this reason, which the closing summary prints; with
+ * WORKFLOWS_KIT_REQUIRE_BROWSER=1 (CI) a missing browser fails the test file instead.
+ */
+export const CHROMIUM_MISSING: string | undefined = existsSync(CHROMIUM)
+  ? undefined
+  : `no headless Chromium at ${CHROMIUM}: the browser tests did not run (apt-get install chromium, or set CHROMIUM_PATH)`;
+
+/** Throws when the browser is missing but WORKFLOWS_KIT_REQUIRE_BROWSER=1 says it must be there. */
+export function requireBrowserWhenAsked(): void {
+  if (CHROMIUM_MISSING !== undefined && process.env.WORKFLOWS_KIT_REQUIRE_BROWSER === '1') {
+    throw new Error(`WORKFLOWS_KIT_REQUIRE_BROWSER=1, but: ${CHROMIUM_MISSING}`);
+  }
+}
 
 const UI_CONFIG = fileURLToPath(new URL('../../ui/vite.config.ts', import.meta.url));
 

@@ -14,11 +14,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../src/emulator.js';
 import { watchWorkflowsDirectory, type WorkflowFileChange } from '../../src/server/workflow-files.js';
 import type { ExecutionRecord } from '../../src/store/types.js';
-import { buildUiBundle, chromiumAvailable, CHROMIUM, launchChromium } from './ui-harness.js';
+import { buildUiBundle, CHROMIUM_MISSING, launchChromium, requireBrowserWhenAsked } from './ui-harness.js';
 
-if (!chromiumAvailable && process.env.WORKFLOWS_KIT_REQUIRE_BROWSER === '1') {
-  throw new Error(`headless Chromium is required but ${CHROMIUM} does not exist (apt-get install chromium)`);
-}
+requireBrowserWhenAsked();
 
 const PROJECT = 'ui-proj';
 const LOCATION = 'europe-west1';
@@ -83,7 +81,11 @@ const FETCHER = `main:
         return: \${resp.body}
 `;
 
-describe.skipIf(!chromiumAvailable)('developer UI in headless Chromium', () => {
+describe('developer UI in headless Chromium', () => {
+  if (CHROMIUM_MISSING !== undefined) {
+    it('runs the UI in a browser', (ctx) => ctx.skip(CHROMIUM_MISSING));
+    return;
+  }
   let emulator: RunningEmulator;
   let browser: Browser;
   let page: Page;
