@@ -1,5 +1,5 @@
 import './setup.js';
-import { startEmulator } from '@workflows-kit/emulator';
+import { startEmulator, type Clock } from '@workflows-kit/emulator';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import {
@@ -93,8 +93,59 @@ main:
 
 const LOCATION = 'europe-west1';
 
+/**
+ * The emulator's clock here: wall time, but a sleep (`sys.sleep`) lasts until the test releases
+ * it, or until the execution is cancelled. An execution is therefore ACTIVE exactly as long as a
+ * test wants, however slow the machine.
+ */
+class HeldClock implements Clock {
+  readonly #asleep = new Set<() => void>();
+  #onSleep: (() => void) | undefined;
+
+  now(): number {
+    return Date.now();
+  }
+
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    if (ms <= 0) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason as Error);
+      const wake = () => {
+        this.#asleep.delete(wake);
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      const onAbort = () => {
+        this.#asleep.delete(wake);
+        reject(signal!.reason as Error);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.#asleep.add(wake);
+      this.#onSleep?.();
+    });
+  }
+
+  /** Ends every sleep in progress. */
+  wakeAll(): void {
+    for (const wake of [...this.#asleep]) wake();
+  }
+
+  /** Resolves once some execution is asleep. */
+  someoneAsleep(): Promise<void> {
+    if (this.#asleep.size > 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.#onSleep = () => {
+        this.#onSleep = undefined;
+        resolve();
+      };
+    });
+  }
+}
+
+const clock = new HeldClock();
+
 beforeAll(async () => {
-  emulator = await startEmulator({ host: '127.0.0.1', port: 0 });
+  emulator = await startEmulator({ host: '127.0.0.1', port: 0, clock });
   endpoint = emulator.url;
   for (const [id, source] of Object.entries({
     echo: ECHO,
@@ -134,17 +185,23 @@ describe('invoke and getExecutionStatus', () => {
   it('invoke returns the new execution at once', async () => {
     const before = Date.now();
     const execution = await echo().invoke({ orderId: 12345, items: ['a'] });
+    const after = Date.now();
     expect(execution.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(execution.name).toMatch(
       new RegExp(`^projects/[^/]+/locations/${LOCATION}/workflows/echo/executions/${execution.id}$`),
     );
     expect(execution.workflowRevisionId).toBe(revisions['echo']);
     expect(execution.workflow).toBe(revisions['echo']);
-    expect(['ACTIVE', 'SUCCEEDED']).toContain(execution.state);
     expect(execution.startTime).toBeInstanceOf(Date);
-    expect(execution.startTime!.getTime()).toBeGreaterThanOrEqual(before - 1000);
-    expect(execution.startTime!.getTime()).toBeLessThanOrEqual(Date.now() + 1000);
+    expect(execution.startTime!.getTime()).toBeGreaterThanOrEqual(before);
+    expect(execution.startTime!.getTime()).toBeLessThanOrEqual(after);
     expect(execution.argument).toEqual({ orderId: 12345, items: ['a'] });
+    // An execution still running when the answer is written is ACTIVE.
+    const sleeping = await new Workflow({ workflowName: 'sleeper', location: LOCATION, endpoint }).invoke({
+      seconds: 60,
+    });
+    expect(sleeping.state).toBe('ACTIVE');
+    await new Workflow({ workflowName: 'sleeper', location: LOCATION, endpoint }).cancel(sleeping.id);
   });
 
   it('getExecutionStatus returns result, times and steps once finished', async () => {
@@ -340,26 +397,30 @@ describe('errors', () => {
 describe('waitForCompletion, cancel', () => {
   const sleeper = () => new Workflow({ workflowName: 'sleeper', location: LOCATION, endpoint });
 
-  it('waits for a sleeping execution with back-off', async () => {
+  it('waits for a sleeping execution, polling until it ends', async () => {
+    // The delays between polls are checked exactly in wait.test.ts, on virtual time.
     const workflow = sleeper();
     const execution = await workflow.invoke({ seconds: 1 });
     expect(execution.state).toBe('ACTIVE');
+    await clock.someoneAsleep();
     const running = await workflow.getExecutionStatus(execution.id);
     expect(running.state).toBe('ACTIVE');
     expect(running.endTime).toBeUndefined();
     expect(running.currentSteps).toEqual([{ routine: 'main', step: 'nap' }]);
-    const getSpy = vi.spyOn(workflow, 'getExecutionStatus');
-    const status = await workflow.waitForCompletion(execution.id, {
-      initialDelayMs: 50,
-      maxDelayMs: 400,
-      multiplier: 2,
-    });
+    // The sleep ends after the wait's first poll has seen the execution ACTIVE.
+    const seen: string[] = [];
+    const read = workflow.getExecutionStatus.bind(workflow);
+    workflow.getExecutionStatus = async (id) => {
+      const status = await read(id);
+      seen.push(status.state);
+      if (seen.length === 1) clock.wakeAll();
+      return status;
+    };
+    const status = await workflow.waitForCompletion(execution.id, fast);
     expect(status.state).toBe('SUCCEEDED');
     expect(status.result).toBe('slept 1');
-    expect(status.duration).toBeGreaterThanOrEqual(900);
-    // Back-off: far fewer polls than a fixed 50 ms interval would make in one second.
-    expect(getSpy.mock.calls.length).toBeGreaterThanOrEqual(2);
-    expect(getSpy.mock.calls.length).toBeLessThan(12);
+    expect(seen[0]).toBe('ACTIVE');
+    expect(seen.at(-1)).toBe('SUCCEEDED');
   });
 
   it('times out with WorkflowWaitTimeoutError carrying the running status', async () => {
@@ -377,11 +438,17 @@ describe('waitForCompletion, cancel', () => {
     const workflow = sleeper();
     const execution = await workflow.invoke({ seconds: 30 });
     const controller = new AbortController();
+    // Aborted once the first poll has answered: the wait stops instead of sleeping.
+    const read = workflow.getExecutionStatus.bind(workflow);
+    workflow.getExecutionStatus = async (id) => {
+      const status = await read(id);
+      controller.abort();
+      return status;
+    };
     const waiting = workflow.waitForCompletion(execution.id, {
       initialDelayMs: 20,
       signal: controller.signal,
     });
-    setTimeout(() => controller.abort(), 60);
     await expect(waiting).rejects.toMatchObject({ name: 'AbortError' });
     await workflow.cancel(execution.id);
   });
@@ -397,16 +464,11 @@ describe('waitForCompletion, cancel', () => {
     expect(status.endTime).toBeInstanceOf(Date);
 
     const runner = sleeper();
+    const invoked = vi.spyOn(runner, 'invoke');
     const running = runner.run({ seconds: 60 }, fast);
-    // Cancel it from "another process" as soon as it shows up in the list.
-    let id: string | undefined;
-    for (let attempt = 0; attempt < 100 && id === undefined; attempt += 1) {
-      for await (const listed of runner.listExecutions({ state: 'ACTIVE' })) {
-        if (listed.id !== execution.id) id = listed.id;
-      }
-      if (id === undefined) await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-    await new Workflow({ workflowName: 'sleeper', location: LOCATION, endpoint }).cancel(id!);
+    // Cancel it from "another process" once it has been created.
+    const { id } = await (invoked.mock.results[0]!.value as ReturnType<typeof runner.invoke>);
+    await new Workflow({ workflowName: 'sleeper', location: LOCATION, endpoint }).cancel(id);
     const error = await running.catch((e: unknown) => e);
     expect(error).toBeInstanceOf(WorkflowExecutionFailedError);
     expect((error as WorkflowExecutionFailedError).status.state).toBe('CANCELLED');
@@ -605,14 +667,15 @@ describe("the guide's complete example, in TypeScript", () => {
     expect(job.startedAt).toBeInstanceOf(Date);
 
     // The first check runs while the workflow still sleeps: the job stays ACTIVE.
+    await clock.someoneAsleep();
     await checkWorkflowStatus();
     expect(job.status).toBe('ACTIVE');
     expect(job.completedAt).toBeUndefined();
 
-    for (let tick = 0; tick < 200 && job.status === 'ACTIVE'; tick += 1) {
-      await new Promise((resolve) => setTimeout(resolve, 25));
-      await checkWorkflowStatus();
-    }
+    // The next check, after the workflow has finished, records the outcome.
+    clock.wakeAll();
+    await new DataPipelineWorkflow({ endpoint }).waitForCompletion(body.execution_id, fast);
+    await checkWorkflowStatus();
     expect(job.status).toBe('SUCCEEDED');
     expect(job.completedAt).toBeInstanceOf(Date);
     expect(job.completedAt!.getTime()).toBeGreaterThanOrEqual(job.startedAt!.getTime());

@@ -68,9 +68,8 @@ describe('UrlPatternMatcher', () => {
 
   it('runs patterns on RE2: a group that backtracks exponentially in JavaScript answers at once', () => {
     const matcher = new UrlPatternMatcher('/x/:p((?:a+)+b)');
-    const started = performance.now();
+    // In JavaScript's engine this takes about 2^40 steps: far beyond the test's time-out.
     expect(matcher.match(`https://h/x/${'a'.repeat(40)}`)).toBeUndefined();
-    expect(performance.now() - started).toBeLessThan(1000);
     expect(matcher.match(`https://h/x/aab`)).toEqual({ p: 'aab' });
     expect(() => new UrlPatternMatcher('/x/:p((?!a).*)')).toThrow(InvalidUrlPatternError);
     expect(() => new UrlPatternMatcher('/x/:p(')).toThrow(InvalidUrlPatternError);

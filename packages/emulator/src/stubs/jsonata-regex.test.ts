@@ -20,15 +20,19 @@ const get = (url: string): HttpStubRequest => {
 describe('regular expressions in stub JSONata', () => {
   it('run on RE2: a pattern that backtracks exponentially in JavaScript answers at once', async () => {
     const stubs = new StubRegistry();
-    stubs.add({ url: 'https://api.example.com/*', match: '$match(path, /^\\/(a+)+$/)', body: 1 });
-    // With JavaScript's engine this took about 4 s for 27 `a`s, doubling with each one more,
-    // and JSONata's 1 s time limit could not interrupt it.
-    const started = performance.now();
-    const found = await stubs.find(get(`https://api.example.com/${'a'.repeat(30)}!`));
+    const stub = stubs.add({
+      url: 'https://api.example.com/*',
+      match: '$match(path, /^\\/(a+)+$/)',
+      body: 1,
+    });
+    // With JavaScript's engine this took about 4 s for 27 `a`s, doubling with each one more
+    // (40 would take hours, far beyond the test's time-out), and JSONata's 1 s time limit
+    // could not interrupt it.
+    const found = await stubs.find(get(`https://api.example.com/${'a'.repeat(40)}!`));
     expect(found.match).toBeUndefined();
     expect(found.notes).toEqual([]);
-    expect(performance.now() - started).toBeLessThan(1000);
-    expect((await stubs.find(get(`https://api.example.com/${'a'.repeat(30)}`))).match).toBeDefined();
+    const id = (await stubs.find(get(`https://api.example.com/${'a'.repeat(40)}`))).match?.stubId;
+    expect(id).toBe(stub.id);
   });
 
   it('keep the JSONata regex functions working: groups, flags, $replace, $split, $contains', async () => {

@@ -35,22 +35,19 @@ describe('globMatch', () => {
     );
   });
 
-  it('is linear in pattern and text: a 10,000-character pattern against a 100,000-character URL', () => {
-    // The two-pointer glob this replaced took about 3.6 s here (pattern length × text length).
-    const url = `https://api.example.com/${'a'.repeat(100_000)}`;
-    const pattern = `https://api.example.com/*${'a'.repeat(9_998)}b`;
-    const started = performance.now();
+  it('is linear in pattern and text: a 100,000-character pattern against a 1,000,000-character URL', () => {
+    // The two-pointer glob this replaced took about 3.6 s for a tenth of each (pattern length ×
+    // text length): here it would take about six minutes, far beyond the test's time-out.
+    const url = `https://api.example.com/${'a'.repeat(1_000_000)}`;
+    const pattern = `https://api.example.com/*${'a'.repeat(99_998)}b`;
     expect(globMatch(pattern, url)).toBe(false);
     expect(new UrlPattern(pattern).test(url)).toBe(false);
     expect(globMatch(`*${'a*'.repeat(5_000)}`, url)).toBe(true);
-    expect(performance.now() - started).toBeLessThan(1000);
   });
 
-  it('stays fast on patterns that make a backtracking regex explode', () => {
-    const text = 'a'.repeat(20000);
-    const started = Date.now();
-    expect(globMatch('*a*a*a*a*a*a*a*b', text)).toBe(false);
-    expect(Date.now() - started).toBeLessThan(2000);
+  it('answers patterns that make a backtracking regex explode', () => {
+    // As a backtracking regex, seven stars over 20,000 characters never finish.
+    expect(globMatch('*a*a*a*a*a*a*a*b', 'a'.repeat(20000))).toBe(false);
   });
 });
 

@@ -1,29 +1,46 @@
-/** Cancellation interrupts whatever the execution waits on: a sleep, an HTTP call, a callback. */
+/**
+ * Cancellation interrupts whatever the execution waits on: a sleep, an HTTP call, a callback.
+ * Each test cancels once the execution has reached its wait (the clock or the transport says
+ * so) and waits on a real clock for an hour-long wait: if cancelling did not interrupt it, the
+ * test would time out.
+ */
 import { describe, expect, it } from 'vitest';
 import { CallbackHub } from '../../src/runtime/callbacks.js';
 import { startExecution } from '../../src/runtime/executor.js';
-import { realClock, type HttpTransport } from '../../src/runtime/seams.js';
+import { realClock, type Clock, type HttpTransport } from '../../src/runtime/seams.js';
 import { loadWorkflow } from '../../src/source/index.js';
 
-function start(source: string, transport?: HttpTransport) {
+function start(source: string) {
   const loaded = loadWorkflow(source);
   if (!loaded.ok) throw new Error('does not load');
   const seen: AbortSignal[] = [];
+  let reached!: () => void;
+  /** Resolves when the execution first waits: on a timer (sleep, callback time-out) or an HTTP call. */
+  const waiting = new Promise<void>((resolve) => (reached = resolve));
   const neverAnswers: HttpTransport = {
     send: (req) =>
       new Promise((_resolve, reject) => {
         seen.push(req.signal);
         req.signal.addEventListener('abort', () => reject(req.signal.reason as Error), { once: true });
+        reached();
       }),
+  };
+  const clock: Clock = {
+    now: () => realClock.now(),
+    sleep: (ms, signal) => {
+      const slept = realClock.sleep(ms, signal);
+      reached();
+      return slept;
+    },
   };
   const execution = startExecution(
     {
-      transport: transport ?? neverAnswers,
+      transport: neverAnswers,
       connectors: { call: () => Promise.reject(new Error('no connectors')) },
-      clock: realClock,
+      clock,
       ids: { uuid: () => crypto.randomUUID() },
       logger: { log: () => {} },
-      callbacks: new CallbackHub(() => 'http://127.0.0.1:1', realClock),
+      callbacks: new CallbackHub(() => 'http://127.0.0.1:1', clock),
     },
     {
       definition: loaded.definition,
@@ -40,22 +57,16 @@ function start(source: string, transport?: HttpTransport) {
       },
     },
   );
-  return { execution, seen };
+  return { execution, seen, waiting };
 }
 
 async function cancelWhileWaiting(source: string, step: string) {
-  const { execution, seen } = start(source);
-  for (let i = 0; i < 200 && !execution.currentSteps().some((s) => s.step === step); i++) {
-    await new Promise((r) => setTimeout(r, 5));
-  }
+  const { execution, seen, waiting } = start(source);
+  await waiting;
   expect(execution.currentSteps()).toEqual([{ routine: 'main', step }]);
-  // Let the step reach its wait (an HTTP request in flight, a timer, a callback waiter).
-  await new Promise((r) => setTimeout(r, 20));
-  const t0 = Date.now();
   execution.cancel();
   const outcome = await execution.done;
   expect(outcome.state).toBe('CANCELLED');
-  expect(Date.now() - t0).toBeLessThan(1000);
   const entry = execution.history.find((e) => e.step === step);
   expect(entry?.state).toBe('STATE_CANCELLED');
   return seen;
@@ -126,10 +137,11 @@ main:
                 assign:
                   - n: \${n + i}
 `);
-    const timer = new Promise((r) => setTimeout(r, 5)).then(() => execution.cancel());
+    // Runs at the executor's first yield: if it did not yield, the loop would finish first.
+    setImmediate(() => execution.cancel());
     const outcome = await execution.done;
-    await timer;
     expect(outcome.state).toBe('CANCELLED');
+    expect(execution.history.find((e) => e.step === 'spin')?.state).toBe('STATE_CANCELLED');
   });
 
   it('stops a CPU-bound loop', async () => {
@@ -144,8 +156,8 @@ main:
           - n: \${n + 1}
         next: spin
 `);
-    await new Promise((r) => setTimeout(r, 5));
-    execution.cancel();
+    // Runs at the executor's first yield: if it did not yield, the step limit would fail it first.
+    setImmediate(() => execution.cancel());
     expect((await execution.done).state).toBe('CANCELLED');
   });
 });
