@@ -8,6 +8,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { createApp, createServices, type Services } from './server/app.js';
 import { resetEmulator } from './server/admin.js';
 import { answerClientError } from './server/client-error.js';
+import type { EventStreamOptions } from './server/event-stream.js';
 import { createAppDeps, DEFAULT_PORT, type AppDeps, type CreateAppDepsOptions } from './server/deps.js';
 import { projectRef } from './server/workflows-service.js';
 
@@ -19,6 +20,8 @@ export interface StartEmulatorOptions extends CreateAppDepsOptions {
   /** Prebuilt deps (the options above are then ignored except host and port). */
   deps?: AppDeps;
   onInternalError?: (err: unknown) => void;
+  /** Limits of the live event stream (`GET /emulator/v1/events`). */
+  eventStream?: EventStreamOptions;
 }
 
 export interface RunningEmulator {
@@ -49,6 +52,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
   const app = createApp(deps, {
     services,
     ...(options.onInternalError ? { onInternalError: options.onInternalError } : {}),
+    ...(options.eventStream ? { eventStream: options.eventStream } : {}),
   });
   const server: Server = createServer(app);
   server.on('clientError', answerClientError);

@@ -2,11 +2,15 @@
 import express from 'express';
 import type { AppDeps } from './deps.js';
 import type { ExecutionsService } from './executions-service.js';
+import { publishWorkflow } from './live-events.js';
 import { formatDuration, formatTimestamp } from './wire.js';
 
 /** Clears workflows, executions (cancelling running ones), operations, callbacks, stubs and the request log. */
 export function resetEmulator(deps: AppDeps, executions: ExecutionsService): void {
   executions.cancelAll();
+  // Watchers of the live event stream learn that every workflow (and so its executions) is gone.
+  for (const w of deps.store.workflows.all())
+    publishWorkflow(deps.events, deps.files, w.key.project, w, 'deleted');
   deps.store.executions.clear();
   deps.store.workflows.clear();
   deps.store.operations.clear();

@@ -8,6 +8,7 @@ import { createAdminRouter } from './admin.js';
 import { notFound } from './api-error.js';
 import { createAppDeps, type AppDeps, type CreateAppDepsOptions } from './deps.js';
 import { createErrorHandler } from './error-handler.js';
+import { createEventStreamRouter, type EventStreamOptions } from './event-stream.js';
 import { ExecutionsService } from './executions-service.js';
 import { createRequestGuard } from './request-guard.js';
 import { dispatch } from './router.js';
@@ -34,6 +35,8 @@ export interface CreateAppOptions {
   onInternalError?: (err: unknown) => void;
   /** The services the routes use; `startEmulator` shares its own so there is one scheduler. */
   services?: Services;
+  /** Limits of the live event stream (`GET /emulator/v1/events`). */
+  eventStream?: EventStreamOptions;
 }
 
 /** Accepts ready-made deps, or options for `createAppDeps` (so a test is one line: `createApp()`). */
@@ -56,6 +59,7 @@ export function createApp(
   app.use(createAdminRouter(d, svc.executions));
 
   app.use(createUiApiRouter(d));
+  app.use(createEventStreamRouter(d, options.eventStream));
   app.use(createUiRouter(d, svc.executions));
 
   // Raw bytes for every /v1 route: routes parse JSON themselves (so a malformed body is a

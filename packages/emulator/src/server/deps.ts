@@ -16,6 +16,8 @@ import type { RunningExecution, RuntimeDeps, RuntimeLimits, StartExecutionOption
 import { loadWorkflow as defaultLoadWorkflow, type LoadResult } from '../source/index.js';
 import { createConnectorHandler, createOutboundTransport, StubRegistry } from '../stubs/index.js';
 import { createMemoryStore, type Store } from '../store/index.js';
+import { EventBus } from './events.js';
+import { connectEventSources } from './live-events.js';
 import { DEFAULT_UI_DIR } from './ui-static.js';
 import { VERSION } from './version.js';
 import { WorkflowFiles } from './workflow-files.js';
@@ -49,6 +51,8 @@ export interface AppDeps {
   connectorBuiltins: Map<string, BuiltinConnector>;
   /** Which file each revision deployed from a watched directory came from, and files that failed. */
   files: WorkflowFiles;
+  /** What changed (executions, workflows, deploy problems, outbound calls), for the live event stream. */
+  events: EventBus;
   /** Epoch milliseconds when the emulator started (for `/emulator/v1/info`). */
   startedAt: number;
   /** The executor; injectable so route tests can use a fake. */
@@ -81,6 +85,8 @@ export interface CreateAppDepsOptions {
   /** Where the developer UI's bundle is; default the package's `dist/ui` (built by `pnpm build`). */
   uiDir?: string;
   store?: Store;
+  /** The event bus (e.g. to listen before the emulator starts); default a new one. */
+  events?: EventBus;
   startExecution?: AppDeps['startExecution'];
   loadWorkflow?: AppDeps['loadWorkflow'];
 }
@@ -116,13 +122,17 @@ export function createAppDeps(options: CreateAppDepsOptions = {}): AppDeps {
     callbacks: new CallbackHub(() => config.baseUrl, clock),
   };
   if (options.limits) runtime.limits = options.limits;
+  const files = new WorkflowFiles();
+  const events = options.events ?? new EventBus();
+  connectEventSources(events, files, stubs);
   return {
     config,
     store: options.store ?? createMemoryStore(),
     runtime,
     stubs,
     connectorBuiltins,
-    files: new WorkflowFiles(),
+    files,
+    events,
     // Wall time, not the injected clock: uptime is about the process, even under a virtual clock.
     startedAt: Date.now(),
     startExecution: options.startExecution ?? defaultStartExecution,

@@ -8,6 +8,7 @@ import type { ExecutionRecord, ExecutionState, RevisionRecord, WorkflowKey } fro
 import { failedPrecondition, invalidArgument, notFound, resourceExhausted } from './api-error.js';
 import type { AppDeps } from './deps.js';
 import { compileFilter, compileOrderBy, type FieldSpecs } from './filter.js';
+import { publishExecution } from './live-events.js';
 import { executionName, workflowName } from './names.js';
 import { ExecutionInputSchema, parseBody } from './schemas.js';
 import {
@@ -164,6 +165,8 @@ export class ExecutionsService {
       let q = sched.queued.get(slot);
       if (!q) sched.queued.set(slot, (q = []));
       q.push({ rec, rev, argument });
+      // (A started execution is published by `run`.)
+      publishExecution(this.deps.events, rec);
     } else {
       this.run(rec, rev, argument);
     }
@@ -198,6 +201,7 @@ export class ExecutionsService {
         identity,
         onCurrentSteps: (steps) => {
           rec.currentSteps = steps;
+          publishExecution(this.deps.events, rec, true);
         },
       });
     } catch (err) {
@@ -221,6 +225,7 @@ export class ExecutionsService {
     rec.running = running;
     rec.history = running.history;
     this.deps.store.executions.update(rec);
+    publishExecution(this.deps.events, rec);
     running.done
       .then((outcome) => this.finish(rec, outcome))
       // Never an unhandled rejection: a bug in finishing one execution must not take the server down.
@@ -243,6 +248,7 @@ export class ExecutionsService {
       rec.error = outcome.error;
     }
     this.deps.store.executions.update(rec);
+    publishExecution(this.deps.events, rec);
     // `finish` runs once per `run`, which counted the execution as active.
     const n = (sched.active.get(slot) ?? 1) - 1;
     if (n <= 0) sched.active.delete(slot);
@@ -331,6 +337,7 @@ export class ExecutionsService {
     rec.state = 'CANCELLED';
     rec.endTime = this.now();
     this.deps.store.executions.update(rec);
+    publishExecution(this.deps.events, rec);
     if (wasQueued) {
       const slot = quotaSlot(rec.workflow.project, rec.workflow.location);
       const q = this.scheduler.queued.get(slot);

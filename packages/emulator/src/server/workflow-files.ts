@@ -36,7 +36,13 @@ export interface DeployProblem {
 export type WorkflowFileChange =
   | { kind: 'deployed'; file: string; key: WorkflowKey; revisionId: string }
   | { kind: 'problem'; problem: DeployProblem }
-  | { kind: 'fixed'; file: string };
+  | { kind: 'fixed'; file: string; key: WorkflowKey };
+
+const problemKey = (p: DeployProblem): WorkflowKey => ({
+  project: p.project,
+  location: p.location,
+  workflowId: p.workflowId,
+});
 
 const revisionKey = (k: WorkflowKey, revisionId: string) =>
   `${k.project}\n${k.location}\n${k.workflowId}\n${revisionId}`;
@@ -49,9 +55,10 @@ export class WorkflowFiles {
   /** Records that `file` deployed `revisionId` of the workflow (and clears the file's problems). */
   deployed(file: string, key: WorkflowKey, revisionId: string): void {
     this.fileOfRevision.set(revisionKey(key, revisionId), file);
-    const hadProblem = this.problemOfFile.delete(file);
+    const problem = this.problemOfFile.get(file);
+    this.problemOfFile.delete(file);
     this.emit({ kind: 'deployed', file, key, revisionId });
-    if (hadProblem) this.emit({ kind: 'fixed', file });
+    if (problem) this.emit({ kind: 'fixed', file, key: problemKey(problem) });
   }
 
   failed(problem: DeployProblem): void {
@@ -75,9 +82,12 @@ export class WorkflowFiles {
     return () => this.listeners.delete(listener);
   }
 
+  /** Forgets every file (a reset): problems shown are reported fixed. */
   clear(): void {
+    const problems = this.problems();
     this.fileOfRevision.clear();
     this.problemOfFile.clear();
+    for (const p of problems) this.emit({ kind: 'fixed', file: p.file, key: problemKey(p) });
   }
 
   private emit(change: WorkflowFileChange): void {

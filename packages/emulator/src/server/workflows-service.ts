@@ -6,6 +6,7 @@ import type { OperationRecord, OperationVerb, WorkflowKey, WorkflowRecord } from
 import { alreadyExists, invalidArgument, notFound } from './api-error.js';
 import type { AppDeps } from './deps.js';
 import { compileFilter, compileOrderBy, type FieldSpecs } from './filter.js';
+import { publishWorkflow } from './live-events.js';
 import { checkWorkflowId, operationName, workflowName } from './names.js';
 import { parseBody, WorkflowInputSchema, type WorkflowInput } from './schemas.js';
 import { currentRevision, EMPTY_TYPE, WORKFLOW_TYPE, workflowJson, type Json } from './serialize.js';
@@ -177,6 +178,7 @@ export class WorkflowsService {
       ],
     };
     this.deps.store.workflows.insert(rec);
+    publishWorkflow(this.deps.events, this.deps.files, ref.alias, rec, 'created');
     const target = workflowName(ref.alias, location, workflowId);
     return this.recordOperation(ref, location, 'create', target, workflowJson(rec, ref.alias), WORKFLOW_TYPE);
   }
@@ -294,6 +296,7 @@ export class WorkflowsService {
     rec.executionHistoryLevel = executionHistoryLevel;
     rec.updateTime = now;
     this.deps.store.workflows.update(rec);
+    publishWorkflow(this.deps.events, this.deps.files, ref.alias, rec, 'updated');
     const target = workflowName(ref.alias, location, workflowId);
     return this.recordOperation(ref, location, 'update', target, workflowJson(rec, ref.alias), WORKFLOW_TYPE);
   }
@@ -324,6 +327,7 @@ export class WorkflowsService {
     const rec = this.getRecord(ref, location, workflowId);
     onExecutionsRemoved(rec.key);
     this.deps.store.workflows.delete(rec.key);
+    publishWorkflow(this.deps.events, this.deps.files, ref.alias, rec, 'deleted');
     const target = workflowName(ref.alias, location, workflowId);
     return this.recordOperation(ref, location, 'delete', target, undefined, EMPTY_TYPE);
   }

@@ -36,6 +36,22 @@ export function decodeBody(body: Uint8Array | undefined, headers: Record<string,
   return text;
 }
 
+/**
+ * The start of a response body for the request log: the text when the bytes are UTF-8 (cut
+ * at `maxChars`, with an ellipsis), else how many bytes of which type it had.
+ */
+export function responseExcerpt(body: Uint8Array, headers: Record<string, string>, maxChars: number): string {
+  if (body.byteLength === 0) return '';
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(body.subarray(0, maxChars * 4));
+  } catch {
+    const type = headerValue(headers, 'Content-Type');
+    return `<${body.byteLength} bytes${type ? ` of ${type}` : ''}>`;
+  }
+  return text.length > maxChars || body.byteLength > maxChars * 4 ? `${text.slice(0, maxChars)}…` : text;
+}
+
 function jsonText(body: unknown): string {
   // bigint has no JSON form in JSON.stringify; programmatic stubs may hand us one.
   return JSON.stringify(body, (_k, v: unknown) => (typeof v === 'bigint' ? Number(v) : v)) ?? 'null';

@@ -12,8 +12,14 @@ import {
 import { platformError, systemError } from '../runtime/workflow-error.js';
 import { jsonToValue, valueToJs } from '../values/json.js';
 import { Double, type Value } from '../values/types.js';
-import { encodeStubBody, isJsonContentType } from './codec.js';
-import { StubEvaluationError, type ConnectorStubRequest, type StubRegistry } from './registry.js';
+import { encodeStubBody, isJsonContentType, responseExcerpt } from './codec.js';
+import {
+  RESPONSE_EXCERPT_CHARS,
+  StubEvaluationError,
+  type ConnectorStubRequest,
+  type RecordedRequest,
+  type StubRegistry,
+} from './registry.js';
 
 export interface ConnectorHandlerOptions {
   /** Called for every connector call no stub matches; throwing from it fails the call with that error. */
@@ -71,90 +77,114 @@ export function createConnectorHandler(
   options: ConnectorHandlerOptions = {},
 ): ConnectorHandler {
   const clock = options.clock ?? realClock;
-  return {
-    async call(name: string, args: Value, origin: CallOrigin, signal: AbortSignal): Promise<Value> {
-      signal.throwIfAborted();
-      const jsArgs = toJsonable(valueToJs(args));
-      const request: ConnectorStubRequest = { kind: 'connector', name, args: jsArgs, origin };
-      const { match, notes } = await stubs.find(request);
-      const base = {
-        kind: 'connector' as const,
-        method: null,
-        url: null,
-        connector: name,
-        headers: {},
-        body: jsArgs,
-        status: null,
-        error: null,
-        executionId: origin.executionId,
-        workflowId: origin.workflowId,
-        routine: origin.routine,
-        step: origin.step,
-        notes,
-      };
+  /** One call; its request-log record is reported ended (with the result's start) when the call ends. */
+  async function call(name: string, args: Value, origin: CallOrigin, signal: AbortSignal): Promise<Value> {
+    const made: { rec?: RecordedRequest } = {};
+    const record = (r: Omit<RecordedRequest, 'id' | 'time'>): RecordedRequest => (made.rec = stubs.record(r));
+    try {
+      const result = await answer(name, args, origin, signal, record);
+      if (made.rec && made.rec.response === undefined) {
+        const text = JSON.stringify(toJsonable(valueToJs(result))) ?? 'null';
+        made.rec.response =
+          text.length > RESPONSE_EXCERPT_CHARS ? `${text.slice(0, RESPONSE_EXCERPT_CHARS)}…` : text;
+      }
+      return result;
+    } finally {
+      if (made.rec) stubs.ended(made.rec);
+    }
+  }
 
-      if (!match) {
-        const builtin = options.builtins?.get(name);
-        if (builtin) {
-          const rec = stubs.record({ ...base, outcome: 'emulated', stubId: null });
-          try {
-            return await builtin(args, origin, signal);
-          } catch (err) {
-            rec.error = err instanceof Error ? err.message : String(err);
-            throw err;
-          }
+  async function answer(
+    name: string,
+    args: Value,
+    origin: CallOrigin,
+    signal: AbortSignal,
+    record: (r: Omit<RecordedRequest, 'id' | 'time'>) => RecordedRequest,
+  ): Promise<Value> {
+    signal.throwIfAborted();
+    const jsArgs = toJsonable(valueToJs(args));
+    const request: ConnectorStubRequest = { kind: 'connector', name, args: jsArgs, origin };
+    const { match, notes } = await stubs.find(request);
+    const base = {
+      kind: 'connector' as const,
+      method: null,
+      url: null,
+      connector: name,
+      headers: {},
+      body: jsArgs,
+      status: null,
+      error: null,
+      executionId: origin.executionId,
+      workflowId: origin.workflowId,
+      ...(origin.location !== undefined && { location: origin.location }),
+      routine: origin.routine,
+      step: origin.step,
+      notes,
+    };
+
+    if (!match) {
+      const builtin = options.builtins?.get(name);
+      if (builtin) {
+        const rec = record({ ...base, outcome: 'emulated', stubId: null });
+        try {
+          return await builtin(args, origin, signal);
+        } catch (err) {
+          rec.error = err instanceof Error ? err.message : String(err);
+          throw err;
         }
-        const rec = stubs.record({ ...base, outcome: 'blocked', stubId: null });
-        rec.error = unstubbedMessage(name);
-        await options.onUnhandled?.(request);
-        throw platformError('ConnectionFailedError', rec.error);
       }
+      const rec = record({ ...base, outcome: 'blocked', stubId: null });
+      rec.error = unstubbedMessage(name);
+      await options.onUnhandled?.(request);
+      throw platformError('ConnectionFailedError', rec.error);
+    }
 
-      let response;
-      try {
-        response = await match.respond();
-      } catch (err) {
-        const rec = stubs.record({ ...base, outcome: 'stub', stubId: match.stubId });
-        rec.error = `stub ${match.stubId}: ${(err as Error).message}`;
-        if (err instanceof StubEvaluationError) throw systemError(rec.error);
-        throw err;
-      }
-      const rec = stubs.record({ ...base, outcome: response.fault ? 'fault' : 'stub', stubId: match.stubId });
+    let response;
+    try {
+      response = await match.respond();
+    } catch (err) {
+      const rec = record({ ...base, outcome: 'stub', stubId: match.stubId });
+      rec.error = `stub ${match.stubId}: ${(err as Error).message}`;
+      if (err instanceof StubEvaluationError) throw systemError(rec.error);
+      throw err;
+    }
+    const rec = record({ ...base, outcome: response.fault ? 'fault' : 'stub', stubId: match.stubId });
 
-      const delayMs = response.delayMs ?? 0;
-      const timeoutMs = connectorTimeoutMs(args);
-      if (delayMs > timeoutMs) {
-        await clock.sleep(timeoutMs, signal);
-        rec.error = `connector call ${name} timed out after ${timeoutMs / 1000}s (the stub delays ${delayMs} ms)`;
-        throw platformError('TimeoutError', rec.error);
-      }
-      if (delayMs > 0) await clock.sleep(delayMs, signal);
+    const delayMs = response.delayMs ?? 0;
+    const timeoutMs = connectorTimeoutMs(args);
+    if (delayMs > timeoutMs) {
+      await clock.sleep(timeoutMs, signal);
+      rec.error = `connector call ${name} timed out after ${timeoutMs / 1000}s (the stub delays ${delayMs} ms)`;
+      throw platformError('TimeoutError', rec.error);
+    }
+    if (delayMs > 0) await clock.sleep(delayMs, signal);
 
-      if (response.fault) {
-        rec.error =
-          response.message ??
-          `${response.fault} in connector call ${name} (simulated by stub ${match.stubId})`;
-        throw platformError(response.fault, rec.error);
-      }
+    if (response.fault) {
+      rec.error =
+        response.message ?? `${response.fault} in connector call ${name} (simulated by stub ${match.stubId})`;
+      throw platformError(response.fault, rec.error);
+    }
 
-      const status = response.status ?? 200;
-      rec.status = status;
-      // Encode and decode like an HTTP response so strings under non-JSON content types,
-      // bytes and JSON values reach the workflow exactly as an http.* call would see them.
-      const encoded = encodeStubBody(response.body, response.headers);
-      const body =
-        response.body === undefined ? null : wireBodyToValue(response.body, encoded.body, encoded.headers);
-      if (status >= 400) {
-        const headers = new Map<string, Value>(Object.entries(encoded.headers));
-        throw platformError('HttpError', `HTTP server responded with error code ${status}`, [
-          ['code', status],
-          ['headers', headers],
-          ['body', body],
-        ]);
-      }
-      return body;
-    },
-  };
+    const status = response.status ?? 200;
+    rec.status = status;
+    // Encode and decode like an HTTP response so strings under non-JSON content types,
+    // bytes and JSON values reach the workflow exactly as an http.* call would see them.
+    const encoded = encodeStubBody(response.body, response.headers);
+    rec.response = responseExcerpt(encoded.body, encoded.headers, RESPONSE_EXCERPT_CHARS);
+    const body =
+      response.body === undefined ? null : wireBodyToValue(response.body, encoded.body, encoded.headers);
+    if (status >= 400) {
+      const headers = new Map<string, Value>(Object.entries(encoded.headers));
+      throw platformError('HttpError', `HTTP server responded with error code ${status}`, [
+        ['code', status],
+        ['headers', headers],
+        ['body', body],
+      ]);
+    }
+    return body;
+  }
+
+  return { call };
 }
 
 function wireBodyToValue(original: unknown, bytes: Uint8Array, headers: Record<string, string>): Value {

@@ -12,10 +12,11 @@ import {
 } from '../runtime/seams.js';
 import { canonicalHeaders, createFetchTransport } from '../runtime/http-transport.js';
 import { systemError } from '../runtime/workflow-error.js';
-import { decodeBody, encodeStubBody, splitUrl } from './codec.js';
+import { decodeBody, encodeStubBody, responseExcerpt, splitUrl } from './codec.js';
 import { hostAllowed, isLoopbackHost } from './pattern.js';
 import type { OutboundRecording } from './recording.js';
 import {
+  RESPONSE_EXCERPT_CHARS,
   StubEvaluationError,
   type HttpStubRequest,
   type RecordedRequest,
@@ -135,7 +136,24 @@ export function createOutboundTransport(options: OutboundTransportOptions): Http
     return { status, headers, body };
   }
 
+  /** One hop: its request-log record is reported ended, with the response's start, when the hop ends. */
   async function sendOnce(request: HttpRequest): Promise<HttpResponse> {
+    const made: { rec?: RecordedRequest } = {};
+    const record = (r: Omit<RecordedRequest, 'id' | 'time'>): RecordedRequest => (made.rec = stubs.record(r));
+    try {
+      const response = await answerHop(request, record);
+      if (made.rec)
+        made.rec.response = responseExcerpt(response.body, response.headers, RESPONSE_EXCERPT_CHARS);
+      return response;
+    } finally {
+      if (made.rec) stubs.ended(made.rec);
+    }
+  }
+
+  async function answerHop(
+    request: HttpRequest,
+    record: (r: Omit<RecordedRequest, 'id' | 'time'>) => RecordedRequest,
+  ): Promise<HttpResponse> {
     request.signal.throwIfAborted();
     const stubRequest = buildStubRequest(request);
     const { match, notes } = await stubs.find(stubRequest);
@@ -150,6 +168,7 @@ export function createOutboundTransport(options: OutboundTransportOptions): Http
       error: null,
       executionId: request.origin.executionId,
       workflowId: request.origin.workflowId,
+      ...(request.origin.location !== undefined && { location: request.origin.location }),
       routine: request.origin.routine,
       step: request.origin.step,
       notes,
@@ -160,7 +179,7 @@ export function createOutboundTransport(options: OutboundTransportOptions): Http
       try {
         response = await match.respond();
       } catch (err) {
-        const rec = stubs.record({ ...base, outcome: 'stub', stubId: match.stubId });
+        const rec = record({ ...base, outcome: 'stub', stubId: match.stubId });
         rec.error = `stub ${match.stubId}: ${(err as Error).message}`;
         // A broken stub is the test author's problem, not a network condition: report it
         // as a SystemError so retry policies do not hide it.
@@ -171,7 +190,7 @@ export function createOutboundTransport(options: OutboundTransportOptions): Http
         request,
         response,
         match.stubId,
-        stubs.record({ ...base, outcome: response.fault ? 'fault' : 'stub', stubId: match.stubId }),
+        record({ ...base, outcome: response.fault ? 'fault' : 'stub', stubId: match.stubId }),
       );
     }
 
@@ -180,16 +199,16 @@ export function createOutboundTransport(options: OutboundTransportOptions): Http
       try {
         found = await options.recording.lookup(stubRequest);
       } catch (err) {
-        stubs.record({ ...base, outcome: 'replay', stubId: null, error: (err as Error).message });
+        record({ ...base, outcome: 'replay', stubId: null, error: (err as Error).message });
         if (err instanceof StubEvaluationError) throw systemError(`recording: ${err.message}`);
         throw err;
       }
       if (found.kind === 'replay') {
-        const rec = stubs.record({ ...base, outcome: 'replay', stubId: found.stubId });
+        const rec = record({ ...base, outcome: 'replay', stubId: found.stubId });
         return answer(request, found.response, `${found.stubId} of the recording`, rec);
       }
       if (found.kind === 'miss') {
-        stubs.record({ ...base, outcome: 'blocked', stubId: null, error: found.message });
+        record({ ...base, outcome: 'blocked', stubId: null, error: found.message });
         throw new TransportError('ConnectionFailedError', found.message);
       }
     }
@@ -204,18 +223,18 @@ export function createOutboundTransport(options: OutboundTransportOptions): Http
     }
     if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
       const message = `No stub matches ${request.method.toUpperCase()} ${request.url}, and it is not a valid http(s) URL`;
-      stubs.record({ ...base, outcome: 'blocked', stubId: null, error: message });
+      record({ ...base, outcome: 'blocked', stubId: null, error: message });
       throw new TransportError('ConnectionFailedError', message);
     }
     // Checked on the parsed URL before anything touches the network: no DNS lookup
     // happens for a blocked host.
     if (!isLoopbackHost(url.hostname) && !hostAllowed(url, allowHosts)) {
       const message = blockedMessage(request, url.hostname);
-      stubs.record({ ...base, outcome: 'blocked', stubId: null, error: message });
+      record({ ...base, outcome: 'blocked', stubId: null, error: message });
       throw new TransportError('ConnectionFailedError', message);
     }
 
-    const rec = stubs.record({ ...base, outcome: 'network', stubId: null });
+    const rec = record({ ...base, outcome: 'network', stubId: null });
     try {
       const response = await network.send(request);
       rec.status = response.status;

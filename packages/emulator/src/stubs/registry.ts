@@ -114,11 +114,24 @@ export interface RecordedRequest {
   error: string | null;
   executionId: string;
   workflowId: string;
+  /** Location of the calling execution, when known. */
+  location?: string;
   routine: string;
   step: string;
+  /**
+   * The start of the response the workflow got (its body as text, at most
+   * RESPONSE_EXCERPT_CHARS characters), once the call has ended with one.
+   */
+  response?: string;
   /** Problems met while matching (e.g. a `match` expression that failed to evaluate). */
   notes?: string[];
 }
+
+/** How much of a response body the request log keeps. */
+export const RESPONSE_EXCERPT_CHARS = 2048;
+
+/** What a request-log listener is told: a call was recorded, or its record is complete. */
+export type RequestLogListener = (record: RecordedRequest, phase: 'started' | 'ended') => void;
 
 export interface StubRegistryOptions {
   /** The request log keeps the most recent calls only. Default 1000. */
@@ -242,6 +255,7 @@ export class StubRegistry {
   private nextRequest = 1;
   private readonly maxRecorded: number;
   private readonly now: () => Date;
+  private readonly requestListeners = new Set<RequestLogListener>();
 
   constructor(options: StubRegistryOptions = {}) {
     this.maxRecorded = options.maxRecordedRequests ?? 1000;
@@ -379,13 +393,42 @@ export class StubRegistry {
     return { match: undefined, notes };
   }
 
-  /** Appends to the request log; the returned record may be updated until the call ends. */
+  /**
+   * Appends to the request log; the returned record may be updated until the call ends, when
+   * the caller reports it with `ended`.
+   */
   record(r: Omit<RecordedRequest, 'id' | 'time'>): RecordedRequest {
     const rec: RecordedRequest = { id: `req-${this.nextRequest++}`, time: this.now().toISOString(), ...r };
     if (rec.notes && rec.notes.length === 0) delete rec.notes;
+    if (rec.location === undefined) delete rec.location;
     this.log.push(rec);
     if (this.log.length > this.maxRecorded) this.log.splice(0, this.log.length - this.maxRecorded);
+    this.tell(rec, 'started');
     return rec;
+  }
+
+  /** The call of a record returned by `record` has ended (its status, error or response is final). */
+  ended(rec: RecordedRequest): void {
+    this.tell(rec, 'ended');
+  }
+
+  /**
+   * Calls `listener` when a call is recorded and when it ends, with the live record (copy what
+   * you keep). Returns the function that stops it.
+   */
+  onRequest(listener: RequestLogListener): () => void {
+    this.requestListeners.add(listener);
+    return () => this.requestListeners.delete(listener);
+  }
+
+  private tell(rec: RecordedRequest, phase: 'started' | 'ended'): void {
+    for (const l of this.requestListeners) {
+      try {
+        l(rec, phase);
+      } catch {
+        // A listener never breaks an outbound call.
+      }
+    }
   }
 
   private staticMatch(e: Entry, request: StubRequest): boolean {
