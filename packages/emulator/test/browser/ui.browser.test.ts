@@ -81,6 +81,37 @@ const FETCHER = `main:
         return: \${resp.body}
 `;
 
+// Two outbound calls with a wait for a callback between them.
+const TWO_CALLS = `main:
+  steps:
+    - first_call:
+        call: http.get
+        args:
+          url: https://live.example.com/items/1
+        result: a
+    - create:
+        call: events.create_callback_endpoint
+        args:
+          http_callback_method: POST
+        result: cb
+    - ready:
+        call: sys.log
+        args:
+          text: callback ready
+    - wait:
+        call: events.await_callback
+        args:
+          callback: \${cb}
+          timeout: 3600
+    - second_call:
+        call: http.get
+        args:
+          url: https://live.example.com/items/2
+        result: b
+    - done:
+        return: \${b.body}
+`;
+
 describe('developer UI in headless Chromium', () => {
   if (CHROMIUM_MISSING !== undefined) {
     it('runs the UI in a browser', (ctx) => ctx.skip(CHROMIUM_MISSING));
@@ -120,6 +151,8 @@ describe('developer UI in headless Chromium', () => {
       ? Promise.resolve()
       : new Promise<void>((resolve) => logWaiters.push({ executionId, text, resolve }));
   const stateShown = (state: string) => page.locator('.summary-state .state', { hasText: state }).waitFor();
+  /** Waits until the page's event stream is open: changes from then on reach the page as events. */
+  const live = () => page.locator('.live-live').waitFor();
 
   beforeAll(async () => {
     uiDir = await buildUiBundle();
@@ -185,13 +218,14 @@ describe('developer UI in headless Chromium', () => {
     if (uiDir) await rm(uiDir, { recursive: true, force: true });
   });
 
-  it('shows a workflow deployed from the watched directory, a broken save with its line and column, and the fix', async () => {
+  it('shows a workflow deployed from the watched directory, and live, a broken save with its line and column, and the fix', async () => {
+    await page.goto(url('/'));
+    await live();
+    // Deployed while the page is open: it appears without a reload.
     const file = join(dir, 'greet.yaml');
     let deployed = nextChange((c) => c.kind === 'deployed' && c.file === file);
     await writeFile(file, GREET);
     await deployed;
-
-    await page.goto(url('/'));
     const row = page.locator('tr[data-workflow="greet"]');
     await row.waitFor();
     expect(await row.locator('td').nth(3).textContent()).toBe(file);
@@ -200,7 +234,6 @@ describe('developer UI in headless Chromium', () => {
     const failed = nextChange((c) => c.kind === 'problem' && c.problem.file === file);
     await writeFile(file, GREET_BROKEN);
     await failed;
-    await page.getByRole('button', { name: 'Refresh' }).click();
     const problem = page.locator(`#deploy-problems article[data-file="${file}"]`);
     await problem.waitFor();
     expect(await problem.locator('.pos').first().textContent()).toBe('line 6, column 36');
@@ -213,7 +246,6 @@ describe('developer UI in headless Chromium', () => {
     deployed = nextChange((c) => c.kind === 'deployed' && c.file === file);
     await writeFile(file, GREET.replace('hello ', 'hi '));
     await deployed;
-    await page.getByRole('button', { name: 'Refresh' }).click();
     await page.locator('#deploy-problems').waitFor({ state: 'detached' });
     await row.locator('td', { hasText: '2 revisions' }).waitFor();
     expect(await row.locator('td').nth(1).textContent()).toMatch(/^000002-.*\(2 revisions\)$/);
@@ -240,9 +272,9 @@ describe('developer UI in headless Chromium', () => {
     expect(rec.executionId).toBe(id);
     expect(rec.executionHistoryLevel).toBe('EXECUTION_HISTORY_DETAILED');
     expect(rec.callLogLevel).toBe('LOG_ALL_CALLS');
-    await emulator.services.executions.whenSettled(rec);
-    await page.getByRole('button', { name: 'Refresh' }).click();
+    // The page follows the execution to its end by itself.
     await stateShown('SUCCEEDED');
+    expect(rec.state).toBe('SUCCEEDED');
     expect(JSON.parse((await page.locator('#result').textContent()) ?? '')).toEqual({
       greeting: 'hello Ada',
     });
@@ -280,8 +312,6 @@ describe('developer UI in headless Chromium', () => {
     const second = latestExecution('greeter');
     expect(second.executionId).not.toBe(first.executionId);
     expect(page.url()).toContain(second.executionId);
-    await emulator.services.executions.whenSettled(second);
-    await page.getByRole('button', { name: 'Refresh' }).click();
     await stateShown('SUCCEEDED');
     expect(JSON.parse((await page.locator('#result').textContent()) ?? '')).toEqual({ greeting: 'hello Cy' });
     expect(JSON.parse((await page.locator('#argument').textContent()) ?? '')).toEqual({ name: 'Cy' });
@@ -302,19 +332,18 @@ describe('developer UI in headless Chromium', () => {
     await page.locator('form.callback').waitFor();
     await page.getByLabel('Request body (JSON)').fill('{"approved": true, "by": "ops"}');
     await page.getByRole('button', { name: 'Deliver' }).click();
-    // The page reads the execution again after delivering; it may already show the end.
-    await emulator.services.executions.whenSettled(rec);
-    expect(rec.state).toBe('SUCCEEDED');
-    await page.getByRole('button', { name: 'Refresh' }).click();
+    // The execution goes on, and the page shows its end as it happens.
     await stateShown('SUCCEEDED');
+    expect(rec.state).toBe('SUCCEEDED');
     expect(JSON.parse((await page.locator('#result').textContent()) ?? '')).toEqual({
       approved: true,
       by: 'ops',
     });
   });
 
-  it('adds a stub from JSON, shows its hits and the call it answered', async () => {
+  it('adds a stub from JSON, and shows live its hits and the call it answered', async () => {
     await page.goto(url('/console/workflows/stubs'));
+    await live();
     await page.getByText('Add stubs from JSON').click();
     const stubs = page.getByLabel('One stub or a list of stubs (the format of --stubs files)');
     await stubs.fill('{"id": "inventory", "method": "GET", "url": "https://inventory.example.com/items/*", ');
@@ -334,15 +363,15 @@ describe('developer UI in headless Chromium', () => {
     await page.locator('.add-stubs .error').waitFor();
     expect(await page.locator('.add-stubs .error').textContent()).toMatch(/status/i);
 
+    // A workflow run by another tool calls it: the page shows the hit and the call as they happen.
     const rec = emulator.services.executions.create(ref, LOCATION, 'fetcher', {});
-    await emulator.services.executions.whenSettled(rec);
-    expect(rec.state).toBe('SUCCEEDED');
-    await page.getByRole('button', { name: 'Refresh' }).click();
     await row.locator('.hits', { hasText: '1' }).waitFor();
     const call = page.locator('#requests tbody tr', { hasText: 'https://inventory.example.com/items/7' });
-    await call.waitFor();
+    await call.locator('.status', { hasText: '200' }).waitFor();
     expect(await call.locator('.outcome').textContent()).toBe('stub');
     expect(await call.textContent()).toContain('by inventory');
+    await emulator.services.executions.whenSettled(rec);
+    expect(rec.state).toBe('SUCCEEDED');
 
     // The execution's page lists the same call among its outbound calls.
     await page.goto(url(executionPath('fetcher', rec.executionId)));
@@ -438,6 +467,112 @@ describe('developer UI in headless Chromium', () => {
     expect(await page.locator('p.error').textContent()).toContain('was not found');
     expect(await page.locator('#steps').count()).toBe(0);
   });
+  it("updates a running execution's page live: new outbound calls, new steps, its state and result", async () => {
+    emulator.deploy('two-calls', TWO_CALLS, { location: LOCATION });
+    emulator.deps.stubs.add({
+      id: 'live-items',
+      method: 'GET',
+      url: 'https://live.example.com/items/*',
+      body: { n: 2 },
+    });
+    const rec = emulator.services.executions.create(ref, LOCATION, 'two-calls', {});
+    await logged(rec.executionId, 'callback ready');
+    await page.goto(url(executionPath('two-calls', rec.executionId)));
+    await live();
+    await stateShown('ACTIVE');
+    const calls = page.locator('#requests tbody tr');
+    await calls.first().waitFor();
+    expect(await calls.count()).toBe(1);
+    expect(await calls.first().textContent()).toContain('https://live.example.com/items/1');
+    await page.locator('#steps tr[data-step="wait"]').waitFor();
+    expect(await page.locator('#steps tr[data-step="second_call"]').count()).toBe(0);
+
+    // Another tool delivers the callback: the page follows without being asked.
+    const name = `projects/${PROJECT}/locations/${LOCATION}/workflows/two-calls/executions/${rec.executionId}`;
+    const [callback] = emulator.deps.runtime.callbacks.list(name);
+    const delivered = await fetch(`${emulator.url}/v1/${name}/callbacks/${callback!.id}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(delivered.status).toBe(200);
+    await stateShown('SUCCEEDED');
+    await calls.nth(1).locator('.status', { hasText: '200' }).waitFor();
+    expect(await calls.count()).toBe(2);
+    expect(await calls.nth(1).textContent()).toContain('https://live.example.com/items/2');
+    await page.locator('#steps tr[data-step="done"]').waitFor();
+    const steps = await page
+      .locator('#steps tbody tr')
+      .evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-step')));
+    expect(steps).toEqual(['first_call', 'create', 'ready', 'wait', 'second_call', 'done']);
+    await page.locator('#result').waitFor();
+    expect(JSON.parse((await page.locator('#result').textContent()) ?? '')).toEqual({ n: 2 });
+    expect(await page.getByRole('button', { name: 'Cancel' }).count()).toBe(0);
+  });
+
+  it('updates the executions list live: a new execution appears, a cancelled one changes state', async () => {
+    await page.goto(url('/console/workflows/executions'));
+    await live();
+    const started = emulator.services.executions.create(ref, LOCATION, 'sleeper', {});
+    const row = page.locator(`#executions tr[data-execution="${started.executionId}"]`);
+    await row.locator('.state', { hasText: 'ACTIVE' }).waitFor();
+    // Newest first.
+    expect(await page.locator('#executions tbody tr').first().getAttribute('data-execution')).toBe(
+      started.executionId,
+    );
+    emulator.services.executions.cancel(ref, LOCATION, 'sleeper', started.executionId);
+    await row.locator('.state', { hasText: 'CANCELLED' }).waitFor();
+
+    // Filtered on a state, the list loses an execution that leaves it.
+    const other = emulator.services.executions.create(ref, LOCATION, 'sleeper', {});
+    await page.getByLabel('State').selectOption('ACTIVE');
+    await page.waitForURL(/state=ACTIVE/);
+    const otherRow = page.locator(`#executions tr[data-execution="${other.executionId}"]`);
+    await otherRow.waitFor();
+    emulator.services.executions.cancel(ref, LOCATION, 'sleeper', other.executionId);
+    await otherRow.waitFor({ state: 'detached' });
+  });
+
+  it('reopens its event stream after an overflow and fetches what it shows again', async () => {
+    await page.goto(url('/console/workflows/executions'));
+    await live();
+    const streams: string[] = [];
+    const reopened = new Promise<void>((resolve) =>
+      page.on('request', (r) => {
+        if (!r.url().includes('/emulator/v1/events')) return;
+        streams.push(r.url());
+        resolve();
+      }),
+    );
+    const refetched = reopened.then(
+      () =>
+        new Promise<void>((resolve) =>
+          page.on('request', (r) => {
+            if (r.url().includes('/emulator/v1/executions?')) resolve();
+          }),
+        ),
+    );
+    // More than the stream's buffer holds, written in one go: the page cannot read it in time.
+    const filler = 'x'.repeat(1024 * 1024);
+    for (let i = 0; i < 40; i++) {
+      emulator.deps.events.publish('workflow', { project: 'elsewhere' }, () => ({
+        change: 'updated',
+        name: `projects/elsewhere/locations/${LOCATION}/workflows/filler`,
+        location: LOCATION,
+        workflowId: 'filler',
+        revisionId: filler,
+      }));
+    }
+    await reopened;
+    await refetched;
+    await live();
+    expect(streams).toHaveLength(1);
+    // Live again: a new execution still shows up.
+    const started = emulator.services.executions.create(ref, LOCATION, 'sleeper', {});
+    await page.locator(`#executions tr[data-execution="${started.executionId}"]`).waitFor();
+    emulator.services.executions.cancel(ref, LOCATION, 'sleeper', started.executionId);
+  });
+
   it("lets the UI's own pages change state, and refuses a page of another origin", async () => {
     // The UI's requests passed the request guard in every test above (same origin, loopback Host).
     // A page of another site may send a "simple" cross-origin POST without a preflight; the guard

@@ -6,6 +6,7 @@ import { StubsPage } from './pages/stubs.js';
 import { WorkflowPage } from './pages/workflow.js';
 import { WorkflowsPage } from './pages/workflows.js';
 import { applyTheme, theme, THEMES, type Theme } from './theme.js';
+import { LiveIndicator } from './components/common.js';
 
 function NotFound() {
   const href = useHref();
@@ -55,6 +56,7 @@ function Nav() {
         ))}
       </nav>
       <div class="topbar-end">
+        <LiveIndicator />
         {project && (
           <span class="project" title={info ? `emulator ${info.version} at ${info.url}` : undefined}>
             {project}

@@ -1,6 +1,6 @@
 import { useEffect } from 'preact/hooks';
 import type { ComponentChildren } from 'preact';
-import { invalidate, type Resource } from '../data/store.js';
+import { liveProblem, liveState, reconnectLive, type Resource } from '../data/store.js';
 
 export function StateBadge({ state }: { state: string | undefined }) {
   const s = (state ?? 'UNKNOWN').replace(/^STATE_/, '');
@@ -68,28 +68,31 @@ export function PageHeader({
   );
 }
 
-export function RefreshButton({
-  resources,
-  prefixes = [],
-}: {
-  resources: (Resource<unknown> | undefined)[];
-  /** Also reload every resource in view under these URL prefixes (those of child components). */
-  prefixes?: string[];
-}) {
-  const busy = resources.some((r) => r?.loading.value);
+/** The state of the page's live event stream, with a way to reopen it when the emulator refused it. */
+export function LiveIndicator() {
+  const state = liveState.value;
+  const label =
+    state === 'live'
+      ? 'Live'
+      : state === 'connecting'
+        ? 'Connecting…'
+        : state === 'reconnecting'
+          ? 'Reconnecting…'
+          : 'Not live';
   return (
-    <button
-      type="button"
-      class="secondary"
-      onClick={() => {
-        resources.forEach((r) => void r?.reload());
-        if (prefixes.length > 0) invalidate(...prefixes);
-      }}
-      aria-busy={busy}
-      title="Fetch this page's data again"
+    <span
+      class={`live live-${state}`}
+      role="status"
+      title={liveProblem.value ?? 'Updates as the emulator works'}
     >
-      {busy ? 'Refreshing…' : 'Refresh'}
-    </button>
+      <span class="live-dot" aria-hidden="true" />
+      {label}
+      {state === 'off' && (
+        <button type="button" class="link" onClick={reconnectLive}>
+          Reconnect
+        </button>
+      )}
+    </span>
   );
 }
 

@@ -19,16 +19,9 @@ import {
   type StepEntry,
 } from '../data/api.js';
 import { useHref, useProject } from '../data/project.js';
-import { applyExecution, executionChanged, useResource } from '../data/store.js';
-import {
-  ErrorMessage,
-  Loaded,
-  PageHeader,
-  Pre,
-  RefreshButton,
-  StateBadge,
-  useTitle,
-} from '../components/common.js';
+import { applyExecution, useLiveEvents, useResource } from '../data/store.js';
+import { MAX_STEP_ENTRIES, useStepHistory, type StepHistory } from '../data/steps.js';
+import { ErrorMessage, Loaded, PageHeader, Pre, StateBadge, useTitle } from '../components/common.js';
 import { JsonField, jsonProblem } from '../components/json-field.js';
 import { formatDuration, formatTime, lastSegment, prettyJson } from '../format.js';
 import { RequestsTable } from './stubs.js';
@@ -54,9 +47,9 @@ export function ExecutionPage() {
   const requests = useResource<{ requests: RecordedRequest[] }>(
     found ? `/emulator/v1/requests?executionId=${enc(executionId)}` : null,
   );
-  const steps = useResource<{ stepEntries?: StepEntry[] }>(
-    found && name ? `/v1/${name}/stepEntries?pageSize=1000` : null,
-  );
+  const steps = useStepHistory(found && name ? name : null);
+  // This execution's changes and outbound calls, as they happen.
+  useLiveEvents(name ? { execution: name, types: ['execution', 'request'] } : null);
 
   return (
     <>
@@ -74,9 +67,7 @@ export function ExecutionPage() {
             <a href={href('/console/workflows/executions', { workflow: workflowId, location })}>executions</a>
           </>
         }
-      >
-        <RefreshButton resources={[execution, callbacks, requests, steps]} />
-      </PageHeader>
+      />
       <Loaded resource={execution}>
         {(ex) => (
           <>
@@ -208,9 +199,7 @@ export function ExecutionPage() {
               )}
             </div>
             {RUNNING.has(ex.state) && callbacks && (
-              <Loaded resource={callbacks}>
-                {(d) => <Callbacks callbacks={d.callbacks ?? []} execution={ex} />}
-              </Loaded>
+              <Loaded resource={callbacks}>{(d) => <Callbacks callbacks={d.callbacks ?? []} />}</Loaded>
             )}
           </>
         )}
@@ -233,7 +222,7 @@ export function ExecutionPage() {
           </section>
           <section class="panel" aria-labelledby="steps-title">
             <h2 id="steps-title">Steps</h2>
-            <Loaded resource={steps}>{(d) => <StepsTable entries={d.stepEntries ?? []} />}</Loaded>
+            {steps && <Steps history={steps} />}
           </section>
         </>
       )}
@@ -241,7 +230,24 @@ export function ExecutionPage() {
   );
 }
 
-/** The steps in the order they ran (phase B replaces this list with the step tree). */
+function Steps({ history }: { history: StepHistory }) {
+  const entries = history.entries.value;
+  const total = history.total.value ?? entries.length;
+  return (
+    <>
+      <ErrorMessage error={history.error.value} />
+      {!history.loaded.value ? <p class="muted">Loading…</p> : <StepsTable entries={entries} />}
+      {total > entries.length && (
+        <p class="muted small">
+          Showing the first {entries.length} of {total} steps
+          {entries.length >= MAX_STEP_ENTRIES ? ` (the page reads at most ${MAX_STEP_ENTRIES})` : ''}.
+        </p>
+      )}
+    </>
+  );
+}
+
+/** The steps in the order they ran. */
 function StepsTable({ entries }: { entries: StepEntry[] }) {
   if (entries.length === 0) return <p class="empty">No steps recorded.</p>;
   return (
@@ -363,20 +369,20 @@ function Actions({ execution, workflowPath: path }: { execution: Execution; work
 }
 
 /** Callbacks the execution created and may wait on; a request can be delivered to each. */
-function Callbacks({ callbacks, execution }: { callbacks: Callback[]; execution: Execution }) {
+function Callbacks({ callbacks }: { callbacks: Callback[] }) {
   return (
     <section class="panel" aria-labelledby="callbacks-title">
       <h2 id="callbacks-title">Callbacks</h2>
       {callbacks.length === 0 ? (
         <p class="empty">This execution has created no callback.</p>
       ) : (
-        callbacks.map((c) => <CallbackForm key={c.name} callback={c} execution={execution} />)
+        callbacks.map((c) => <CallbackForm key={c.name} callback={c} />)
       )}
     </section>
   );
 }
 
-function CallbackForm({ callback, execution }: { callback: Callback; execution: Execution }) {
+function CallbackForm({ callback }: { callback: Callback }) {
   const [body, setBody] = useState('{}');
   const [error, setError] = useState<Error | undefined>(undefined);
   const [done, setDone] = useState(false);
@@ -398,7 +404,6 @@ function CallbackForm({ callback, execution }: { callback: Callback; execution: 
           () => {
             setDone(true);
             setBusy(false);
-            executionChanged(execution.name);
           },
           (err: Error) => {
             setError(err);
@@ -429,7 +434,7 @@ function CallbackForm({ callback, execution }: { callback: Callback; execution: 
       </button>
       {done && (
         <p class="ok" role="status">
-          Delivered. Refresh to see the execution go on.
+          Delivered.
         </p>
       )}
       <ErrorMessage error={error} />

@@ -10,15 +10,8 @@ import {
   type WorkflowSummary,
 } from '../data/api.js';
 import { useHref, useProject } from '../data/project.js';
-import { useResource } from '../data/store.js';
-import {
-  ErrorMessage,
-  Loaded,
-  PageHeader,
-  RefreshButton,
-  StateBadge,
-  useTitle,
-} from '../components/common.js';
+import { PAGE_EVENTS, useLiveEvents, useResource } from '../data/store.js';
+import { ErrorMessage, Loaded, PageHeader, StateBadge, useTitle } from '../components/common.js';
 import { formatDuration, formatTime } from '../format.js';
 
 interface ExecutionList {
@@ -150,6 +143,7 @@ export function ExecutionsPage() {
   const workflows = useResource<{ workflows: WorkflowSummary[] }>(
     project ? `/emulator/v1/workflows?project=${enc(project)}` : null,
   );
+  useLiveEvents(PAGE_EVENTS);
   const filter = { workflow: query.workflow, location: query.location, state: query.state };
   const set = (k: keyof typeof filter, v: string) => {
     const next = { ...filter, [k]: v || undefined };
@@ -163,9 +157,7 @@ export function ExecutionsPage() {
   const wfValue = filter.workflow ? `${filter.location ?? ''}/${filter.workflow}` : '';
   return (
     <>
-      <PageHeader title="Executions" kicker={project && `project ${project}`}>
-        <RefreshButton resources={[workflows]} prefixes={['/emulator/v1/executions']} />
-      </PageHeader>
+      <PageHeader title="Executions" kicker={project && `project ${project}`} />
       <form class="filters" role="search" aria-label="Filter executions" onSubmit={(e) => e.preventDefault()}>
         <div class="field">
           <label for="filter-workflow">Workflow</label>

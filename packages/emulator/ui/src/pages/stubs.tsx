@@ -3,8 +3,14 @@ import { useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { enc, request, type RecordedRequest, type Stub, type WorkflowSummary } from '../data/api.js';
 import { useHref, useProject } from '../data/project.js';
-import { applyRequestsChanged, applyStubsChanged, useResource } from '../data/store.js';
-import { ErrorMessage, Loaded, PageHeader, Pre, RefreshButton, useTitle } from '../components/common.js';
+import {
+  applyRequestsCleared,
+  applyStubsChanged,
+  PAGE_EVENTS,
+  useLiveEvents,
+  useResource,
+} from '../data/store.js';
+import { ErrorMessage, Loaded, PageHeader, Pre, useTitle } from '../components/common.js';
 import { JsonField, jsonProblem } from '../components/json-field.js';
 import { formatTime, prettyValue } from '../format.js';
 
@@ -38,14 +44,13 @@ export function StubsPage() {
   const requests = useResource<{ requests: RecordedRequest[] }>(
     `/emulator/v1/requests${q.size ? `?${q}` : ''}`,
   );
+  useLiveEvents(PAGE_EVENTS);
   const setFilter = (k: keyof typeof filter, v: string) =>
     route(href('/console/workflows/stubs', { ...filter, [k]: v.trim() || undefined }), true);
 
   return (
     <>
-      <PageHeader title="Stubs and requests">
-        <RefreshButton resources={[stubs, requests]} />
-      </PageHeader>
+      <PageHeader title="Stubs and requests" />
       <section class="panel" aria-labelledby="stubs-title">
         <h2 id="stubs-title">Stubs</h2>
         <p class="muted small">
@@ -111,7 +116,7 @@ export function StubsPage() {
               type="button"
               class="secondary"
               onClick={() =>
-                void request('DELETE', '/emulator/v1/requests').then(applyRequestsChanged, () => undefined)
+                void request('DELETE', '/emulator/v1/requests').then(applyRequestsCleared, () => undefined)
               }
             >
               Clear log

@@ -12,8 +12,8 @@ import {
   type Workflow,
 } from '../data/api.js';
 import { useHref, useProject } from '../data/project.js';
-import { applyExecution, useResource } from '../data/store.js';
-import { ErrorMessage, Loaded, PageHeader, RefreshButton, useTitle } from '../components/common.js';
+import { applyExecution, PAGE_EVENTS, useLiveEvents, useResource } from '../data/store.js';
+import { ErrorMessage, Loaded, PageHeader, useTitle } from '../components/common.js';
 import { JsonField, jsonProblem } from '../components/json-field.js';
 import { SourceView } from '../components/source-view.js';
 import { StepGraph } from '../components/step-graph.js';
@@ -39,6 +39,7 @@ export function WorkflowPage() {
   );
   const current = useResource<Workflow>(revision && path ? `/v1/${path}` : null);
   const [markLine, setMarkLine] = useState<number | undefined>(undefined);
+  useLiveEvents(PAGE_EVENTS);
 
   const go = (next: Partial<Record<'tab' | 'revision', string | undefined>>) =>
     route(
@@ -51,16 +52,7 @@ export function WorkflowPage() {
   const latest = (current ?? workflow)?.data.value?.revisionId;
   return (
     <>
-      <PageHeader title={workflowId} kicker={<a href={href('/')}>Workflows</a>}>
-        <RefreshButton
-          resources={[workflow, current]}
-          prefixes={[
-            '/emulator/v1/executions',
-            path ? `/emulator/v1/${path}/stepTree` : '-',
-            path ? `/v1/${path}:` : '-',
-          ]}
-        />
-      </PageHeader>
+      <PageHeader title={workflowId} kicker={<a href={href('/')}>Workflows</a>} />
       <Loaded resource={workflow}>
         {(wf) => (
           <>

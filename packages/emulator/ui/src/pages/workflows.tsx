@@ -2,8 +2,8 @@
 import type { DeployProblem, ExecutionState, WorkflowSummary } from '../data/api.js';
 import { EXECUTION_STATES, enc } from '../data/api.js';
 import { useHref, useProject } from '../data/project.js';
-import { useResource } from '../data/store.js';
-import { Loaded, PageHeader, RefreshButton, useTitle } from '../components/common.js';
+import { PAGE_EVENTS, useLiveEvents, useResource } from '../data/store.js';
+import { Loaded, PageHeader, useTitle } from '../components/common.js';
 import { formatTime } from '../format.js';
 
 export function DeployProblems({ problems }: { problems: DeployProblem[] }) {
@@ -70,11 +70,10 @@ export function WorkflowsPage() {
     project ? `/emulator/v1/workflows?project=${enc(project)}` : null,
   );
   const problems = useResource<{ deployProblems: DeployProblem[] }>('/emulator/v1/deployProblems');
+  useLiveEvents(PAGE_EVENTS);
   return (
     <>
-      <PageHeader title="Workflows" kicker={project && `project ${project}`}>
-        <RefreshButton resources={[list, problems]} />
-      </PageHeader>
+      <PageHeader title="Workflows" kicker={project && `project ${project}`} />
       <Loaded resource={problems}>{(d) => <DeployProblems problems={d.deployProblems} />}</Loaded>
       <Loaded resource={list}>
         {({ workflows }) => {

@@ -1,0 +1,154 @@
+/**
+ * The steps an execution took, from the Executions API's step entries, kept per execution.
+ *
+ * Entries are fetched incrementally: a reload asks only for the entries from the first one still
+ * in progress (or after the last one known), so following a running execution costs what it
+ * adds. A live `execution` event of a shown execution reloads its history.
+ *
+ * `upsert` is the one way entries come in (the fetch uses it; live `stepEntry` events can call it
+ * too), and `tree` is where the entries are arranged for display: today each entry is a root
+ * (the entries are a flat list), the place where iterations and parallel branches get nested.
+ */
+import { computed, signal, type ReadonlySignal, type Signal } from '@preact/signals';
+import { useEffect } from 'preact/hooks';
+import { get, type StepEntry } from './api.js';
+import { onLiveEvent, onStreamOpen } from './store.js';
+
+/** More entries than this are not fetched (the page says so). */
+export const MAX_STEP_ENTRIES = 10_000;
+const PAGE_SIZE = 1000;
+
+export interface StepTreeNode {
+  entry: StepEntry;
+  children: StepTreeNode[];
+}
+
+export interface StepHistory {
+  /** The execution's resource name. */
+  readonly execution: string;
+  /** Known entries, by entry ID. */
+  readonly entries: Signal<StepEntry[]>;
+  /** How many entries the execution has (the API's totalSize at the last fetch). */
+  readonly total: Signal<number | undefined>;
+  readonly error: Signal<Error | undefined>;
+  /** True once a first fetch has answered. */
+  readonly loaded: Signal<boolean>;
+  readonly tree: ReadonlySignal<StepTreeNode[]>;
+  /** Fetches what changed since the last fetch. */
+  refresh(): Promise<void>;
+  /** Adds entries, or replaces the known ones with the same entry ID. */
+  upsert(entries: readonly StepEntry[]): void;
+}
+
+const histories = new Map<string, StepHistory>();
+const inUse = new Map<string, number>();
+
+/** Arranges entries for display; each entry a root until the entries say how they nest. */
+export function buildStepTree(entries: readonly StepEntry[]): StepTreeNode[] {
+  return entries.map((entry) => ({ entry, children: [] }));
+}
+
+const entryNumber = (e: StepEntry) => Number(e.entryId);
+
+/** Whether `a` is an older report of the same entry than `b` (an entry ends once; times only grow). */
+function isOlder(a: StepEntry, b: StepEntry): boolean {
+  if (a.state === 'STATE_IN_PROGRESS' && b.state !== 'STATE_IN_PROGRESS') return true;
+  return Date.parse(a.updateTime ?? '') < Date.parse(b.updateTime ?? '');
+}
+
+function createHistory(execution: string): StepHistory {
+  let pending: Promise<void> | undefined;
+  let again = false;
+  const h: StepHistory = {
+    execution,
+    entries: signal<StepEntry[]>([]),
+    total: signal<number | undefined>(undefined),
+    error: signal<Error | undefined>(undefined),
+    loaded: signal(false),
+    tree: computed(() => buildStepTree(h.entries.value)),
+    upsert(incoming) {
+      if (incoming.length === 0) return;
+      const byId = new Map(h.entries.value.map((e) => [entryNumber(e), e]));
+      for (const e of incoming) {
+        const known = byId.get(entryNumber(e));
+        if (!known || !isOlder(e, known)) byId.set(entryNumber(e), e);
+      }
+      h.entries.value = [...byId.values()].sort((a, b) => entryNumber(a) - entryNumber(b));
+    },
+    refresh() {
+      if (pending) {
+        again = true;
+        return pending;
+      }
+      pending = (async () => {
+        do {
+          again = false;
+          await fetchChanges();
+        } while (again);
+        pending = undefined;
+      })();
+      return pending;
+    },
+  };
+
+  const fetchChanges = async (): Promise<void> => {
+    const known = h.entries.value;
+    const open = known.find((e) => e.state === 'STATE_IN_PROGRESS');
+    const from = open
+      ? entryNumber(open)
+      : (known.length > 0 ? entryNumber(known[known.length - 1]!) : 0) + 1;
+    try {
+      let token: string | undefined;
+      let fetched = 0;
+      do {
+        const q = new URLSearchParams({ pageSize: String(PAGE_SIZE), filter: `entryId>=${from}` });
+        if (token) q.set('pageToken', token);
+        const page = await get<{ stepEntries?: StepEntry[]; nextPageToken?: string; totalSize?: number }>(
+          `/v1/${execution}/stepEntries?${q.toString()}`,
+        );
+        const got = page.stepEntries ?? [];
+        h.upsert(got);
+        fetched += got.length;
+        if (page.totalSize !== undefined) h.total.value = from - 1 + page.totalSize;
+        token = page.nextPageToken;
+      } while (token && from - 1 + fetched < MAX_STEP_ENTRIES);
+      h.error.value = undefined;
+    } catch (err) {
+      h.error.value = err as Error;
+    } finally {
+      h.loaded.value = true;
+    }
+  };
+  return h;
+}
+
+export function stepHistory(execution: string): StepHistory {
+  let h = histories.get(execution);
+  if (!h) histories.set(execution, (h = createHistory(execution)));
+  return h;
+}
+
+/** The step history of an execution (none for null), fetched when the component mounts. */
+export function useStepHistory(execution: string | null): StepHistory | undefined {
+  const h = execution === null ? undefined : stepHistory(execution);
+  useEffect(() => {
+    if (!h) return;
+    inUse.set(h.execution, (inUse.get(h.execution) ?? 0) + 1);
+    void h.refresh();
+    return () => {
+      const n = (inUse.get(h.execution) ?? 1) - 1;
+      // Kept when not shown (a mount refreshes it): a render may hold it before its effect runs.
+      if (n <= 0) inUse.delete(h.execution);
+      else inUse.set(h.execution, n);
+    };
+  }, [execution]);
+  return h;
+}
+
+onLiveEvent('execution', (e) => {
+  if (inUse.has(e.name)) void histories.get(e.name)?.refresh();
+});
+
+onStreamOpen(() => {
+  for (const name of inUse.keys()) void histories.get(name)?.refresh();
+});
