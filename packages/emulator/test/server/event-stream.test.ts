@@ -409,11 +409,17 @@ describe('the live event stream', () => {
     expect(overflows[before]!.bufferedBytes).toBeLessThanOrEqual(64 * 1024 + big.length + 64);
     expect(servedMeanwhile).toBeGreaterThan(0);
 
+    // Nothing more is written to it.
+    emulator.deps.events.publish('execution', { executionId: 'slow-test' }, () => ({ name: 'after' }));
     // Reading again, the client gets what was buffered, then `overflow`, then the end of the stream.
     slow.response.resume();
     await slow.ended;
-    expect(slow.messages[slow.messages.length - 1]?.event).toBe('overflow');
-    expect(slow.messages.length).toBeLessThan(published + 1);
+    const last = slow.messages[slow.messages.length - 1];
+    expect(last?.event).toBe('overflow');
+    expect(last?.data.message).toContain('fetch again and reconnect');
+    const delivered = slow.messages.slice(0, -1);
+    expect(delivered.length).toBeLessThanOrEqual(published);
+    expect(delivered.every((m) => m.event === 'execution' && m.data.name === 'x')).toBe(true);
 
     // The emulator still streams to others.
     const fresh = await openStream(eventsUrl('?types=execution'));
