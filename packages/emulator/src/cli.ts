@@ -36,6 +36,8 @@ import {
   DEFAULT_PORT,
   DEFAULT_PROJECT_ID,
   DEFAULT_PROJECT_NUMBER,
+  DEFAULT_RETENTION,
+  type RetentionLimits,
 } from './server/deps.js';
 import { isValidWorkflowId } from './server/names.js';
 import { VERSION } from './server/version.js';
@@ -81,6 +83,18 @@ Server options (environment variable in brackets):
                          container network) and from pages served there; loopback names and
                          IP addresses always are; .example.com for subdomains, * for any; repeatable
                          (WORKFLOWS_EMULATOR_ACCEPT_HOSTS, comma-separated)
+  --retain-executions N  keep the N most recently finished executions; older ones are evicted,
+                         running ones never (WORKFLOWS_EMULATOR_RETAIN_EXECUTIONS, default ${DEFAULT_RETENTION.executions})
+  --retain-executions-mb MB
+                         and only as many as fit in about MB megabytes (arguments, results, errors,
+                         step histories) (WORKFLOWS_EMULATOR_RETAIN_EXECUTIONS_MB, default ${DEFAULT_RETENTION.executionBytes / (1024 * 1024)})
+  --retain-operations N  keep the N most recent long-running operations
+                         (WORKFLOWS_EMULATOR_RETAIN_OPERATIONS, default ${DEFAULT_RETENTION.operations})
+  --retain-revisions N   keep N revisions of each workflow; the current one and those of running
+                         executions always stay (WORKFLOWS_EMULATOR_RETAIN_REVISIONS, default ${DEFAULT_RETENTION.revisions})
+  --retain-requests N    keep the N most recent records of the outbound request log
+                         (WORKFLOWS_EMULATOR_RETAIN_REQUESTS, default ${DEFAULT_RETENTION.requests})
+                         GET /emulator/v1/info counts what each has evicted
 ${RECORDING_USAGE}
 Run options:
   --argument JSON        the execution argument
@@ -112,7 +126,22 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
   }
 }
 
-const SERVE_ONLY = ['host', 'port', 'workflows-dir', 'accept-host'] as const;
+/** Each `--retain-*` option, and what its number is multiplied by (megabytes to bytes). */
+const RETAIN_OPTIONS = {
+  executions: ['retain-executions', 1],
+  executionBytes: ['retain-executions-mb', 1024 * 1024],
+  operations: ['retain-operations', 1],
+  revisions: ['retain-revisions', 1],
+  requests: ['retain-requests', 1],
+} as const satisfies Record<keyof RetentionLimits, readonly [string, number]>;
+
+const SERVE_ONLY = [
+  'host',
+  'port',
+  'workflows-dir',
+  'accept-host',
+  ...Object.values(RETAIN_OPTIONS).map(([option]) => option),
+] as const;
 const RUN_ONLY = ['argument'] as const;
 
 function parse(argv: readonly string[], mode: 'serve' | 'run') {
@@ -134,6 +163,11 @@ function parse(argv: readonly string[], mode: 'serve' | 'run') {
         host: { type: 'string' },
         port: { type: 'string' },
         'workflows-dir': { type: 'string', multiple: true },
+        'retain-executions': { type: 'string' },
+        'retain-executions-mb': { type: 'string' },
+        'retain-operations': { type: 'string' },
+        'retain-revisions': { type: 'string' },
+        'retain-requests': { type: 'string' },
         argument: { type: 'string' },
         recording: { type: 'string' },
         'record-mode': { type: 'string' },
@@ -172,6 +206,7 @@ function formatLogPayload(payload: Value): string {
 }
 
 interface CommonSettings {
+  retention: RetentionLimits;
   projectId: string;
   projectNumber: string;
   location: string;
@@ -202,6 +237,7 @@ function commonSettings(values: Record<string, unknown>, env: CliIo['env']): Com
   }
   return {
     recording,
+    retention: retentionSettings(values, env),
     projectId: str('project') ?? (env.WORKFLOWS_EMULATOR_PROJECT || DEFAULT_PROJECT_ID),
     projectNumber: str('project-number') ?? (env.WORKFLOWS_EMULATOR_PROJECT_NUMBER || DEFAULT_PROJECT_NUMBER),
     location: str('location') ?? (env.WORKFLOWS_EMULATOR_LOCATION || DEFAULT_LOCATION),
@@ -213,6 +249,23 @@ function commonSettings(values: Record<string, unknown>, env: CliIo['env']): Com
         .map((h) => h.trim())
         .filter(Boolean),
   };
+}
+
+/** `--retain-*` flags, else `WORKFLOWS_EMULATOR_RETAIN_*`, else the defaults; each a positive integer. */
+function retentionSettings(values: Record<string, unknown>, env: CliIo['env']): RetentionLimits {
+  const limits = { ...DEFAULT_RETENTION };
+  const options = Object.entries(RETAIN_OPTIONS) as [keyof RetentionLimits, readonly [string, number]][];
+  for (const [kind, [option, unit]] of options) {
+    const variable = `WORKFLOWS_EMULATOR_${option.toUpperCase().replaceAll('-', '_')}`;
+    const flag = values[option];
+    const text = typeof flag === 'string' ? flag : env[variable] || undefined;
+    if (text === undefined) continue;
+    const from = typeof flag === 'string' ? `--${option}` : variable;
+    if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(Number(text)) || Number(text) < 1)
+      throw new UsageError(`${from} must be a positive whole number, got "${text}"`);
+    limits[kind] = Number(text) * unit;
+  }
+  return limits;
 }
 
 /**
@@ -228,7 +281,7 @@ async function buildDeps(
   let outbound = {};
   if (settings.recording) {
     recording = await openRecording(settings.recording, options);
-    const stubs = new StubRegistry();
+    const stubs = new StubRegistry({ maxRecordedRequests: settings.retention.requests });
     const transport = createOutboundTransport({ stubs, allowHosts: settings.allowHosts, recording });
     outbound = { stubs, transport };
   }
@@ -237,6 +290,7 @@ async function buildDeps(
     projectNumber: settings.projectNumber,
     location: settings.location,
     allowHosts: settings.allowHosts,
+    retention: settings.retention,
     logger,
     ...outbound,
   });
@@ -308,6 +362,10 @@ async function serveCommand(argv: readonly string[], io: CliIo): Promise<number>
   io.stdout(`export WORKFLOWS_EMULATOR_HOST=${emulator.url.slice('http://'.length)}\n`);
   io.stdout(
     `developer UI: ${emulator.url}/${uiBuilt(deps.config.uiDir) ? '' : ' (not built: run pnpm build)'}\n`,
+  );
+  const r = settings.retention;
+  io.stdout(
+    `keeps the last ${r.executions} finished executions (in about ${r.executionBytes / (1024 * 1024)} MB), ${r.operations} operations, ${r.revisions} revisions per workflow and ${r.requests} outbound requests (--retain-*; evictions counted in /emulator/v1/info)\n`,
   );
 
   const signal = await (io.waitForShutdown ?? waitForSignal)();

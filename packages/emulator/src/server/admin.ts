@@ -3,6 +3,7 @@ import express from 'express';
 import type { AppDeps } from './deps.js';
 import type { ExecutionsService } from './executions-service.js';
 import { publishWorkflow } from './live-events.js';
+import { retentionInfo } from './retention.js';
 import { formatDuration, formatTimestamp } from './wire.js';
 
 /** Clears workflows, executions (cancelling running ones), operations, callbacks, stubs and the request log. */
@@ -21,6 +22,7 @@ export function resetEmulator(deps: AppDeps, executions: ExecutionsService): voi
 
 export function emulatorInfo(deps: AppDeps): Record<string, unknown> {
   const uptimeMs = Date.now() - deps.startedAt;
+  const { rss, heapUsed } = process.memoryUsage();
   return {
     version: deps.config.version,
     project: deps.config.projectId,
@@ -30,6 +32,11 @@ export function emulatorInfo(deps: AppDeps): Record<string, unknown> {
     startTime: formatTimestamp(deps.startedAt),
     uptime: formatDuration(uptimeMs),
     uptimeSeconds: uptimeMs / 1000,
+    // What is kept of finished executions, operations, revisions and the request log, and how
+    // much was evicted since the start or the last reset (--retain-*).
+    retention: retentionInfo(deps),
+    // The process as a whole (several emulators in one process share it).
+    memory: { rssBytes: rss, heapUsedBytes: heapUsed },
   };
 }
 

@@ -18,9 +18,49 @@ import { createConnectorHandler, createOutboundTransport, StubRegistry } from '.
 import { createMemoryStore, type Store } from '../store/index.js';
 import { EventBus } from './events.js';
 import { connectEventSources } from './live-events.js';
+import { checkRetention } from './retention.js';
 import { DEFAULT_UI_DIR } from './ui-static.js';
 import { VERSION } from './version.js';
 import { WorkflowFiles } from './workflow-files.js';
+
+/**
+ * How much the emulator keeps of what piles up during a day of use (`--retain-*`). Running and
+ * queued executions, every workflow and each workflow's current revision are always kept; beyond
+ * these bounds the oldest go first, and `/emulator/v1/info` counts them.
+ */
+export interface RetentionLimits {
+  /** Finished executions, all workflows together; the executions that finished first are evicted first. */
+  executions: number;
+  /**
+   * About how much memory finished executions may take (their arguments, results, errors and step
+   * histories), in bytes; the executions that finished first are evicted first, never the most
+   * recent one. Bounds memory where a count cannot: one long loop keeps megabytes of history.
+   */
+  executionBytes: number;
+  /** Long-running operations (every deploy, update and delete makes one), oldest first. */
+  operations: number;
+  /** Revisions per workflow, oldest first; the current one and those of running executions stay. */
+  revisions: number;
+  /** Records in the outbound request log (`/emulator/v1/requests`), oldest first. */
+  requests: number;
+}
+
+/**
+ * Defaults sized for a whole working day beside a browser and a test suite: far more than anyone
+ * pages through in the UI or than a client polls after the fact, small enough that the process
+ * stays within a few hundred MB. Executions have two bounds because their size varies a
+ * thousandfold: 10,000 small ones take about 15 MB, while 64 MB holds about 2,000 with 30 KB
+ * arguments or a few with loops of 100,000 steps (the soak benchmark measures the process). The
+ * other records are small and only useful briefly: operations are polled just after a deploy,
+ * revisions past the hundredth are rarely compared, and the request log is for the last calls.
+ */
+export const DEFAULT_RETENTION: Readonly<RetentionLimits> = {
+  executions: 10_000,
+  executionBytes: 64 * 1024 * 1024,
+  operations: 1_000,
+  revisions: 100,
+  requests: 1_000,
+};
 
 export interface AppConfig {
   projectId: string;
@@ -40,6 +80,7 @@ export interface AppConfig {
   acceptHosts: string[];
   /** The directory of the developer UI's built bundle (`index.html` and `assets/`). */
   uiDir: string;
+  retention: RetentionLimits;
 }
 
 export interface AppDeps {
@@ -84,6 +125,8 @@ export interface CreateAppDepsOptions {
   limits?: Partial<RuntimeLimits>;
   /** Where the developer UI's bundle is; default the package's `dist/ui` (built by `pnpm build`). */
   uiDir?: string;
+  /** What to keep of finished executions, operations, revisions and the request log (default DEFAULT_RETENTION). */
+  retention?: Partial<RetentionLimits>;
   store?: Store;
   /** The event bus (e.g. to listen before the emulator starts); default a new one. */
   events?: EventBus;
@@ -99,7 +142,11 @@ export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 export function createAppDeps(options: CreateAppDepsOptions = {}): AppDeps {
   const clock = options.clock ?? realClock;
-  const stubs = options.stubs ?? new StubRegistry({ now: () => new Date(clock.now()) });
+  const retention = { ...DEFAULT_RETENTION, ...options.retention };
+  checkRetention(retention);
+  const stubs =
+    options.stubs ??
+    new StubRegistry({ now: () => new Date(clock.now()), maxRecordedRequests: retention.requests });
   const connectorBuiltins = options.connectorBuiltins ?? new Map<string, BuiltinConnector>();
   const config: AppConfig = {
     projectId: options.projectId ?? DEFAULT_PROJECT_ID,
@@ -111,6 +158,7 @@ export function createAppDeps(options: CreateAppDepsOptions = {}): AppDeps {
     maxActiveExecutions: options.maxActiveExecutions ?? 10_000,
     acceptHosts: [...(options.acceptHosts ?? [])],
     uiDir: options.uiDir ?? DEFAULT_UI_DIR,
+    retention,
   };
   const runtime: RuntimeDeps = {
     transport:

@@ -10,6 +10,7 @@ import type { AppDeps } from './deps.js';
 import { compileFilter, compileOrderBy, type FieldSpecs } from './filter.js';
 import { publishExecution } from './live-events.js';
 import { executionName, workflowName } from './names.js';
+import { evictionHint } from './retention.js';
 import { ExecutionInputSchema, parseBody } from './schemas.js';
 import {
   callbackJson,
@@ -91,10 +92,10 @@ export class ExecutionsService {
 
   getRecord(ref: ProjectRef, location: string, workflowId: string, executionId: string): ExecutionRecord {
     const rec = this.deps.store.executions.get({ project: ref.project, location, workflowId }, executionId);
-    if (!rec)
-      throw notFound(
-        `Resource '${executionName(ref.alias, location, workflowId, executionId)}' was not found`,
-      );
+    if (!rec) {
+      const name = executionName(ref.alias, location, workflowId, executionId);
+      throw notFound(`Resource '${name}' was not found${evictionHint(this.deps, 'executions')}`);
+    }
     return rec;
   }
 
@@ -255,7 +256,29 @@ export class ExecutionsService {
     else sched.active.set(slot, n);
     this.settlers.get(rec)?.();
     this.settlers.delete(rec);
+    this.retire(rec);
     this.startQueued(slot);
+  }
+
+  /**
+   * The execution is over and nothing runs it any more: it joins the finished executions, of
+   * which the emulator keeps `retention.executions`, in about `retention.executionBytes` (the ones
+   * that finished first go first), so a whole day of use stays in bounded memory. Google
+   * documents no such bound; see the README.
+   */
+  private retire(rec: ExecutionRecord): void {
+    const { executions } = this.deps.store;
+    executions.markFinished(rec);
+    const { retention } = this.deps.config;
+    for (const old of executions.trimFinished({
+      count: retention.executions,
+      bytes: retention.executionBytes,
+    })) {
+      const { project, location, workflowId } = old.workflow;
+      this.deps.runtime.callbacks.clearExecution(
+        executionName(project, location, workflowId, old.executionId),
+      );
+    }
   }
 
   private readonly settlers = new Map<ExecutionRecord, () => void>();
@@ -346,6 +369,7 @@ export class ExecutionsService {
       // It never ran, so `finish` will not run for it: settle it here.
       this.settlers.get(rec)?.();
       this.settlers.delete(rec);
+      this.retire(rec);
       return;
     }
     rec.running?.cancel();

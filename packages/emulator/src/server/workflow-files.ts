@@ -71,6 +71,11 @@ export class WorkflowFiles {
     return this.fileOfRevision.get(revisionKey(key, revisionId));
   }
 
+  /** Forgets where an evicted revision came from. */
+  forgetRevision(key: WorkflowKey, revisionId: string): void {
+    this.fileOfRevision.delete(revisionKey(key, revisionId));
+  }
+
   /** Files whose last save failed to deploy, by path. */
   problems(): DeployProblem[] {
     return [...this.problemOfFile.values()].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));

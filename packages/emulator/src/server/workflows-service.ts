@@ -8,6 +8,7 @@ import type { AppDeps } from './deps.js';
 import { compileFilter, compileOrderBy, type FieldSpecs } from './filter.js';
 import { publishWorkflow } from './live-events.js';
 import { checkWorkflowId, operationName, workflowName } from './names.js';
+import { evictionHint } from './retention.js';
 import { parseBody, WorkflowInputSchema, type WorkflowInput } from './schemas.js';
 import { currentRevision, EMPTY_TYPE, WORKFLOW_TYPE, workflowJson, type Json } from './serialize.js';
 import {
@@ -126,6 +127,8 @@ export class WorkflowsService {
     };
     if (response) op.response = response;
     ops.insert(op);
+    // Operations complete at once; clients poll them only just after (see the README on retention).
+    ops.trim(this.deps.config.retention.operations);
     return op;
   }
 
@@ -189,7 +192,7 @@ export class WorkflowsService {
     const rev = rec.revisions.find((r) => r.revisionId === revisionId);
     if (!rev) {
       throw notFound(
-        `Revision '${revisionId}' of workflow '${workflowName(ref.alias, location, workflowId)}' was not found`,
+        `Revision '${revisionId}' of workflow '${workflowName(ref.alias, location, workflowId)}' was not found${evictionHint(this.deps, 'revisions')}`,
       );
     }
     return workflowJson(rec, ref.alias, rev);
@@ -296,9 +299,24 @@ export class WorkflowsService {
     rec.executionHistoryLevel = executionHistoryLevel;
     rec.updateTime = now;
     this.deps.store.workflows.update(rec);
+    this.trimRevisions(rec);
     publishWorkflow(this.deps.events, this.deps.files, ref.alias, rec, 'updated');
     const target = workflowName(ref.alias, location, workflowId);
     return this.recordOperation(ref, location, 'update', target, workflowJson(rec, ref.alias), WORKFLOW_TYPE);
+  }
+
+  /**
+   * Keeps `retention.revisions` revisions of the workflow, evicting the oldest; the current one
+   * and those that running or queued executions were started with always stay.
+   */
+  private trimRevisions(rec: WorkflowRecord): void {
+    const keep = this.deps.config.retention.revisions;
+    if (rec.revisions.length <= keep) return;
+    const inUse = new Set<string>();
+    for (const e of this.deps.store.executions.list(rec.key))
+      if (e.running !== undefined || e.state === 'ACTIVE' || e.state === 'QUEUED') inUse.add(e.revisionId);
+    for (const rev of this.deps.store.workflows.trimRevisions(rec.key, keep, inUse))
+      this.deps.files.forgetRevision(rec.key, rev.revisionId);
   }
 
   private maskFields(updateMask: string | undefined, input: WorkflowInput): UpdatableField[] {

@@ -4,6 +4,7 @@ import type {
   ExecutionStore,
   OperationRecord,
   OperationStore,
+  RevisionRecord,
   Store,
   WorkflowKey,
   WorkflowRecord,
@@ -15,6 +16,7 @@ export const workflowKeyString = (k: WorkflowKey): string => `${k.project}/${k.l
 
 export class InMemoryWorkflowStore implements WorkflowStore {
   private readonly byKey = new Map<string, WorkflowRecord>();
+  private evictedRevisionCount = 0;
 
   insert(record: WorkflowRecord): void {
     const k = workflowKeyString(record.key);
@@ -51,13 +53,58 @@ export class InMemoryWorkflowStore implements WorkflowStore {
     return r;
   }
 
+  trimRevisions(key: WorkflowKey, keep: number, inUse: ReadonlySet<string>): RevisionRecord[] {
+    const rec = this.byKey.get(workflowKeyString(key));
+    if (!rec || rec.revisions.length <= keep) return [];
+    const current = rec.revisions[rec.revisions.length - 1];
+    let excess = rec.revisions.length - keep;
+    const evicted: RevisionRecord[] = [];
+    rec.revisions = rec.revisions.filter((r) => {
+      if (excess === 0 || r === current || inUse.has(r.revisionId)) return true;
+      excess--;
+      evicted.push(r);
+      return false;
+    });
+    this.evictedRevisionCount += evicted.length;
+    return evicted;
+  }
+
+  revisionCount(): number {
+    let n = 0;
+    for (const r of this.byKey.values()) n += r.revisions.length;
+    return n;
+  }
+
+  evictedRevisions(): number {
+    return this.evictedRevisionCount;
+  }
+
   clear(): void {
     this.byKey.clear();
+    this.evictedRevisionCount = 0;
   }
+}
+
+/**
+ * About how many bytes of heap a finished execution holds: its argument, result and error texts
+ * (a byte a character, as V8 stores ASCII), about 120 bytes a step-history entry (measured on
+ * Node 20) and 1 KB for the record itself. A loop of 80,000 steps keeps about 10 MB of history,
+ * which is why retention counts bytes as well as executions.
+ */
+export function approximateBytes(r: ExecutionRecord): number {
+  let n = 1024 + r.argument.length + (r.result?.length ?? 0) + r.history.length * 120;
+  if (r.error)
+    n += r.error.payload.length + r.error.context.length + r.error.stackTrace.elements.length * 128;
+  for (const e of r.history) if (e.exceptionPayload !== undefined) n += e.exceptionPayload.length;
+  return n;
 }
 
 export class InMemoryExecutionStore implements ExecutionStore {
   private readonly byWorkflow = new Map<string, Map<string, ExecutionRecord>>();
+  /** Finished executions, in the order they finished (a Map keeps insertion order), with their size. */
+  private readonly finished = new Map<ExecutionRecord, number>();
+  private finishedTotal = 0;
+  private evictedCount = 0;
   private seq = 0;
 
   insert(record: ExecutionRecord): void {
@@ -87,7 +134,9 @@ export class InMemoryExecutionStore implements ExecutionStore {
     const k = workflowKeyString(workflow);
     const m = this.byWorkflow.get(k);
     this.byWorkflow.delete(k);
-    return m ? [...m.values()] : [];
+    if (!m) return [];
+    for (const r of m.values()) this.forget(r);
+    return [...m.values()];
   }
 
   *all(): Iterable<ExecutionRecord> {
@@ -98,13 +147,57 @@ export class InMemoryExecutionStore implements ExecutionStore {
     return ++this.seq;
   }
 
+  markFinished(record: ExecutionRecord): void {
+    if (this.finished.has(record) || this.get(record.workflow, record.executionId) !== record) return;
+    const bytes = approximateBytes(record);
+    this.finished.set(record, bytes);
+    this.finishedTotal += bytes;
+  }
+
+  private forget(record: ExecutionRecord): void {
+    const bytes = this.finished.get(record);
+    if (bytes === undefined) return;
+    this.finished.delete(record);
+    this.finishedTotal -= bytes;
+  }
+
+  trimFinished(keep: { count: number; bytes: number }): ExecutionRecord[] {
+    const evicted: ExecutionRecord[] = [];
+    for (const r of this.finished.keys()) {
+      const over = this.finished.size > keep.count || this.finishedTotal > keep.bytes;
+      if (!over || this.finished.size <= 1) break;
+      this.forget(r);
+      this.byWorkflow.get(workflowKeyString(r.workflow))?.delete(r.executionId);
+      evicted.push(r);
+    }
+    this.evictedCount += evicted.length;
+    return evicted;
+  }
+
+  finishedCount(): number {
+    return this.finished.size;
+  }
+
+  finishedBytes(): number {
+    return this.finishedTotal;
+  }
+
+  evicted(): number {
+    return this.evictedCount;
+  }
+
   clear(): void {
     this.byWorkflow.clear();
+    this.finished.clear();
+    this.finishedTotal = 0;
+    this.evictedCount = 0;
   }
 }
 
 export class InMemoryOperationStore implements OperationStore {
+  /** In insertion order, which is creation order: the first entries are the oldest. */
   private readonly byKey = new Map<string, OperationRecord>();
+  private evictedCount = 0;
   private seq = 0;
 
   private static key(project: string, location: string, id: string): string {
@@ -133,8 +226,28 @@ export class InMemoryOperationStore implements OperationStore {
     return ++this.seq;
   }
 
+  trim(keep: number): OperationRecord[] {
+    const evicted: OperationRecord[] = [];
+    for (const [k, r] of this.byKey) {
+      if (this.byKey.size <= keep) break;
+      this.byKey.delete(k);
+      evicted.push(r);
+    }
+    this.evictedCount += evicted.length;
+    return evicted;
+  }
+
+  size(): number {
+    return this.byKey.size;
+  }
+
+  evicted(): number {
+    return this.evictedCount;
+  }
+
   clear(): void {
     this.byKey.clear();
+    this.evictedCount = 0;
   }
 }
 

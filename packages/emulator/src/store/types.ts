@@ -105,6 +105,15 @@ export interface WorkflowStore {
   /** Every workflow of every project and location, in creation order. */
   all(): Iterable<WorkflowRecord>;
   delete(key: WorkflowKey): WorkflowRecord | undefined;
+  /**
+   * Evicts the oldest revisions of a workflow while it has more than `keep`, never the current one
+   * nor those in `inUse`; returns the evicted ones and counts them.
+   */
+  trimRevisions(key: WorkflowKey, keep: number, inUse: ReadonlySet<string>): RevisionRecord[];
+  /** Revisions of every workflow. */
+  revisionCount(): number;
+  /** Revisions evicted by `trimRevisions` since the store was created or cleared. */
+  evictedRevisions(): number;
   clear(): void;
 }
 
@@ -118,6 +127,23 @@ export interface ExecutionStore {
   deleteForWorkflow(workflow: WorkflowKey): ExecutionRecord[];
   all(): Iterable<ExecutionRecord>;
   nextSeq(): number;
+  /**
+   * Records that an execution has finished: its state is terminal and nothing runs it any more.
+   * Only finished executions are ever evicted.
+   */
+  markFinished(record: ExecutionRecord): void;
+  /**
+   * Evicts the executions that finished first while more than `keep.count` finished ones remain or
+   * they take more than about `keep.bytes` of memory; the most recently finished one always stays.
+   * Returns the evicted ones.
+   */
+  trimFinished(keep: { count: number; bytes: number }): ExecutionRecord[];
+  /** Finished executions held. */
+  finishedCount(): number;
+  /** About how much memory the finished executions take (see `approximateBytes`). */
+  finishedBytes(): number;
+  /** Executions evicted by `trimFinished` since the store was created or cleared. */
+  evicted(): number;
   clear(): void;
 }
 
@@ -127,6 +153,11 @@ export interface OperationStore {
   list(project: string, location: string): OperationRecord[];
   delete(project: string, location: string, operationId: string): boolean;
   nextSeq(): number;
+  /** Evicts the oldest operations while more than `keep` remain; returns them. */
+  trim(keep: number): OperationRecord[];
+  size(): number;
+  /** Operations evicted by `trim` since the store was created or cleared. */
+  evicted(): number;
   clear(): void;
 }
 

@@ -575,5 +575,12 @@ describe('request log', () => {
       'https://api.example.com/3',
       'https://api.example.com/4',
     ]);
+    expect(small.requestLogSize()).toEqual({ retained: 3, evicted: 2 });
+    // Past twice the bound the log compacts: still the three most recent, in order.
+    for (let i = 5; i < 11; i++) await t.send(request('GET', `https://api.example.com/${i}`));
+    expect(small.requests().map((r) => r.id)).toEqual(['req-9', 'req-10', 'req-11']);
+    expect(small.requestLogSize()).toEqual({ retained: 3, evicted: 8 });
+    small.clearRequests();
+    expect(small.requestLogSize()).toEqual({ retained: 0, evicted: 0 });
   });
 });

@@ -250,15 +250,21 @@ function jsonataPredicate(expr: string): (request: StubRequest) => Promise<boole
 
 export class StubRegistry {
   private entries: Entry[] = [];
+  /** The request log is `log.slice(logStart)`: dropping the oldest moves `logStart`, compacting now and then. */
   private log: RecordedRequest[] = [];
+  private logStart = 0;
   private nextStub = 1;
   private nextRequest = 1;
-  private readonly maxRecorded: number;
+  private evictedRequests = 0;
+  /** The request log keeps this many records, the most recent. */
+  readonly maxRecordedRequests: number;
   private readonly now: () => Date;
   private readonly requestListeners = new Set<RequestLogListener>();
 
   constructor(options: StubRegistryOptions = {}) {
-    this.maxRecorded = options.maxRecordedRequests ?? 1000;
+    this.maxRecordedRequests = options.maxRecordedRequests ?? 1000;
+    if (!Number.isSafeInteger(this.maxRecordedRequests) || this.maxRecordedRequests < 1)
+      throw new RangeError(`maxRecordedRequests must be a positive integer, got ${this.maxRecordedRequests}`);
     this.now = options.now ?? (() => new Date());
   }
 
@@ -351,13 +357,20 @@ export class StubRegistry {
    * parameters) are replaced by `<redacted>` unless `redact: false`.
    */
   requests(options: { redact?: boolean } = {}): RecordedRequest[] {
-    const copy = structuredClone(this.log);
+    const copy = structuredClone(this.log.slice(this.logStart));
     return options.redact === false ? copy : copy.map(redactRecord);
   }
 
   clearRequests(): void {
     this.log = [];
+    this.logStart = 0;
     this.nextRequest = 1;
+    this.evictedRequests = 0;
+  }
+
+  /** Records in the log, and records dropped from it (oldest first) since the last clear. */
+  requestLogSize(): { retained: number; evicted: number } {
+    return { retained: this.log.length - this.logStart, evicted: this.evictedRequests };
   }
 
   reset(): void {
@@ -402,7 +415,15 @@ export class StubRegistry {
     if (rec.notes && rec.notes.length === 0) delete rec.notes;
     if (rec.location === undefined) delete rec.location;
     this.log.push(rec);
-    if (this.log.length > this.maxRecorded) this.log.splice(0, this.log.length - this.maxRecorded);
+    if (this.log.length - this.logStart > this.maxRecordedRequests) {
+      this.logStart++;
+      this.evictedRequests++;
+      // Compacting only once the dropped half is as long as the kept one keeps recording O(1).
+      if (this.logStart >= this.maxRecordedRequests) {
+        this.log = this.log.slice(this.logStart);
+        this.logStart = 0;
+      }
+    }
     this.tell(rec, 'started');
     return rec;
   }

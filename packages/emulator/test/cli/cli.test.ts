@@ -284,6 +284,46 @@ describe('workflows-emulator (server)', () => {
     expect(none.stdout()).toMatch(/^no stubs files loaded/m);
   }, 30_000);
 
+  it('takes the retention bounds from --retain-* or WORKFLOWS_EMULATOR_RETAIN_*, prints them and reports them in /emulator/v1/info', async () => {
+    const p = cli(['--port', '0', '--retain-executions', '50', '--retain-requests', '7'], {
+      WORKFLOWS_EMULATOR_RETAIN_EXECUTIONS_MB: '64',
+      WORKFLOWS_EMULATOR_RETAIN_EXECUTIONS: '999',
+      WORKFLOWS_EMULATOR_RETAIN_OPERATIONS: '20',
+      WORKFLOWS_EMULATOR_RETAIN_REVISIONS: '3',
+    });
+    const hostPort = await waitFor(
+      () => /^export WORKFLOWS_EMULATOR_HOST=(\S+)$/m.exec(p.stdout())?.[1],
+      'start',
+    );
+    await waitFor(() => (p.stdout().includes('keeps the last') ? true : undefined), 'the retention line');
+    expect(p.stdout()).toMatch(
+      /^keeps the last 50 finished executions \(in about 64 MB\), 20 operations, 3 revisions per workflow and 7 outbound requests \(--retain-\*/m,
+    );
+    const info = (await (await fetch(`http://${hostPort}/emulator/v1/info`)).json()) as Json;
+    expect(info.retention).toEqual({
+      executions: { limit: 50, retained: 0, evicted: 0, limitMb: 64, approximateMb: 0 },
+      operations: { limit: 20, retained: 0, evicted: 0 },
+      revisions: { limit: 3, retained: 0, evicted: 0 },
+      requests: { limit: 7, retained: 0, evicted: 0 },
+    });
+    p.child.kill('SIGTERM');
+    expect(await p.exit).toBe(0);
+
+    const badFlag = cli(['--port', '0', '--retain-executions', '0']);
+    expect(await badFlag.exit).toBe(2);
+    expect(badFlag.stderr()).toMatch(/--retain-executions must be a positive whole number, got "0"/);
+    const badEnv = cli(['--port', '0'], { WORKFLOWS_EMULATOR_RETAIN_REVISIONS: 'lots' });
+    expect(await badEnv.exit).toBe(2);
+    expect(badEnv.stderr()).toMatch(
+      /WORKFLOWS_EMULATOR_RETAIN_REVISIONS must be a positive whole number, got "lots"/,
+    );
+    const help = cli(['--help']);
+    expect(await help.exit).toBe(0);
+    expect(help.stdout()).toMatch(
+      /--retain-executions N[\s\S]*WORKFLOWS_EMULATOR_RETAIN_EXECUTIONS, default 10000/,
+    );
+  }, 30_000);
+
   it('exits 2 on a bad option or a missing directory', async () => {
     const bad = cli(['--colour', 'red']);
     expect(await bad.exit).toBe(2);

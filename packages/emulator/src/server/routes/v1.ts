@@ -16,6 +16,7 @@ import {
   locationName,
   parseWorkflowName,
 } from '../names.js';
+import { evictionHint } from '../retention.js';
 import type { Route, RouteContext } from '../router.js';
 import { executionJson, operationJson, type Json } from '../serialize.js';
 import { paginate, queryString } from '../wire.js';
@@ -114,7 +115,9 @@ export function v1Routes(deps: AppDeps, svc: V1Services): Route[] {
         const id = checkOperationId(ctx.params[2] as string);
         const op = deps.store.operations.get(ref.project, location, id);
         if (!op)
-          throw notFound(`Operation '${locationName(ref.alias, location)}/operations/${id}' was not found`);
+          throw notFound(
+            `Operation '${locationName(ref.alias, location)}/operations/${id}' was not found${evictionHint(deps, 'operations')}`,
+          );
         return operationJson(op);
       },
     },
