@@ -2,6 +2,7 @@
 import { runExprBench } from './expr.js';
 import { benchSleepingMemory, benchSteps } from './executor.js';
 import { benchStartup, benchThroughput } from './server.js';
+import { benchSoak } from './soak.js';
 
 const benches: (() => void | Promise<void>)[] = [
   runExprBench,
@@ -9,6 +10,7 @@ const benches: (() => void | Promise<void>)[] = [
   benchSleepingMemory,
   benchStartup,
   benchThroughput,
+  benchSoak,
 ];
 
 for (const bench of benches) await bench();

@@ -48,7 +48,7 @@ async function newestMtime(dir: string): Promise<number> {
 }
 
 /** The bin runs dist/; rebuild it when a source file is newer. */
-async function ensureBuilt(): Promise<void> {
+export async function ensureBuilt(): Promise<void> {
   const built = await stat(join(PKG, 'dist/cli.js')).catch(() => undefined);
   if (built && built.mtimeMs >= (await newestMtime(join(PKG, 'src')))) return;
   console.log('server bench: building dist/ ...');
@@ -59,13 +59,13 @@ async function ensureBuilt(): Promise<void> {
     throw new Error('build failed: no dist/cli.js');
 }
 
-interface Started {
+export interface Started {
   child: ChildProcess;
   port: number;
   ms: number;
 }
 
-function startCli(args: string[]): Promise<Started> {
+export function startCli(args: string[]): Promise<Started> {
   return new Promise((resolveStart, reject) => {
     const t0 = performance.now();
     const child = spawn(process.execPath, [BIN, '--port', '0', ...args], {
@@ -89,7 +89,7 @@ function startCli(args: string[]): Promise<Started> {
   });
 }
 
-async function stopCli(s: Started): Promise<void> {
+export async function stopCli(s: Started): Promise<void> {
   s.child.removeAllListeners('exit');
   const exited = new Promise((r) => s.child.once('exit', r));
   s.child.kill('SIGTERM');
@@ -111,7 +111,7 @@ export async function benchStartup(): Promise<void> {
   );
 }
 
-function call(
+export function call(
   agent: Agent,
   port: number,
   method: string,
