@@ -23,7 +23,15 @@ export const JSONATA_OPTIONS = {
 
 /** Parses a stub JSONata expression with the limits above; regex literals RE2 refuses throw here. */
 export function compileJsonata(expr: string): jsonata.Expression {
-  const compiled = jsonata(expr, JSONATA_OPTIONS);
+  let compiled: jsonata.Expression;
+  try {
+    compiled = jsonata(expr, JSONATA_OPTIONS);
+  } catch (err) {
+    // JSONata's parser recurses once per nesting level: a deep enough expression overflows the
+    // stack, whose RangeError text says nothing about the expression.
+    if (err instanceof RangeError) throw new Error('the expression nests too deeply', { cause: err });
+    throw err;
+  }
   for (const re of regexLiterals(compiled.ast())) compileJsonataRegex(re);
   return compiled;
 }

@@ -75,6 +75,22 @@ describe('stub registrations', () => {
     expect(res.text.length).toBeLessThan(500);
   });
 
+  it('a JSONata expression nested 5,000 levels → 400 saying so (was the engine stack overflow text)', async () => {
+    const deep = `${'('.repeat(5000)}1${')'.repeat(5000)}`;
+    for (const field of ['match', 'bodyExpression']) {
+      const res = await request(app)
+        .post('/emulator/v1/stubs')
+        .send({ url: 'https://x.test/', [field]: deep });
+      expectGoogleError(
+        res,
+        400,
+        'INVALID_ARGUMENT',
+        /invalid JSONata expression: the expression nests too deeply/,
+      );
+      expect(res.text).not.toMatch(/call stack|RangeError/i);
+    }
+  });
+
   it('a registration over 10 MB → 413 in the envelope', async () => {
     const res = await request(app)
       .post('/emulator/v1/stubs')
