@@ -49,7 +49,7 @@ export interface RetentionLimits {
  * Defaults sized for a whole working day beside a browser and a test suite: far more than anyone
  * pages through in the UI or than a client polls after the fact, small enough that the process
  * stays within a few hundred MB. Executions have two bounds because their size varies a
- * thousandfold: 10,000 small ones take about 15 MB, while 64 MB holds about 2,000 with 30 KB
+ * thousandfold: 10,000 small ones take about 20 MB, while 64 MB holds about 2,000 with 30 KB
  * arguments or a few with loops of 100,000 steps (the soak benchmark measures the process). The
  * other records are small and only useful briefly: operations are polled just after a deploy,
  * revisions past the hundredth are rarely compared, and the request log is for the last calls.
