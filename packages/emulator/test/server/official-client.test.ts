@@ -6,9 +6,9 @@ process.env.METADATA_SERVER_DETECTION = 'none';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExecutionsClient, WorkflowsClient } from '@google-cloud/workflows';
-import { googleAuthLibrary } from 'google-gax';
 import { startEmulator, type RunningEmulator } from '../../src/emulator.js';
 import { ADD, ECHO, INVALID, SLEEP } from './helpers.js';
+import { officialClientOptions } from './official-client-options.js';
 
 const PROJECT = 'client-project';
 const LOCATION = 'europe-west1';
@@ -19,14 +19,7 @@ let executions: ExecutionsClient;
 
 beforeAll(async () => {
   emulator = await startEmulator({ host: '127.0.0.1', port: 0 });
-  const opts = {
-    apiEndpoint: '127.0.0.1',
-    port: emulator.port,
-    protocol: 'http',
-    fallback: true,
-    // Never let Google's auth library look for credentials (or the metadata server).
-    authClient: new googleAuthLibrary.PassThroughClient(),
-  };
+  const opts = officialClientOptions(emulator.port);
   workflows = new WorkflowsClient(opts);
   executions = new ExecutionsClient(opts);
 });

@@ -8,11 +8,11 @@ process.env.METADATA_SERVER_DETECTION = 'none';
 
 import { afterEach, describe, expect, it } from 'vitest';
 import { ExecutionsClient, WorkflowsClient } from '@google-cloud/workflows';
-import { googleAuthLibrary } from 'google-gax';
 import { startEmulator, type RunningEmulator } from '../../src/emulator.js';
 import type { StartEmulatorOptions } from '../../src/emulator.js';
 import type { ExecutionRecord } from '../../src/store/types.js';
 import { ECHO, SLEEP, type Json } from './helpers.js';
+import { officialClientOptions } from './official-client-options.js';
 
 const PROJECT = 'retention-project';
 const LOCATION = 'europe-west1';
@@ -27,13 +27,7 @@ const running: Setup[] = [];
 
 async function setup(options: StartEmulatorOptions): Promise<Setup> {
   const emulator = await startEmulator({ host: '127.0.0.1', port: 0, ...options });
-  const opts = {
-    apiEndpoint: '127.0.0.1',
-    port: emulator.port,
-    protocol: 'http',
-    fallback: true,
-    authClient: new googleAuthLibrary.PassThroughClient(),
-  };
+  const opts = officialClientOptions(emulator.port);
   const s = { emulator, workflows: new WorkflowsClient(opts), executions: new ExecutionsClient(opts) };
   running.push(s);
   return s;
