@@ -1,5 +1,15 @@
 import type { Expr } from './ast.js';
 
+/** `a`, `a.b`, `a.b.c` as a dotted name (a function or module member name); undefined for anything else. */
+export function dottedName(e: Expr): string | undefined {
+  if (e.kind === 'variable') return e.name;
+  if (e.kind === 'member') {
+    const base = dottedName(e.object);
+    return base === undefined ? undefined : `${base}.${e.property}`;
+  }
+  return undefined;
+}
+
 /** Visits every node, parents before children, left to right. */
 export function walkExpr(expr: Expr, visit: (node: Expr) => void): void {
   visit(expr);

@@ -1,4 +1,5 @@
 import type { BinaryOp, Expr, Span } from './ast.js';
+import { dottedName } from './analyze.js';
 import { ExpressionSyntaxError } from './errors.js';
 import { tokenize } from './lexer.js';
 import {
@@ -347,14 +348,4 @@ class Parser {
     const s = negative ? -b : b;
     return s >= -9007199254740991n && s <= 9007199254740991n ? Number(s) : s;
   }
-}
-
-/** `a`, `a.b`, `a.b.c` as a dotted name; undefined for anything else. */
-function dottedName(e: Expr): string | undefined {
-  if (e.kind === 'variable') return e.name;
-  if (e.kind === 'member') {
-    const base = dottedName(e.object);
-    return base === undefined ? undefined : `${base}.${e.property}`;
-  }
-  return undefined;
 }

@@ -6,6 +6,7 @@ import type { Value } from '../values/types.js';
 import type { WorkflowDefinition } from '../source/types.js';
 import type { Clock, ConnectorHandler, HttpTransport, IdSource, Logger } from './seams.js';
 import type { CallbackHub } from './callbacks.js';
+import type { ExecutionTracer } from './tracer.js';
 
 /** The identity of a running execution, also what `sys.get_env` reports. */
 export interface ExecutionIdentity {
@@ -105,10 +106,16 @@ export interface StartExecutionOptions {
   /** The decoded argument (null when none was given). */
   argument: Value;
   identity: ExecutionIdentity;
+  /** The file the revision was deployed from, when known (reported to observers). */
+  sourceFile?: string;
+  /** Observers of the execution besides its step history (see tracer.ts). */
+  tracers?: readonly ExecutionTracer[];
+  /** Where an observer's failure is reported (once per observer); default `console.error`. */
+  onTracerError?: (error: unknown, observer: ExecutionTracer) => void;
   /** Called whenever the set of running steps changes. */
   onCurrentSteps?(steps: CurrentStep[]): void;
   /** Called when an entry is created or changes state. */
-  onStepEntry?(entry: StepEntry): void;
+  onStepEntry?: (entry: StepEntry) => void;
 }
 
 export interface RunningExecution {

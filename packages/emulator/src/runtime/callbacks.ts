@@ -2,29 +2,9 @@
  * Callback endpoints (`events.create_callback_endpoint` / `events.await_callback`).
  * The executor creates and awaits them; the server delivers incoming HTTP requests.
  */
-import type { Value } from '../values/types.js';
-import type { Clock } from './seams.js';
+import type { CallbackEndpoints, CallbackInfo, CallbackRequest, Clock } from './seams.js';
 
-export interface CallbackRequest {
-  method: string;
-  /** The full URL the request was sent to. */
-  url: string;
-  headers: Record<string, string>;
-  query: Record<string, string[]>;
-  /** JSON bodies arrive decoded; other bodies as a string (null when empty). */
-  body: Value;
-  receivedAt: Date;
-}
-
-export interface CallbackInfo {
-  /** `{executionName}/callbacks/{id}` */
-  name: string;
-  id: string;
-  method: string;
-  url: string;
-  waiters: number;
-  availablePayloads: number;
-}
+export type { CallbackInfo, CallbackRequest } from './seams.js';
 
 interface CallbackState {
   id: string;
@@ -37,7 +17,7 @@ interface CallbackState {
 
 export type DeliveryResult = 'delivered' | 'not_found' | 'method_not_allowed';
 
-export class CallbackHub {
+export class CallbackHub implements CallbackEndpoints {
   private readonly byExecution = new Map<string, Map<string, CallbackState>>();
   private counter = 0;
 

@@ -1,14 +1,24 @@
 /**
- * The executor: runs a validated WorkflowDefinition as an async task (one per execution).
+ * The executor: runs a validated WorkflowDefinition as an async task (one per execution). It
+ * holds the semantics of steps; the functions it calls (stdlib/), parallel scheduling
+ * (parallel.ts), retry policies (retry-policy.ts), memory metering (memory.ts), error reports
+ * (error-report.ts) and the step history (history.ts, an observer like any other: tracer.ts)
+ * live beside it.
  *
  * Control flow travels as return values (`Signal`), never as exceptions; only Workflows
- * errors (`WorkflowError`) and cancellation are thrown. Expressions are evaluated by the
- * synchronous, pure evaluator in expr/; a subworkflow called inside an expression suspends
- * the evaluation, runs asynchronously, and the expression is evaluated again with the
- * results of the calls made so far replayed in order (expressions are pure, so the replay
- * takes the same path).
+ * errors (`WorkflowError`) and cancellation are thrown.
+ *
+ * One body per step kind, synchronous until it has to wait. Expressions are evaluated by the
+ * synchronous, pure evaluator in expr/; a subworkflow (or connector) called inside an
+ * expression cannot run synchronously, so the evaluation throws a `Suspension`. The action
+ * being run is then driven (`drive`): the call runs asynchronously, and the action runs again
+ * from its start with the results of the calls made so far replayed in order (expressions are
+ * pure, so the replay takes the same path). An action that changes state before it may suspend
+ * (an assign step's earlier items, a subworkflow's parameter defaults) records its progress
+ * with `commit`, and a replay resumes from there. Steps that need no waiting complete without
+ * a promise or a microtask, which keeps CPU-bound workflows fast.
  */
-import { evaluate, type EvalContext } from '../expr/index.js';
+import { dottedName, evaluate, type EvalContext } from '../expr/index.js';
 import type { Expr } from '../expr/ast.js';
 import type {
   Assignment,
@@ -24,11 +34,10 @@ import type {
   SwitchCondition,
   ValueTemplate,
 } from '../source/types.js';
+import { EXPRESSION_CONNECTORS, isConnector } from '../stdlib/connectors.js';
 import { defaultStdlib } from '../stdlib/index.js';
-import type { FunctionContext, ParamSpec, Stdlib } from '../stdlib/registry.js';
+import type { CallContext, FunctionContext, PureFunction, Stdlib } from '../stdlib/registry.js';
 import { stringifyJson } from '../values/json.js';
-import { estimateSize } from '../values/size.js';
-import { toDisplayString } from '../values/format.js';
 import {
   cloneValue,
   Double,
@@ -42,31 +51,37 @@ import {
 } from '../values/types.js';
 import type {
   CurrentStep,
-  ExecutionErrorReport,
   ExecutionOutcome,
   RunningExecution,
   RuntimeDeps,
   RuntimeLimits,
   StartExecutionOptions,
-  StepEntry,
-  StepType,
 } from './api.js';
-import { EXECUTIONS_RUN_CONNECTOR, EXPRESSION_CONNECTORS, isConnector } from './connectors.js';
-import { performHttpCall } from './http-call.js';
-import { CALLBACK_DEFAULT_TIMEOUT_S, DEFAULT_LIMITS, SLEEP_MAX_S } from './limits.js';
-import { Scope } from './scope.js';
-import type { CallOrigin, LogSeverity } from './seams.js';
+import { addFrame, errorReport } from './error-report.js';
+import { StepHistory } from './history.js';
+import { DEFAULT_LIMITS } from './limits.js';
+import { MemoryMeter } from './memory.js';
+import { runBranches, Semaphore, unhandledBranchError, type BranchTask } from './parallel.js';
 import {
-  PREFIXED_TAGS,
+  backoffValues,
+  policyValuesFromMap,
+  retryDelay,
+  retryPolicy,
+  type RetryPolicy,
+  type RetryPolicyValues,
+} from './retry-policy.js';
+import { Scope } from './scope.js';
+import type { CallOrigin } from './seams.js';
+import { TracedStep, Tracers, type FunctionKind } from './tracer.js';
+import {
   platformError,
   recursionError,
   resourceLimitError,
-  timeoutError,
   typeError,
   valueError,
   WorkflowError,
-  errorMap,
 } from './workflow-error.js';
+import { Yielder } from './yielder.js';
 
 /** How a block of steps ended, other than by running off its end. */
 type Signal =
@@ -76,14 +91,16 @@ type Signal =
   | { kind: 'continue' }
   | { kind: 'jump'; target: string; pos: Pos };
 
+type Outcome = Signal | undefined;
+
 /** Thrown (internally) when the execution is cancelled: not a Workflows error, never caught by `try`. */
 class CancelledSignal extends Error {
   override readonly name = 'CancelledSignal';
 }
 
-/** Thrown by the evaluation context when an expression calls a subworkflow not yet run. */
-class SuspendForSubworkflow extends Error {
-  override readonly name = 'SuspendForSubworkflow';
+/** Thrown by the evaluation context when an expression calls a subworkflow or a connector. */
+class Suspension extends Error {
+  override readonly name = 'Suspension';
   constructor(
     readonly routine: Routine | null,
     readonly args: Value[],
@@ -94,27 +111,8 @@ class SuspendForSubworkflow extends Error {
   }
 }
 
-/** Where a jump target lives, relative to a list of steps: a path of nested `steps` blocks. */
-interface JumpIndex {
-  /** name → [index in this list, then indexes inside nested plain `steps` blocks] */
-  paths: Map<string, number[]>;
-}
-
-const LOG_SEVERITIES = new Set<LogSeverity>([
-  'DEFAULT',
-  'DEBUG',
-  'INFO',
-  'NOTICE',
-  'WARNING',
-  'ERROR',
-  'CRITICAL',
-  'ALERT',
-  'EMERGENCY',
-]);
-
 export function startExecution(deps: RuntimeDeps, options: StartExecutionOptions): RunningExecution {
-  const execution = new Execution(deps, options);
-  return execution.start();
+  return new Execution(deps, options).start();
 }
 
 /** A thread of execution: the main thread, or one parallel branch/iteration. */
@@ -125,6 +123,8 @@ interface Thread {
   /** The step running in this thread (strings, not an object: updated on every step). */
   routine: string;
   step: string | null;
+  /** The innermost step open in this thread (the parent of the next step it starts). */
+  open: TracedStep | null;
 }
 
 /** One routine invocation. */
@@ -138,27 +138,43 @@ class Execution implements EvalContext, FunctionContext {
   private readonly limits: RuntimeLimits;
   private readonly stdlib: Stdlib;
   private readonly abort = new AbortController();
-  private readonly history: HistoryEntry[] = [];
+  private readonly history: StepHistory;
+  private readonly tracers: Tracers;
+  /** Whether some observer listens to these events (the event objects are built only then). */
+  private readonly trace: {
+    steps: boolean;
+    structure: boolean;
+    calls: boolean;
+    subworkflows: boolean;
+  };
   private readonly threads = new Map<string, Thread>();
-  private readonly jumpIndexes = new WeakMap<readonly Step[], JumpIndex>();
-  private readonly stepTypes = new Map<Step, StepType>();
+  private readonly jumpIndexes = new WeakMap<readonly Step[], Map<string, number[]>>();
   /** Branches and iterations running at once, execution-wide (excess ones queue). */
   private readonly branchSlots: Semaphore;
+  private readonly memory: MemoryMeter;
+  private readonly yielder = new Yielder();
   private readonly executionName: string;
   private readonly envVars: Map<string, string>;
   private steps = 0;
-  private sinceYield = 0;
+  private stepIds = 0;
   private cancelled = false;
-  private memory = 0;
-  private readonly scopeSizes = new WeakMap<Scope, Map<string, number>>();
   private threadCounter = 0;
-  private entryCounter = 0;
+  /** The last step main ran in the main thread (where an unencodable result is reported). */
+  private lastMainStep: Step | null = null;
 
-  // Evaluation state (evaluation is synchronous, so one set per execution suffices).
+  // Evaluation state. Evaluation is synchronous, so one set per execution suffices; `drive`
+  // saves and restores the replay fields around each action it runs.
   private evalScope: Scope | null = null;
-  /** Results of the calls made so far by an expression being replayed; null on the sync path. */
-  private evalCallLog: Value[] | null = null;
-  private evalCallPos = 0;
+  /** Results of the calls made so far by the action being replayed; null on a first run. */
+  private replayLog: Value[] | null = null;
+  private replayPos = 0;
+  /** Progress `commit`ted by the action being driven (where a replay resumes). */
+  private replayResume = 0;
+  /** Position of the expression evaluated last (for error positions). */
+  private lastExprPos: Pos | null = null;
+  private lastExprLength = 0;
+  /** The thread whose action is being driven (whose open step made the calls). */
+  private evalThread: Thread | null = null;
 
   readonly clock;
   readonly ids;
@@ -169,9 +185,26 @@ class Execution implements EvalContext, FunctionContext {
   ) {
     this.limits = { ...DEFAULT_LIMITS, ...deps.limits };
     this.branchSlots = new Semaphore(this.limits.maxConcurrentBranches);
+    this.memory = new MemoryMeter(this.limits.maxMemoryBytes);
     this.stdlib = defaultStdlib();
     this.clock = deps.clock;
     this.ids = deps.ids;
+    this.history = new StepHistory(() => this.clock.now(), options.onStepEntry);
+    this.tracers = new Tracers([this.history, ...(options.tracers ?? [])], options.onTracerError);
+    const t = this.tracers;
+    this.trace = {
+      steps: t.has('stepStarted') || t.has('stepEnded'),
+      structure:
+        t.has('switchCondition') ||
+        t.has('switchNoMatch') ||
+        t.has('forIteration') ||
+        t.has('parallelBranch') ||
+        t.has('tryCompleted') ||
+        t.has('exceptTaken') ||
+        t.has('retryAttempt'),
+      calls: t.has('functionCalled'),
+      subworkflows: t.has('subworkflowCalled') || t.has('subworkflowReturned'),
+    };
     const id = options.identity;
     this.executionName = `projects/${id.projectId}/locations/${id.location}/workflows/${id.workflowId}/executions/${id.executionId}`;
     this.envVars = new Map<string, string>([
@@ -194,7 +227,7 @@ class Execution implements EvalContext, FunctionContext {
         this.cancelled = true;
         if (!this.abort.signal.aborted) this.abort.abort(new CancelledSignal('Execution cancelled'));
       },
-      history: this.history,
+      history: this.history.entries,
       currentSteps: () => this.currentSteps(),
     };
   }
@@ -207,6 +240,21 @@ class Execution implements EvalContext, FunctionContext {
   }
 
   private async run(): Promise<ExecutionOutcome> {
+    const { definition, argument, identity, sourceFile } = this.options;
+    this.tracers.emit('executionStarted', {
+      executionName: this.executionName,
+      identity,
+      definition,
+      ...(sourceFile !== undefined ? { sourceFile } : {}),
+      argument,
+      time: this.clock.now(),
+    });
+    const outcome = await this.outcome();
+    this.tracers.emit('executionEnded', { ...outcome, time: this.clock.now() });
+    return outcome.outcome;
+  }
+
+  private async outcome(): Promise<{ outcome: ExecutionOutcome; error?: WorkflowError }> {
     const main = this.options.definition.routines.get('main');
     const thread = this.newThread(0);
     try {
@@ -223,92 +271,31 @@ class Execution implements EvalContext, FunctionContext {
         const error =
           err instanceof WorkflowError ? err : valueError('the workflow result cannot be encoded as JSON');
         // Reported at the step that ended the workflow (the last one main ran).
-        const last = this.history.findLast((e) => e.routine === 'main' && e.threadId === thread.id);
-        const step = last ? findStep(main.steps, last.step) : undefined;
-        if (step) this.addFrame(error, mainFrame, step, null);
+        if (this.lastMainStep) addFrame(error, main.name, mainFrame.depth, this.lastMainStep, null);
         throw error;
       }
-      return { state: 'SUCCEEDED', result: text };
+      return { outcome: { state: 'SUCCEEDED', result: text } };
     } catch (err) {
-      if (this.abort.signal.aborted) {
-        this.finishOpenEntries('STATE_CANCELLED');
-        return { state: 'CANCELLED' };
-      }
-      this.finishOpenEntries('STATE_FAILED');
-      if (err instanceof WorkflowError) return { state: 'FAILED', error: this.report(err) };
+      if (this.abort.signal.aborted) return { outcome: { state: 'CANCELLED' } };
       // An interpreter bug: surface it as a SystemError rather than crashing the server.
-      const message = err instanceof Error ? err.message : String(err);
-      return {
-        state: 'FAILED',
-        error: this.report(platformError('SystemError', `internal error: ${message}`)),
-      };
+      const error =
+        err instanceof WorkflowError
+          ? err
+          : platformError(
+              'SystemError',
+              `internal error: ${err instanceof Error ? err.message : String(err)}`,
+            );
+      return { outcome: { state: 'FAILED', error: errorReport(error) }, error };
     } finally {
       this.threads.clear();
     }
   }
 
-  // ---------------------------------------------------------------- errors
+  // ---------------------------------------------------------------- threads and steps
 
-  private report(err: WorkflowError): ExecutionErrorReport {
-    let payload: string;
-    try {
-      payload = stringifyJson(err.value, { sortKeys: true });
-    } catch {
-      payload = stringifyJson(errorMap(err.tags, err.message), { sortKeys: true });
-    }
-    const v = err.value;
-    let first: string;
-    if (typeof v === 'string') first = v;
-    else if (isMap(v) && typeof v.get('message') === 'string') {
-      const tag = err.tags[0];
-      const message = v.get('message') as string;
-      first = tag && PREFIXED_TAGS.has(tag) ? `${tag}: ${message}` : message;
-    } else {
-      try {
-        first = stringifyJson(v, { sortKeys: true });
-      } catch {
-        first = err.message;
-      }
-    }
-    const lines = [first];
-    for (const f of err.frames) lines.push(`in step "${f.step}", routine "${f.routine}", line: ${f.line}`);
-    return {
-      payload,
-      context: lines.join('\n'),
-      stackTrace: {
-        elements: err.frames.map((f) => ({
-          step: f.step,
-          routine: f.routine,
-          position: { line: f.line, column: f.column, length: f.length },
-        })),
-      },
-    };
-  }
-
-  /** Adds the innermost frame of each routine call an error passes through. */
-  private addFrame(
-    err: WorkflowError,
-    frame: Frame,
-    step: Step,
-    at: { pos: Pos; length: number } | null,
-  ): void {
-    const tagged = err as WorkflowError & { frameDepth?: number };
-    if (tagged.frameDepth !== undefined && tagged.frameDepth <= frame.depth) return;
-    tagged.frameDepth = frame.depth;
-    err.frames.push({
-      routine: frame.routine.name,
-      step: step.name,
-      line: at?.pos.line ?? step.pos.line,
-      column: at?.pos.column ?? step.pos.column,
-      length: at?.length ?? step.name.length,
-    });
-  }
-
-  // ---------------------------------------------------------------- threads, steps, history
-
-  private newThread(parallelDepth: number): Thread {
+  private newThread(parallelDepth: number, open: TracedStep | null = null): Thread {
     const id = parallelDepth === 0 && this.threads.size === 0 ? '' : String(++this.threadCounter);
-    const t: Thread = { id, parallelDepth, routine: '', step: null };
+    const t: Thread = { id, parallelDepth, routine: '', step: null, open };
     this.threads.set(id, t);
     return t;
   }
@@ -319,48 +306,6 @@ class Execution implements EvalContext, FunctionContext {
       throw resourceLimitError(`Execution exceeded the limit of ${this.limits.maxSteps} steps`);
     }
   }
-
-  private openEntry(frame: Frame, step: Step, stepType: StepType): HistoryEntry {
-    const entry = new HistoryEntry(
-      ++this.entryCounter,
-      frame.routine.name,
-      step.name,
-      stepType,
-      frame.thread.id,
-      this.clock.now(),
-    );
-    this.history.push(entry);
-    frame.thread.routine = frame.routine.name;
-    frame.thread.step = step.name;
-    this.options.onStepEntry?.(entry);
-    this.options.onCurrentSteps?.(this.currentSteps());
-    return entry;
-  }
-
-  /** `timed: false` keeps the start time for steps that completed synchronously (no time passed). */
-  private closeEntry(
-    entry: HistoryEntry,
-    state: StepEntry['state'],
-    error?: WorkflowError,
-    timed = true,
-  ): void {
-    entry.state = state;
-    if (timed) entry.updateMs = this.clock.now();
-    if (error) {
-      try {
-        entry.exceptionPayload = stringifyJson(error.value, { sortKeys: true });
-      } catch {
-        entry.exceptionPayload = JSON.stringify(error.message);
-      }
-    }
-    this.options.onStepEntry?.(entry);
-  }
-
-  private finishOpenEntries(state: StepEntry['state']): void {
-    for (const e of this.history) if (e.state === 'STATE_IN_PROGRESS') this.closeEntry(e, state);
-  }
-
-  // ---------------------------------------------------------------- routines and step lists
 
   private async runRoutineBody(frame: Frame, scope: Scope): Promise<Value> {
     if (frame.depth > this.limits.maxCallDepth) {
@@ -391,12 +336,12 @@ class Execution implements EvalContext, FunctionContext {
     scope: Scope,
     start: number,
     entryPath?: number[],
-  ): Promise<Signal | undefined> {
+  ): Promise<Outcome> {
     let i = start;
     let path = entryPath;
     while (i < steps.length) {
       const step = steps[i] as Step;
-      let signal: Signal | undefined;
+      let signal: Outcome;
       if (path && path.length > 0) {
         // Entering a nested `steps` block at a jump target.
         const [inner, ...rest] = path;
@@ -409,23 +354,19 @@ class Execution implements EvalContext, FunctionContext {
         const r = this.runStep(frame, step, scope);
         signal = r instanceof Promise ? await r : r;
       }
-      if (++this.sinceYield >= 1000) {
-        // Let the server (and cancellations) in during long CPU-bound runs. The count is
-        // execution-wide: a for loop runs each iteration's steps in a fresh runSteps call.
-        this.sinceYield = 0;
-        await new Promise<void>((r) => setImmediate(r));
-      }
+      const pause = this.yielder.afterStep();
+      if (pause) await pause;
       if (!signal) {
         i++;
         continue;
       }
       if (signal.kind !== 'jump') return signal;
-      const target = this.jumpIndex(steps).paths.get(signal.target);
+      const target = this.jumpIndex(steps).get(signal.target);
       if (!target) return signal;
       try {
         this.checkpoint(); // a jump counts as a step
       } catch (err) {
-        if (err instanceof WorkflowError) this.addFrame(err, frame, step, null);
+        if (err instanceof WorkflowError) addFrame(err, frame.routine.name, frame.depth, step, null);
         throw err;
       }
       i = target[0] as number;
@@ -434,211 +375,160 @@ class Execution implements EvalContext, FunctionContext {
     return undefined;
   }
 
-  private jumpIndex(steps: readonly Step[]): JumpIndex {
-    let idx = this.jumpIndexes.get(steps);
-    if (idx) return idx;
-    const paths = new Map<string, number[]>();
+  /** name → [index in this list, then indexes inside nested plain `steps` blocks] */
+  private jumpIndex(steps: readonly Step[]): Map<string, number[]> {
+    let paths = this.jumpIndexes.get(steps);
+    if (paths) return paths;
+    const found = new Map<string, number[]>();
     const visit = (list: readonly Step[], prefix: number[]) => {
       list.forEach((s, i) => {
         const p = [...prefix, i];
-        if (!paths.has(s.name)) paths.set(s.name, p);
+        if (!found.has(s.name)) found.set(s.name, p);
         if (s.action.kind === 'steps') visit(s.action.steps, p);
       });
     };
     visit(steps, []);
-    idx = { paths };
-    this.jumpIndexes.set(steps, idx);
-    return idx;
+    this.jumpIndexes.set(steps, (paths = found));
+    return paths;
   }
 
-  /**
-   * Runs one step. Steps whose expressions need no subworkflow call complete synchronously
-   * (no promise, no microtask): that keeps CPU-bound workflows fast.
-   */
-  private runStep(frame: Frame, step: Step, scope: Scope): Signal | undefined | Promise<Signal | undefined> {
+  /** Runs one step: its action, then its `next`. Synchronous when the action needs no waiting. */
+  private runStep(frame: Frame, step: Step, scope: Scope): Outcome | Promise<Outcome> {
     this.checkpoint();
-    let stepType = this.stepTypes.get(step);
-    if (stepType === undefined) {
-      stepType = stepTypeOf(step.action, this.options.definition.routines, this.stdlib);
-      this.stepTypes.set(step, stepType);
-    }
-    const entry = this.openEntry(frame, step, stepType);
-    let r: Signal | undefined | Promise<Signal | undefined>;
+    const thread = frame.thread;
+    const parent = thread.open;
+    const traced = new TracedStep(
+      ++this.stepIds,
+      parent?.stepId ?? null,
+      frame.routine.name,
+      step,
+      thread.id,
+      this.options.sourceFile,
+      this.clock.now(),
+      scope,
+    );
+    thread.routine = frame.routine.name;
+    thread.step = step.name;
+    thread.open = traced;
+    if (thread.id === '' && frame.routine.name === 'main') this.lastMainStep = step;
+    if (this.trace.steps) this.tracers.emit('stepStarted', traced);
+    this.options.onCurrentSteps?.(this.currentSteps());
+    let r: Outcome | Promise<Outcome>;
     try {
-      r = this.runActionFast(frame, step, step.action, scope);
+      r = this.drive(frame, () => this.action(frame, traced, step.action, scope));
     } catch (err) {
-      throw this.stepFailed(err, frame, step, entry);
+      thread.open = parent;
+      throw this.stepFailed(err, frame, traced);
     }
     if (r instanceof Promise) {
       return r.then(
         (signal) => {
+          thread.open = parent;
           if (!signal && step.next) signal = nextSignal(step.next);
-          this.closeEntry(entry, 'STATE_SUCCEEDED');
+          this.stepSucceeded(traced, signal, this.clock.now());
           return signal;
         },
         (err: unknown) => {
-          throw this.stepFailed(err, frame, step, entry);
+          thread.open = parent;
+          throw this.stepFailed(err, frame, traced);
         },
       );
     }
+    thread.open = parent;
     if (!r && step.next) r = nextSignal(step.next);
-    this.closeEntry(entry, 'STATE_SUCCEEDED', undefined, false);
+    this.stepSucceeded(traced, r, traced.startedAt);
     return r;
   }
 
+  private stepSucceeded(traced: TracedStep, signal: Outcome, endedAt: number): void {
+    traced.outcome = 'succeeded';
+    traced.endedAt = endedAt;
+    if (signal) {
+      if (signal.kind === 'return') traced.returned = true;
+      else traced.next = signal.kind === 'jump' ? signal.target : signal.kind;
+    }
+    if (this.trace.steps) this.tracers.emit('stepEnded', traced);
+    traced.scope = null;
+  }
+
   /** Records a failed step and returns the error to rethrow (as a Workflows error where it is one). */
-  private stepFailed(thrown: unknown, frame: Frame, step: Step, entry: HistoryEntry): unknown {
+  private stepFailed(thrown: unknown, frame: Frame, traced: TracedStep): unknown {
     const err = thrown instanceof ValueTooDeepError ? valueError(thrown.message) : thrown;
     if (err instanceof WorkflowError) {
-      this.addFrame(
-        err,
-        frame,
-        step,
-        this.lastExprPos ? { pos: this.lastExprPos, length: this.lastExprLength } : null,
-      );
-      this.closeEntry(entry, 'STATE_FAILED', err);
-    } else if (this.abort.signal.aborted) {
-      this.closeEntry(entry, 'STATE_CANCELLED');
+      const at = this.lastExprPos ? { pos: this.lastExprPos, length: this.lastExprLength } : null;
+      addFrame(err, frame.routine.name, frame.depth, traced.node, at);
+      traced.outcome = 'failed';
+      traced.error = err;
+    } else {
+      traced.outcome = this.abort.signal.aborted ? 'cancelled' : 'failed';
     }
+    traced.endedAt = this.clock.now();
+    if (this.trace.steps) this.tracers.emit('stepEnded', traced);
+    traced.scope = null;
     return err;
   }
 
-  /** The synchronous path for the common step kinds; anything else (or a suspension) goes async. */
-  private runActionFast(
+  /** A body embedded in a switch condition or a try: runs like a step's action, without its own step. */
+  private runBody(
     frame: Frame,
-    step: Step,
-    action: StepAction,
+    traced: TracedStep,
+    body: StepBody,
     scope: Scope,
-  ): Signal | undefined | Promise<Signal | undefined> {
-    this.lastExprPos = null;
-    try {
-      switch (action.kind) {
-        case 'assign':
-          this.runAssignSync(action.assign, scope);
-          return undefined;
-        case 'return':
-          return { kind: 'return', value: cloneValue(this.evalTemplateSync(action.return, scope)) };
-        case 'raise':
-          throw new WorkflowError(cloneValue(this.evalTemplateSync(action.raise, scope)));
-        case 'next':
-          return undefined;
-        case 'switch': {
-          for (const c of action.conditions) {
-            const v = this.evalTemplateSync(c.condition, scope);
-            if (typeof v !== 'boolean')
-              throw typeError(`switch condition must be a boolean, got ${typeName(v)}`);
-            if (!v) continue;
-            if (!c.body) return c.next ? nextSignal(c.next) : undefined;
-            const r = this.runActionFast(frame, step, c.body.action, scope);
-            const after = (signal: Signal | undefined): Signal | undefined => {
-              if (!signal && c.body?.next) signal = nextSignal(c.body.next);
-              if (!signal && c.next) signal = nextSignal(c.next);
-              return signal;
-            };
-            return r instanceof Promise ? r.then(after) : after(r);
-          }
-          return undefined;
-        }
-        default:
-          return this.runAction(frame, step, action, scope);
-      }
-    } catch (err) {
-      // A subworkflow call inside an expression: redo the action on the async path. Actions
-      // evaluate before they change anything, except multi-item assign steps, which resume
-      // at the item that suspended.
-      if (!(err instanceof SuspendForSubworkflow)) throw err;
-      if (action.kind === 'assign')
-        return this.runAssign(frame, action.assign.slice(this.assignDone), scope).then(() => undefined);
-      return this.runAction(frame, step, action, scope);
-    }
+  ): Outcome | Promise<Outcome> {
+    const r = this.drive(frame, () => this.action(frame, traced, body.action, scope));
+    const next = body.next;
+    if (!next) return r;
+    return r instanceof Promise ? r.then((s) => s ?? nextSignal(next)) : (r ?? nextSignal(next));
   }
 
-  /** Position of the expression evaluated last (for error positions). */
-  private lastExprPos: Pos | null = null;
-  private lastExprLength = 0;
-  /** How many items of the assign step being run synchronously have completed. */
-  private assignDone = 0;
+  // ---------------------------------------------------------------- one body per step kind
 
-  private async runAction(
+  private action(
     frame: Frame,
-    step: Step,
+    traced: TracedStep,
     action: StepAction,
     scope: Scope,
-  ): Promise<Signal | undefined> {
+  ): Outcome | Promise<Outcome> {
     this.lastExprPos = null;
     switch (action.kind) {
       case 'assign':
-        await this.runAssign(frame, action.assign, scope);
+        this.assign(action.assign, scope);
         return undefined;
       case 'call':
-        await this.runCallStep(frame, step, action, scope);
-        return undefined;
+        return this.callStep(frame, traced, action, scope);
       case 'switch':
-        return this.runSwitch(frame, step, action.conditions, scope);
+        return this.switch(frame, traced, action.conditions, scope);
       case 'for':
-        return this.runFor(frame, action.for, scope);
+        return this.forLoop(frame, traced, action.for, this.loopItems(action.for, scope), scope);
       case 'parallel':
-        await this.runParallel(frame, action.parallel, scope);
-        return undefined;
-      case 'raise': {
-        const value = await this.evalTemplate(frame, action.raise, scope);
-        throw new WorkflowError(cloneValue(value));
-      }
-      case 'return': {
-        const value = await this.evalTemplate(frame, action.return, scope);
-        return { kind: 'return', value: cloneValue(value) };
-      }
+        return this.parallel(frame, traced, action.parallel, scope);
+      case 'raise':
+        throw new WorkflowError(cloneValue(this.value(action.raise, scope)));
+      case 'return':
+        return { kind: 'return', value: cloneValue(this.value(action.return, scope)) };
       case 'steps':
         return this.runSteps(frame, action.steps, scope, 0);
       case 'try':
-        return this.runTry(frame, step, action, scope);
+        return this.try(frame, traced, action, scope);
       case 'next':
         return undefined;
     }
   }
 
-  /** A body embedded in a switch condition or a try: runs like a step without its own entry. */
-  private async runBody(frame: Frame, step: Step, body: StepBody, scope: Scope): Promise<Signal | undefined> {
-    let signal = await this.runAction(frame, step, body.action, scope);
-    if (!signal && body.next) signal = nextSignal(body.next);
-    return signal;
-  }
-
-  // ---------------------------------------------------------------- assign
-
-  private runAssignSync(assignments: readonly Assignment[], scope: Scope): void {
-    this.assignDone = 0;
-    for (const a of assignments) {
-      const value = cloneValue(this.evalTemplateSync(a.value, scope));
+  /** Items run in order; each one that completes is committed, so a replay resumes at the next. */
+  private assign(assignments: readonly Assignment[], scope: Scope): void {
+    for (let i = this.replayResume; i < assignments.length; i++) {
+      const a = assignments[i] as Assignment;
+      const value = cloneValue(this.value(a.value, scope));
       const target = a.target;
       if (target.path.length === 0) this.assignVar(scope, target.variable, value);
       else {
         const keys = target.path.map((seg) =>
-          seg.kind === 'property' ? seg.name : this.evalExprSync(seg.expr, scope, a.pos, target.text.length),
+          seg.kind === 'property' ? seg.name : this.expr(seg.expr, scope, a.pos, target.text.length),
         );
         this.storeAt(scope, a, keys, value);
       }
-      this.assignDone++;
-    }
-  }
-
-  private async runAssign(frame: Frame, assignments: readonly Assignment[], scope: Scope): Promise<void> {
-    for (const a of assignments) {
-      const value = cloneValue(await this.evalTemplate(frame, a.value, scope));
-      const target = a.target;
-      if (target.path.length === 0) {
-        this.assignVar(scope, target.variable, value);
-        continue;
-      }
-      const keys: Value[] = [];
-      for (const seg of target.path) {
-        keys.push(
-          seg.kind === 'property'
-            ? seg.name
-            : await this.evalExpr(frame, seg.expr, scope, a.pos, target.text.length),
-        );
-      }
-      this.storeAt(scope, a, keys, value);
+      this.commit(i + 1);
     }
   }
 
@@ -678,294 +568,58 @@ class Execution implements EvalContext, FunctionContext {
         throw typeError(`cannot assign into a value of type ${typeName(container)}`);
       }
     }
-    this.accountMemory(owner, variable);
+    this.memory.account(owner, variable);
   }
 
   private assignVar(scope: Scope, name: string, value: Value): void {
     const owner = scope.ownerFor(name);
     owner.vars.set(name, value);
-    this.accountMemory(owner, name);
+    this.memory.account(owner, name);
   }
 
-  /** Keeps the running estimate of variable memory and enforces the 512 KB limit. */
-  private accountMemory(owner: Scope, name: string): void {
-    let sizes = this.scopeSizes.get(owner);
-    if (!sizes) this.scopeSizes.set(owner, (sizes = new Map()));
-    const v = owner.vars.get(name) ?? null;
-    const size = name.length + estimateSize(v);
-    this.memory += size - (sizes.get(name) ?? 0);
-    sizes.set(name, size);
-    if (this.memory > this.limits.maxMemoryBytes) {
-      throw resourceLimitError(
-        `Memory usage limit exceeded: variables use about ${this.memory} bytes, the limit is ${this.limits.maxMemoryBytes}`,
-        ['MemoryLimitExceededError'],
-      );
-    }
-  }
-
-  /** Releases the memory of a scope that ends (loop iteration, except block, branch, routine). */
-  private releaseScope(scope: Scope): void {
-    const sizes = this.scopeSizes.get(scope);
-    if (!sizes) return;
-    for (const s of sizes.values()) this.memory -= s;
-    this.scopeSizes.delete(scope);
-  }
-
-  // ---------------------------------------------------------------- calls
-
-  private origin(frame: Frame, step: Step | null): CallOrigin {
-    return {
-      executionId: this.options.identity.executionId,
-      workflowId: this.options.identity.workflowId,
-      projectId: this.options.identity.projectId,
-      location: this.options.identity.location,
-      routine: frame.routine.name,
-      step: step?.name ?? '',
-    };
-  }
-
-  private async runCallStep(
+  private callStep(
     frame: Frame,
-    step: Step,
+    traced: TracedStep,
     action: Extract<StepAction, { kind: 'call' }>,
     scope: Scope,
-  ): Promise<void> {
-    const argsValue = action.args ? await this.evalTemplate(frame, action.args, scope) : null;
-    const result = await this.callFunction(frame, step, action.call, argsValue);
-    if (action.result) this.assignVar(scope, action.result, cloneValue(result));
-  }
-
-  /** Calls a function from a `call` step. `args` is a map of named arguments, or a list of positional ones. */
-  private async callFunction(frame: Frame, step: Step, name: string, args: Value): Promise<Value> {
-    const routine = this.options.definition.routines.get(name);
-    if (routine) {
-      if (args !== null && !isMap(args))
-        throw typeError(`subworkflow '${name}' takes named arguments (a map)`);
-      return this.callRoutine(frame, routine, bindRoutineArgs(routine, args));
-    }
-    if (isConnector(name)) {
-      return this.deps.connectors.call(name, args, this.origin(frame, step), this.abort.signal);
-    }
-    const member = this.stdlib.get(name);
-    if (!member) throw platformError('SystemError', `unknown function '${name}'`);
-    if (member.kind === 'constant') throw typeError(`'${name}' is not a function`);
-    let bound: Value[];
-    if (args === null) bound = this.stdlib.bindNamed(member, null);
-    else if (isMap(args)) bound = this.stdlib.bindNamed(member, args);
-    else if (Array.isArray(args)) bound = this.stdlib.bindPositional(member, args);
-    else throw typeError(`${name}: args must be a map of named arguments`);
-    if (member.kind === 'pure') return checkStringLength(member.impl(bound, this));
-    return this.callBlocking(frame, step, name, bound, member.params);
-  }
-
-  private async callRoutine(caller: Frame, routine: Routine, args: Map<string, Value>): Promise<Value> {
-    const frame: Frame = { routine, depth: caller.depth + 1, thread: caller.thread };
-    const scope = new Scope(null);
-    for (const p of routine.params) {
-      if (args.has(p.name)) this.assignVar(scope, p.name, cloneValue(args.get(p.name)!));
-      else if (p.default)
-        this.assignVar(scope, p.name, cloneValue(await this.evalTemplate(frame, p.default, scope)));
-      else throw typeError(`subworkflow '${routine.name}': missing required parameter '${p.name}'`);
-    }
-    const savedRoutine = caller.thread.routine;
-    const savedStep = caller.thread.step;
-    try {
-      return await this.runRoutineBody(frame, scope);
-    } finally {
-      this.releaseScope(scope);
-      caller.thread.routine = savedRoutine;
-      caller.thread.step = savedStep;
-      // An error from the callee is reported in the caller at the calling step itself.
-      this.lastExprPos = null;
-    }
-  }
-
-  private async callBlocking(
-    frame: Frame,
-    step: Step,
-    name: string,
-    a: Value[],
-    params: readonly ParamSpec[],
-  ): Promise<Value> {
-    const signal = this.abort.signal;
-    switch (name) {
-      case 'http.get':
-      case 'http.post':
-      case 'http.put':
-      case 'http.patch':
-      case 'http.delete':
-      case 'http.request':
-        return this.httpCall(frame, step, name, new Map(params.map((p, i) => [p.name, a[i] ?? null])));
-      case 'sys.sleep': {
-        // The registry has checked the type (integer or double).
-        const s = toJsNumber(a[0] as number | bigint | Double);
-        if (!(s >= 0) || s > SLEEP_MAX_S)
-          throw valueError(`sys.sleep: seconds must be between 0 and ${SLEEP_MAX_S}`);
-        await this.sleep(s * 1000);
-        return null;
-      }
-      case 'sys.sleep_until': {
-        const parse = this.stdlib.get('time.parse');
-        if (!parse || parse.kind !== 'pure') throw platformError('SystemError', 'time.parse is missing');
-        const when = parse.impl([a[0] as Value], this) as Double;
-        const ms = when.value * 1000 - this.clock.now();
-        if (ms > SLEEP_MAX_S * 1000) throw valueError('sys.sleep_until: time is more than one year ahead');
-        if (ms > 0) await this.sleep(ms);
-        return null;
-      }
-      case 'sys.log':
-        this.sysLog(a);
-        return null;
-      case 'events.create_callback_endpoint': {
-        const method = (a[0] ?? 'POST') as Value;
-        if (typeof method !== 'string') throw typeError('http_callback_method must be a string');
-        const upper = method.toUpperCase();
-        if (!['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'PATCH'].includes(upper)) {
-          throw valueError(`unsupported http_callback_method '${method}'`);
-        }
-        // From the IdSource, so a seeded test environment hands out the same callback URLs.
-        const cb = this.deps.callbacks.create(this.executionName, upper, this.ids.uuid().replaceAll('-', ''));
-        return new Map<string, Value>([['url', cb.url]]);
-      }
-      case 'events.await_callback':
-        return this.awaitCallback(a[0] as Value, a[1] as Value, signal);
-      // The legacy child-execution functions go through the Workflow Executions connector, which
-      // the emulator answers by running the child (or a stub answers).
-      case 'experimental.executions.run':
-        return this.runChild(frame, step, a[0] as Value, a[1] ?? null);
-      case 'experimental.executions.map': {
-        const list = a[1] as Value[];
-        return Promise.all(list.map((arg) => this.runChild(frame, step, a[0] as Value, arg)));
-      }
-      default:
-        throw platformError('SystemError', `${name} is not supported by the emulator`);
-    }
-  }
-
-  private runChild(frame: Frame, step: Step, workflowId: Value, argument: Value): Promise<Value> {
-    const args = new Map<string, Value>([
-      ['workflow_id', workflowId],
-      ['argument', argument],
-    ]);
-    return this.deps.connectors.call(
-      EXECUTIONS_RUN_CONNECTOR,
-      args,
-      this.origin(frame, step),
-      this.abort.signal,
-    );
-  }
-
-  private async sleep(ms: number): Promise<void> {
-    await this.clock.sleep(ms, this.abort.signal);
-  }
-
-  /** `args`: every parameter of the function by name, already checked and defaulted by the registry. */
-  private httpCall(frame: Frame, step: Step, name: string, args: WfMap): Promise<Value> {
-    const method = name === 'http.request' ? args.get('method') : name.slice(5).toUpperCase();
-    if (typeof method !== 'string') throw typeError(`http.request: argument 'method' must be a string`);
-    return performHttpCall(
-      {
-        method,
-        url: args.get('url') ?? null,
-        timeout: args.get('timeout') ?? null,
-        body: args.get('body') ?? null,
-        hasBody: (args.get('body') ?? null) !== null,
-        headers: args.get('headers') ?? null,
-        query: args.get('query') ?? null,
-        auth: args.get('auth') ?? null,
-        privateServiceName: args.get('private_service_name') ?? null,
-        caCertificate: args.get('ca_certificate') ?? null,
-      },
-      this.deps.transport,
-      this.origin(frame, step),
-      this.abort.signal,
-      this.limits.maxHttpResponseBytes,
-    );
-  }
-
-  private sysLog(a: Value[]): void {
-    const [data, severity, text, json] = a as [Value, Value, Value, Value];
-    const given = [data, text, json].filter((v) => v !== null);
-    if (given.length !== 1) throw typeError('sys.log: exactly one of data, text or json must be given');
-    const sev = (typeof severity === 'string' ? severity.toUpperCase() : 'DEFAULT') as LogSeverity;
-    if (!LOG_SEVERITIES.has(sev))
-      throw valueError(
-        `sys.log: unknown severity '${typeof severity === 'string' ? severity : typeName(severity)}'`,
-      );
-    let payload: Value = given[0] as Value;
-    if (text !== null && typeof text !== 'string') payload = toDisplayString(text);
-    this.deps.logger.log({
-      severity: sev,
-      payload,
-      executionId: this.options.identity.executionId,
-      workflowId: this.options.identity.workflowId,
-      timestamp: new Date(this.clock.now()),
+  ): Promise<Outcome> {
+    const args = action.args ? this.value(action.args, scope) : null;
+    return this.callFunction(frame, traced, action.call, args).then((result) => {
+      if (action.result) this.assignVar(scope, action.result, cloneValue(result));
+      return undefined;
     });
   }
 
-  private async awaitCallback(callback: Value, timeout: Value, signal: AbortSignal): Promise<Value> {
-    if (!isMap(callback) || typeof callback.get('url') !== 'string') {
-      throw typeError(
-        'events.await_callback: callback must be the map returned by events.create_callback_endpoint',
-      );
-    }
-    const url = callback.get('url') as string;
-    const info = this.deps.callbacks.findByUrl(url);
-    if (!info || !info.name.startsWith(`${this.executionName}/`)) {
-      throw valueError('events.await_callback: the callback does not belong to this execution');
-    }
-    let seconds = CALLBACK_DEFAULT_TIMEOUT_S;
-    if (timeout !== null) {
-      if (!isNumber(timeout)) throw typeError('events.await_callback: timeout must be a number');
-      seconds = toJsNumber(timeout);
-    }
-    const req = await this.deps.callbacks.await(this.executionName, info.id, seconds * 1000, signal);
-    if (!req) throw timeoutError(`Timeout waiting for callback ${url}`);
-    const headers: WfMap = new Map(Object.entries(req.headers));
-    const query: WfMap = new Map(Object.entries(req.query).map(([k, v]) => [k, v as Value]));
-    return new Map<string, Value>([
-      [
-        'http_request',
-        new Map<string, Value>([
-          ['body', req.body],
-          ['headers', headers],
-          ['method', req.method],
-          ['query', query],
-          ['url', req.url],
-        ]),
-      ],
-      ['received_time', req.receivedAt.toISOString()],
-      ['type', 'HTTP'],
-    ]);
-  }
-
-  // ---------------------------------------------------------------- switch, for, try
-
-  private async runSwitch(
+  private switch(
     frame: Frame,
-    step: Step,
+    traced: TracedStep,
     conditions: readonly SwitchCondition[],
     scope: Scope,
-  ): Promise<Signal | undefined> {
-    for (const c of conditions) {
-      const v = await this.evalTemplate(frame, c.condition, scope);
+  ): Outcome | Promise<Outcome> {
+    for (let index = 0; index < conditions.length; index++) {
+      const c = conditions[index] as SwitchCondition;
+      const v = this.value(c.condition, scope);
       if (typeof v !== 'boolean') throw typeError(`switch condition must be a boolean, got ${typeName(v)}`);
+      if (this.trace.structure)
+        this.tracers.emit('switchCondition', { step: traced, index, pos: c.pos, matched: v });
       if (!v) continue;
-      let signal: Signal | undefined;
-      if (c.body) signal = await this.runBody(frame, step, c.body, scope);
-      if (!signal && c.next) signal = nextSignal(c.next);
-      return signal;
+      if (!c.body) return c.next ? nextSignal(c.next) : undefined;
+      const r = this.runBody(frame, traced, c.body, scope);
+      const next = c.next;
+      if (!next) return r;
+      return r instanceof Promise ? r.then((s) => s ?? nextSignal(next)) : (r ?? nextSignal(next));
     }
+    if (this.trace.structure) this.tracers.emit('switchNoMatch', traced);
     return undefined;
   }
 
-  private async loopItems(frame: Frame, spec: ForSpec, scope: Scope): Promise<Value[]> {
+  private loopItems(spec: ForSpec, scope: Scope): Value[] {
     if (spec.in) {
-      const v = await this.evalTemplate(frame, spec.in, scope);
+      const v = this.value(spec.in, scope);
       if (!Array.isArray(v)) throw typeError(`for: 'in' must be a list, got ${typeName(v)}`);
       return v.slice();
     }
-    const r = spec.range ? await this.evalTemplate(frame, spec.range, scope) : null;
+    const r = spec.range ? this.value(spec.range, scope) : null;
     if (!Array.isArray(r) || r.length !== 2) throw typeError('for: range must be a list of two numbers');
     const [a, b] = r as [Value, Value];
     const num = (x: Value) => (isNumber(x) ? toJsNumber(x) : NaN);
@@ -978,18 +632,30 @@ class Execution implements EvalContext, FunctionContext {
     return items;
   }
 
-  private async runFor(frame: Frame, spec: ForSpec, scope: Scope): Promise<Signal | undefined> {
-    const items = await this.loopItems(frame, spec, scope);
+  private async forLoop(
+    frame: Frame,
+    traced: TracedStep,
+    spec: ForSpec,
+    items: Value[],
+    scope: Scope,
+  ): Promise<Outcome> {
     for (let i = 0; i < items.length; i++) {
       this.checkpoint(); // each iteration counts as a step
       const iterScope = new Scope(scope);
       iterScope.vars.set(spec.value, cloneValue(items[i] as Value));
       if (spec.index) iterScope.vars.set(spec.index, i);
-      let signal: Signal | undefined;
+      if (this.trace.structure)
+        this.tracers.emit('forIteration', {
+          step: traced,
+          index: i,
+          value: items[i] as Value,
+          count: items.length,
+        });
+      let signal: Outcome;
       try {
         signal = await this.runSteps(frame, spec.steps, iterScope, 0);
       } finally {
-        this.releaseScope(iterScope);
+        this.memory.release(iterScope);
       }
       if (!signal || signal.kind === 'continue') continue;
       if (signal.kind === 'break') break;
@@ -998,104 +664,168 @@ class Execution implements EvalContext, FunctionContext {
     return undefined;
   }
 
-  private async runTry(
+  private parallel(frame: Frame, traced: TracedStep, spec: ParallelSpec, scope: Scope): Promise<Outcome> {
+    const depth = frame.thread.parallelDepth + 1;
+    if (depth > this.limits.maxParallelNesting) {
+      throw platformError(
+        'ParallelNestingError',
+        `parallel steps are nested deeper than the maximum depth of ${this.limits.maxParallelNesting}`,
+      );
+    }
+    let limit = Infinity;
+    if (spec.concurrencyLimit) {
+      const v = this.value(spec.concurrencyLimit, scope);
+      if (typeof v !== 'number' || v < 1) throw valueError('concurrency_limit must be a positive integer');
+      limit = v;
+    }
+    const shared = new Set(spec.shared);
+    const branch = (
+      id: string,
+      index: number,
+      pos: Pos,
+      steps: readonly Step[],
+      init?: (branchScope: Scope) => void,
+    ): BranchTask => ({
+      id,
+      run: async () => {
+        const thread = this.newThread(depth, traced);
+        try {
+          const branchScope = new Scope(scope, shared);
+          if (init) {
+            this.checkpoint(); // each iteration counts as a step
+            init(branchScope);
+          }
+          if (this.trace.structure)
+            this.tracers.emit('parallelBranch', {
+              step: traced,
+              branch: id,
+              index,
+              threadId: thread.id,
+              pos,
+            });
+          try {
+            await this.runSteps({ ...frame, thread }, steps, branchScope, 0);
+          } finally {
+            this.memory.release(branchScope);
+          }
+        } finally {
+          this.threads.delete(thread.id);
+        }
+      },
+    });
+    let tasks: BranchTask[] = [];
+    if (spec.branches) tasks = spec.branches.map((b, i) => branch(b.name, i, b.pos, b.steps));
+    else if (spec.for) {
+      const loop = spec.for;
+      tasks = this.loopItems(loop, scope).map((item, i) =>
+        branch(String(i), i, loop.pos, loop.steps, (iterScope) => {
+          iterScope.vars.set(loop.value, cloneValue(item));
+          if (loop.index) iterScope.vars.set(loop.index, i);
+        }),
+      );
+    }
+    return runBranches(tasks, limit, this.branchSlots, frame.thread.parallelDepth > 0).then((errors) => {
+      if (errors.length > 0) throw unhandledBranchError(errors, this.limits.maxUnhandledBranchErrors);
+      return undefined;
+    });
+  }
+
+  private async try(
     frame: Frame,
-    step: Step,
+    traced: TracedStep,
     action: Extract<StepAction, { kind: 'try' }>,
     scope: Scope,
-  ): Promise<Signal | undefined> {
+  ): Promise<Outcome> {
     let retries = 0;
-    let policy: RetryPolicy | null | undefined;
-    let delay = 0;
+    let policy: RetryPolicy | undefined;
     for (;;) {
       try {
-        return await this.runBody(frame, step, action.try, scope);
+        const signal = await this.runBody(frame, traced, action.try, scope);
+        if (this.trace.structure) this.tracers.emit('tryCompleted', { step: traced });
+        return signal;
       } catch (err) {
         if (!(err instanceof WorkflowError) || err.uncatchable) throw err;
         if (action.retry) {
-          policy ??= await this.resolveRetry(frame, action.retry, scope);
-          if (policy && retries < policy.maxRetries && (await this.shouldRetry(frame, policy, err))) {
+          policy ??= retryPolicy(await this.drive(frame, () => this.retryValues(action.retry!, scope)));
+          const attempt = retries + 1;
+          const decision =
+            retries >= policy.maxRetries
+              ? 'exhausted'
+              : (await this.shouldRetry(frame, traced, policy, err))
+                ? 'retry'
+                : 'not-retried';
+          const delay = decision === 'retry' ? retryDelay(policy, attempt) : 0;
+          if (this.trace.structure) {
+            const e = {
+              step: traced,
+              error: err,
+              pos: action.retry.pos,
+              attempt,
+              decision,
+              delaySeconds: delay,
+            } as const;
+            this.tracers.emit('retryAttempt', e);
+          }
+          if (decision === 'retry') {
             this.checkpoint();
-            delay =
-              retries === 0 ? policy.initialDelay : Math.min(delay * policy.multiplier, policy.maxDelay);
-            retries++;
-            await this.sleep(delay * 1000);
+            retries = attempt;
+            await this.clock.sleep(delay * 1000, this.abort.signal);
             continue;
           }
         }
         if (!action.except) throw err;
         this.checkpoint();
+        if (this.trace.structure)
+          this.tracers.emit('exceptTaken', { step: traced, error: err, pos: action.except.pos });
         const exceptScope = new Scope(scope);
         if (action.except.as) exceptScope.vars.set(action.except.as, err.value);
         try {
           return await this.runSteps(frame, action.except.steps, exceptScope, 0);
         } finally {
-          this.releaseScope(exceptScope);
+          this.memory.release(exceptScope);
         }
       }
     }
   }
 
-  private async resolveRetry(frame: Frame, spec: RetrySpec, scope: Scope): Promise<RetryPolicy | null> {
+  /** The policy's fields as the step gives them (a policy expression, or the map form's fields). */
+  private retryValues(spec: RetrySpec, scope: Scope): RetryPolicyValues {
+    if (spec.policy) return policyValuesFromMap(this.value(spec.policy, scope));
     let predicate: string | undefined;
-    let maxRetries: Value = null;
-    let initialDelay: Value = null;
-    let maxDelay: Value = null;
-    let multiplier: Value = null;
-    if (spec.policy) {
-      const v = await this.evalTemplate(frame, spec.policy, scope);
-      if (!isMap(v)) throw typeError(`retry policy must be a map, got ${typeName(v)}`);
-      const p = v.get('predicate');
-      if (typeof p === 'string') predicate = p;
-      maxRetries = v.get('max_retries') ?? null;
-      const backoff = v.get('backoff') ?? null;
-      if (isMap(backoff)) {
-        initialDelay = backoff.get('initial_delay') ?? null;
-        maxDelay = backoff.get('max_delay') ?? null;
-        multiplier = backoff.get('multiplier') ?? null;
-      }
-    } else {
-      if (spec.predicate) predicate = functionName(spec.predicate.expr) ?? undefined;
-      if (spec.predicate && !predicate) {
-        const v = await this.evalTemplate(frame, spec.predicate, scope);
+    if (spec.predicate) {
+      predicate = dottedName(spec.predicate.expr) ?? undefined;
+      if (!predicate) {
+        const v = this.value(spec.predicate, scope);
         if (typeof v === 'string') predicate = v;
       }
-      if (spec.maxRetries) maxRetries = await this.evalTemplate(frame, spec.maxRetries, scope);
-      if (spec.backoff?.initialDelay)
-        initialDelay = await this.evalTemplate(frame, spec.backoff.initialDelay, scope);
-      if (spec.backoff?.maxDelay) maxDelay = await this.evalTemplate(frame, spec.backoff.maxDelay, scope);
-      if (spec.backoff?.multiplier)
-        multiplier = await this.evalTemplate(frame, spec.backoff.multiplier, scope);
-      if (spec.backoffExpr) {
-        const b = await this.evalTemplate(frame, spec.backoffExpr, scope);
-        if (!isMap(b)) throw typeError(`retry backoff must be a map, got ${typeName(b)}`);
-        initialDelay = b.get('initial_delay') ?? null;
-        maxDelay = b.get('max_delay') ?? null;
-        multiplier = b.get('multiplier') ?? null;
-      }
     }
-    const num = (v: Value, name: string, dflt: number): number => {
-      if (v === null) return dflt;
-      if (typeof v === 'number') return v;
-      if (v instanceof Double) return v.value;
-      throw typeError(`retry: ${name} must be a number, got ${typeName(v)}`);
+    const values: RetryPolicyValues = {
+      maxRetries: spec.maxRetries ? this.value(spec.maxRetries, scope) : null,
+      initialDelay: spec.backoff?.initialDelay ? this.value(spec.backoff.initialDelay, scope) : null,
+      maxDelay: spec.backoff?.maxDelay ? this.value(spec.backoff.maxDelay, scope) : null,
+      multiplier: spec.backoff?.multiplier ? this.value(spec.backoff.multiplier, scope) : null,
     };
-    return {
-      predicate: predicate ?? 'retry.always',
-      maxRetries: num(maxRetries, 'max_retries', 0),
-      initialDelay: num(initialDelay, 'initial_delay', 1),
-      maxDelay: num(maxDelay, 'max_delay', 60),
-      multiplier: num(multiplier, 'multiplier', 1.25),
-    };
+    if (predicate !== undefined) values.predicate = predicate;
+    if (spec.backoffExpr) {
+      const b = this.value(spec.backoffExpr, scope);
+      if (!isMap(b)) throw typeError(`retry backoff must be a map, got ${typeName(b)}`);
+      Object.assign(values, backoffValues(b));
+    }
+    return values;
   }
 
-  private async shouldRetry(frame: Frame, policy: RetryPolicy, err: WorkflowError): Promise<boolean> {
+  private async shouldRetry(
+    frame: Frame,
+    traced: TracedStep,
+    policy: RetryPolicy,
+    err: WorkflowError,
+  ): Promise<boolean> {
     const routine = this.options.definition.routines.get(policy.predicate);
     let result: Value;
     if (routine) {
       const param = routine.params[0];
       const args = new Map<string, Value>(param ? [[param.name, err.value]] : []);
-      result = await this.callRoutine(frame, routine, args);
+      result = await this.callRoutine(frame, traced, routine, args);
     } else {
       const member = this.stdlib.get(policy.predicate);
       if (!member || member.kind !== 'pure') {
@@ -1108,224 +838,292 @@ class Execution implements EvalContext, FunctionContext {
     return result;
   }
 
-  // ---------------------------------------------------------------- parallel
+  // ---------------------------------------------------------------- calls
 
-  private async runParallel(frame: Frame, spec: ParallelSpec, scope: Scope): Promise<void> {
-    const depth = frame.thread.parallelDepth + 1;
-    if (depth > this.limits.maxParallelNesting) {
-      throw platformError(
-        'ParallelNestingError',
-        `parallel steps are nested deeper than the maximum depth of ${this.limits.maxParallelNesting}`,
-      );
-    }
-    let limit = Infinity;
-    if (spec.concurrencyLimit) {
-      const v = await this.evalTemplate(frame, spec.concurrencyLimit, scope);
-      if (typeof v !== 'number' || v < 1) throw valueError('concurrency_limit must be a positive integer');
-      limit = v;
-    }
-    const shared = new Set(spec.shared);
-    const tasks: { id: string; run: (thread: Thread) => Promise<void> }[] = [];
-    if (spec.branches) {
-      for (const b of spec.branches) {
-        tasks.push({
-          id: b.name,
-          run: async (thread) => {
-            const branchScope = new Scope(scope, shared);
-            try {
-              await this.runSteps({ ...frame, thread }, b.steps, branchScope, 0);
-            } finally {
-              this.releaseScope(branchScope);
-            }
-          },
-        });
-      }
-    } else if (spec.for) {
-      const loop = spec.for;
-      const items = await this.loopItems(frame, loop, scope);
-      items.forEach((item, i) => {
-        tasks.push({
-          id: String(i),
-          run: async (thread) => {
-            this.checkpoint();
-            const iterScope = new Scope(scope, shared);
-            iterScope.vars.set(loop.value, cloneValue(item));
-            if (loop.index) iterScope.vars.set(loop.index, i);
-            try {
-              await this.runSteps({ ...frame, thread }, loop.steps, iterScope, 0);
-            } finally {
-              this.releaseScope(iterScope);
-            }
-          },
-        });
-      });
-    }
-    const errors: { id: string; error: WorkflowError }[] = [];
-    let fatal: unknown;
-    let next = 0;
-    const worker = async () => {
-      while (next < tasks.length && fatal === undefined) {
-        const task = tasks[next++]!;
-        await this.branchSlots.acquire();
-        const thread = this.newThread(depth);
-        try {
-          await task.run(thread);
-        } catch (err) {
-          // A nesting violation is a property of the workflow, not of one branch: it propagates as is.
-          if (
-            err instanceof WorkflowError &&
-            !err.uncatchable &&
-            !err.tags.includes('ParallelNestingError')
-          ) {
-            errors.push({ id: task.id, error: err });
-          } else fatal ??= err;
-        } finally {
-          this.threads.delete(thread.id);
-          this.branchSlots.release();
-        }
-      }
+  private origin(frame: Frame, step: string): CallOrigin {
+    const id = this.options.identity;
+    return {
+      executionId: id.executionId,
+      workflowId: id.workflowId,
+      projectId: id.projectId,
+      location: id.location,
+      routine: frame.routine.name,
+      step,
     };
-    const workers = Math.min(limit, tasks.length);
-    // A branch that waits for its own nested parallel step is not running: it gives its slot
-    // back meanwhile, so nested parallel steps cannot deadlock on the execution-wide limit.
-    const holdsSlot = frame.thread.parallelDepth > 0;
-    if (holdsSlot) this.branchSlots.release();
-    try {
-      await Promise.all(Array.from({ length: workers }, worker));
-    } finally {
-      if (holdsSlot) await this.branchSlots.acquire();
+  }
+
+  /** Calls a function from a `call` step. `args` is a map of named arguments, or a list of positional ones. */
+  private async callFunction(frame: Frame, traced: TracedStep, name: string, args: Value): Promise<Value> {
+    const routine = this.options.definition.routines.get(name);
+    let kind: FunctionKind = 'stdlib';
+    let call: () => Value | Promise<Value>;
+    if (routine) {
+      if (args !== null && !isMap(args))
+        throw typeError(`subworkflow '${name}' takes named arguments (a map)`);
+      kind = 'subworkflow';
+      call = () => this.callRoutine(frame, traced, routine, bindRoutineArgs(routine, args));
+    } else if (isConnector(name)) {
+      kind = 'connector';
+      call = () => this.deps.connectors.call(name, args, this.origin(frame, traced.name), this.abort.signal);
+    } else {
+      const member = this.stdlib.get(name);
+      if (!member) throw platformError('SystemError', `unknown function '${name}'`);
+      if (member.kind === 'constant') throw typeError(`'${name}' is not a function`);
+      let bound: Value[];
+      if (args === null) bound = this.stdlib.bindNamed(member, null);
+      else if (isMap(args)) bound = this.stdlib.bindNamed(member, args);
+      else if (Array.isArray(args)) bound = this.stdlib.bindPositional(member, args);
+      else throw typeError(`${name}: args must be a map of named arguments`);
+      if (member.kind === 'pure') call = () => checkStringLength(member.impl(bound, this));
+      else {
+        if (name.startsWith('http.')) kind = 'http';
+        call = () => member.impl(bound, this.callContext(frame, traced.name));
+      }
     }
-    if (fatal !== undefined) throw fatal instanceof Error ? fatal : new Error('parallel branch failed');
-    if (errors.length > 0) {
-      const kept = errors.slice(0, this.limits.maxUnhandledBranchErrors);
-      throw platformError(
-        'UnhandledBranchError',
-        `UnhandledBranchError: ${errors.length} branch${errors.length === 1 ? '' : 'es'} or iteration${errors.length === 1 ? '' : 's'} ended with an unhandled error`,
-        [
-          [
-            'branches',
-            kept.map(
-              (e) =>
-                new Map<string, Value>([
-                  ['id', e.id],
-                  ['error', e.error.value],
-                ]),
-            ),
-          ],
-          ['truncated', errors.length > kept.length],
-        ],
+    if (!this.trace.calls) return call();
+    try {
+      const result = await call();
+      this.tracers.emit('functionCalled', { step: traced, name, kind, inExpression: false, args, result });
+      return result;
+    } catch (error) {
+      this.tracers.emit('functionCalled', { step: traced, name, kind, inExpression: false, args, error });
+      throw error;
+    }
+  }
+
+  private callContext(frame: Frame, step: string): CallContext {
+    const d = this.deps;
+    return {
+      clock: this.clock,
+      ids: this.ids,
+      env: (name) => this.env(name),
+      transport: d.transport,
+      connectors: d.connectors,
+      callbacks: d.callbacks,
+      logger: d.logger,
+      signal: this.abort.signal,
+      origin: this.origin(frame, step),
+      maxHttpResponseBytes: this.limits.maxHttpResponseBytes,
+    };
+  }
+
+  private async callRoutine(
+    caller: Frame,
+    traced: TracedStep | null,
+    routine: Routine,
+    args: Map<string, Value>,
+  ): Promise<Value> {
+    const frame: Frame = { routine, depth: caller.depth + 1, thread: caller.thread };
+    const thread = caller.thread;
+    const scope = new Scope(null);
+    await this.drive(frame, () => this.bindParams(routine, args, scope));
+    const tracing = this.trace.subworkflows;
+    if (tracing)
+      this.tracers.emit('subworkflowCalled', {
+        step: traced,
+        routine: routine.name,
+        args,
+        threadId: thread.id,
+      });
+    const savedRoutine = thread.routine;
+    const savedStep = thread.step;
+    const savedOpen = thread.open;
+    thread.open = traced;
+    try {
+      const result = await this.runRoutineBody(frame, scope);
+      if (tracing)
+        this.tracers.emit('subworkflowReturned', {
+          step: traced,
+          routine: routine.name,
+          result,
+          threadId: thread.id,
+        });
+      return result;
+    } catch (error) {
+      if (tracing)
+        this.tracers.emit('subworkflowReturned', {
+          step: traced,
+          routine: routine.name,
+          error,
+          threadId: thread.id,
+        });
+      throw error;
+    } finally {
+      this.memory.release(scope);
+      thread.routine = savedRoutine;
+      thread.step = savedStep;
+      thread.open = savedOpen;
+      // An error from the callee is reported in the caller at the calling step itself.
+      this.lastExprPos = null;
+    }
+  }
+
+  /** Sets the parameters of a routine call; defaults are evaluated in order, committed one by one. */
+  private bindParams(routine: Routine, args: Map<string, Value>, scope: Scope): void {
+    for (let i = this.replayResume; i < routine.params.length; i++) {
+      const p = routine.params[i]!;
+      if (args.has(p.name)) this.assignVar(scope, p.name, cloneValue(args.get(p.name)!));
+      else if (p.default) this.assignVar(scope, p.name, cloneValue(this.value(p.default, scope)));
+      else throw typeError(`subworkflow '${routine.name}': missing required parameter '${p.name}'`);
+      this.commit(i + 1);
+    }
+  }
+
+  // ---------------------------------------------------------------- expressions and replay
+
+  /**
+   * Runs `fn`, the synchronous part of an action, so that expressions inside it may call
+   * subworkflows and connectors: returns what `fn` returns when no expression suspends, else a
+   * promise that makes each call and runs `fn` again with the results replayed.
+   */
+  private drive<T>(frame: Frame, fn: () => T | Promise<T>): T | Promise<T> {
+    const savedLog = this.replayLog;
+    const savedPos = this.replayPos;
+    const savedResume = this.replayResume;
+    const savedThread = this.evalThread;
+    this.replayLog = null;
+    this.replayPos = 0;
+    this.replayResume = 0;
+    this.evalThread = frame.thread;
+    try {
+      return fn();
+    } catch (err) {
+      if (!(err instanceof Suspension)) throw err;
+      return this.replay(frame, fn, this.replayResume);
+    } finally {
+      this.replayLog = savedLog;
+      this.replayPos = savedPos;
+      this.replayResume = savedResume;
+      this.evalThread = savedThread;
+    }
+  }
+
+  /**
+   * The first run did not record the calls it made: run again from the last commit recording
+   * them, then make each suspended call and run again, replaying the results.
+   */
+  private async replay<T>(frame: Frame, fn: () => T | Promise<T>, resume: number): Promise<T> {
+    let log: Value[] = [];
+    let pending: Suspension | null = null;
+    for (;;) {
+      if (pending) log.push(await this.suspendedCall(frame, pending));
+      const savedLog = this.replayLog;
+      const savedPos = this.replayPos;
+      const savedResume = this.replayResume;
+      const savedThread = this.evalThread;
+      this.replayLog = log;
+      this.replayPos = 0;
+      this.replayResume = resume;
+      this.evalThread = frame.thread;
+      let r: T | Promise<T>;
+      try {
+        r = fn();
+        pending = null;
+      } catch (err) {
+        if (!(err instanceof Suspension)) throw err;
+        pending = err;
+        log = this.replayLog;
+        resume = this.replayResume;
+        continue;
+      } finally {
+        this.replayLog = savedLog;
+        this.replayPos = savedPos;
+        this.replayResume = savedResume;
+        this.evalThread = savedThread;
+      }
+      return r;
+    }
+  }
+
+  /**
+   * Marks `progress` parts of the driven action as done (their effects are in place): a replay
+   * resumes there, replaying only the calls made since.
+   */
+  private commit(progress: number): void {
+    this.replayResume = progress;
+    if (this.replayLog !== null) this.replayLog = [];
+    this.replayPos = 0;
+  }
+
+  /** Makes the call an expression suspended on: a subworkflow or a connector helper. */
+  private suspendedCall(frame: Frame, s: Suspension): Promise<Value> {
+    const callee = s.routine;
+    const traced = frame.thread.open;
+    if (!callee) {
+      this.checkpoint();
+      const name = s.connector ?? '';
+      const call = this.deps.connectors.call(
+        name,
+        s.args,
+        this.origin(frame, frame.thread.step ?? ''),
+        this.abort.signal,
+      );
+      return this.trace.calls ? this.traced(call, traced, name, 'connector', s.args) : call;
+    }
+    if (s.args.length > callee.params.length) {
+      throw typeError(
+        `subworkflow '${callee.name}' takes ${callee.params.length} arguments, got ${s.args.length}`,
       );
     }
+    const args = new Map<string, Value>();
+    s.args.forEach((a, i) => args.set(callee.params[i]!.name, a));
+    this.checkpoint();
+    const call = this.callRoutine(frame, traced, callee, args);
+    return this.trace.calls ? this.traced(call, traced, callee.name, 'subworkflow', s.args) : call;
   }
 
-  // ---------------------------------------------------------------- expressions
+  private traced(
+    call: Promise<Value>,
+    step: TracedStep | null,
+    name: string,
+    kind: FunctionKind,
+    args: Value[],
+  ): Promise<Value> {
+    return call.then(
+      (result) => {
+        this.tracers.emit('functionCalled', { step, name, kind, inExpression: true, args, result });
+        return result;
+      },
+      (error: unknown) => {
+        this.tracers.emit('functionCalled', { step, name, kind, inExpression: true, args, error });
+        throw error;
+      },
+    );
+  }
 
-  /** Evaluates a value template, suspending for subworkflow calls inside expressions. */
-  private async evalTemplate(frame: Frame, t: ValueTemplate, scope: Scope): Promise<Value> {
+  /** Evaluates a value template (synchronously: a subworkflow call inside throws a Suspension). */
+  private value(t: ValueTemplate, scope: Scope): Value {
     switch (t.kind) {
       case 'literal':
         return t.value;
       case 'expr':
-        return this.evalExpr(frame, t.expr, scope, t.pos, t.text.length + 3);
-      case 'list': {
-        const out: Value[] = [];
-        for (const item of t.items) out.push(await this.evalTemplate(frame, item, scope));
-        return out;
-      }
-      case 'map': {
-        const out: WfMap = new Map();
-        for (const e of t.entries) {
-          let key: Value = e.key as Value;
-          if (typeof e.key !== 'string') {
-            key = await this.evalExpr(frame, e.key.expr, scope, e.key.pos, e.key.text.length + 3);
-            if (typeof key !== 'string') throw typeError(`map keys must be strings, got ${typeName(key)}`);
-          }
-          out.set(key as string, await this.evalTemplate(frame, e.value, scope));
-        }
-        return out;
-      }
-    }
-  }
-
-  /** Synchronous evaluation; throws SuspendForSubworkflow when an expression calls a subworkflow. */
-  private evalTemplateSync(t: ValueTemplate, scope: Scope): Value {
-    switch (t.kind) {
-      case 'literal':
-        return t.value;
-      case 'expr':
-        return this.evalExprSync(t.expr, scope, t.pos, t.text.length + 3);
+        return this.expr(t.expr, scope, t.pos, t.text.length + 3);
       case 'list':
-        return t.items.map((item) => this.evalTemplateSync(item, scope));
+        return t.items.map((item) => this.value(item, scope));
       case 'map': {
         const out: WfMap = new Map();
         for (const e of t.entries) {
           let key: Value = e.key as Value;
           if (typeof e.key !== 'string') {
-            key = this.evalExprSync(e.key.expr, scope, e.key.pos, e.key.text.length + 3);
+            key = this.expr(e.key.expr, scope, e.key.pos, e.key.text.length + 3);
             if (typeof key !== 'string') throw typeError(`map keys must be strings, got ${typeName(key)}`);
           }
-          out.set(key as string, this.evalTemplateSync(e.value, scope));
+          out.set(key as string, this.value(e.value, scope));
         }
         return out;
       }
     }
   }
 
-  private evalExprSync(expr: Expr, scope: Scope, pos: Pos, length: number): Value {
+  private expr(expr: Expr, scope: Scope, pos: Pos, length: number): Value {
     this.lastExprPos = pos;
     this.lastExprLength = length;
     const savedScope = this.evalScope;
-    const savedLog = this.evalCallLog;
     this.evalScope = scope;
-    this.evalCallLog = null;
     try {
       return checkStringLength(evaluate(expr, this));
     } finally {
       this.evalScope = savedScope;
-      this.evalCallLog = savedLog;
-    }
-  }
-
-  private async evalExpr(frame: Frame, expr: Expr, scope: Scope, pos: Pos, length: number): Promise<Value> {
-    this.lastExprPos = pos;
-    this.lastExprLength = length;
-    const log: Value[] = [];
-    for (;;) {
-      const savedScope = this.evalScope;
-      const savedLog = this.evalCallLog;
-      const savedPos = this.evalCallPos;
-      this.evalScope = scope;
-      this.evalCallLog = log;
-      this.evalCallPos = 0;
-      try {
-        return checkStringLength(evaluate(expr, this));
-      } catch (err) {
-        if (!(err instanceof SuspendForSubworkflow)) throw err;
-        const callee = err.routine;
-        if (!callee) {
-          this.checkpoint();
-          const origin = { ...this.origin(frame, null), step: frame.thread.step ?? '' };
-          log.push(await this.deps.connectors.call(err.connector ?? '', err.args, origin, this.abort.signal));
-          this.lastExprPos = pos;
-          this.lastExprLength = length;
-          continue;
-        }
-        const args = new Map<string, Value>();
-        if (err.args.length > callee.params.length) {
-          throw typeError(
-            `subworkflow '${callee.name}' takes ${callee.params.length} arguments, got ${err.args.length}`,
-          );
-        }
-        err.args.forEach((a, i) => args.set(callee.params[i]!.name, a));
-        this.checkpoint();
-        log.push(await this.callRoutine(frame, callee, args));
-        this.lastExprPos = pos;
-        this.lastExprLength = length;
-      } finally {
-        this.evalScope = savedScope;
-        this.evalCallLog = savedLog;
-        this.evalCallPos = savedPos;
-      }
     }
   }
 
@@ -1347,11 +1145,11 @@ class Execution implements EvalContext, FunctionContext {
   }
 
   call(name: string, args: Value[]): Value {
-    const log = this.evalCallLog;
-    if (log !== null && this.evalCallPos < log.length) return log[this.evalCallPos++] as Value;
+    const log = this.replayLog;
+    if (log !== null && this.replayPos < log.length) return log[this.replayPos++] as Value;
     const routine = this.options.definition.routines.get(name);
-    if (routine) throw new SuspendForSubworkflow(routine, args.map(cloneValue));
-    if (EXPRESSION_CONNECTORS.has(name)) throw new SuspendForSubworkflow(null, args.map(cloneValue), name);
+    if (routine) throw new Suspension(routine, args.map(cloneValue));
+    if (EXPRESSION_CONNECTORS.has(name)) throw new Suspension(null, args.map(cloneValue), name);
     const member = this.stdlib.get(name);
     if (!member) throw platformError('SystemError', `unknown function '${name}'`);
     if (member.kind === 'constant') throw typeError(`'${name}' is not a function`);
@@ -1360,10 +1158,28 @@ class Execution implements EvalContext, FunctionContext {
         `${name} is a blocking function and cannot be called inside an expression; use a call step`,
       );
     }
+    if (this.trace.calls) return this.tracedPureCall(member, name, args);
     const result = member.impl(this.stdlib.bindPositional(member, args), this);
     if (log !== null) {
       log.push(result);
-      this.evalCallPos++;
+      this.replayPos++;
+    }
+    return result;
+  }
+
+  private tracedPureCall(member: PureFunction, name: string, args: Value[]): Value {
+    const step = this.evalThread?.open ?? null;
+    let result: Value;
+    try {
+      result = member.impl(this.stdlib.bindPositional(member, args), this);
+    } catch (error) {
+      this.tracers.emit('functionCalled', { step, name, kind: 'stdlib', inExpression: true, args, error });
+      throw error;
+    }
+    this.tracers.emit('functionCalled', { step, name, kind: 'stdlib', inExpression: true, args, result });
+    if (this.replayLog !== null) {
+      this.replayLog.push(result);
+      this.replayPos++;
     }
     return result;
   }
@@ -1374,70 +1190,7 @@ class Execution implements EvalContext, FunctionContext {
   }
 }
 
-class Semaphore {
-  private readonly waiting: (() => void)[] = [];
-  constructor(private available: number) {}
-
-  acquire(): Promise<void> | void {
-    if (this.available > 0) {
-      this.available--;
-      return;
-    }
-    return new Promise<void>((resolve) => this.waiting.push(resolve));
-  }
-
-  release(): void {
-    const next = this.waiting.shift();
-    if (next) next();
-    else this.available++;
-  }
-}
-
-/** A step-history entry; times are kept as numbers and turned into Dates only when read. */
-class HistoryEntry implements StepEntry {
-  state: StepEntry['state'] = 'STATE_IN_PROGRESS';
-  updateMs: number;
-  exceptionPayload?: string;
-
-  constructor(
-    readonly entryId: number,
-    readonly routine: string,
-    readonly step: string,
-    readonly stepType: StepType,
-    readonly threadId: string,
-    readonly createMs: number,
-  ) {
-    this.updateMs = createMs;
-  }
-
-  get createTime(): Date {
-    return new Date(this.createMs);
-  }
-
-  get updateTime(): Date {
-    return new Date(this.updateMs);
-  }
-}
-
-interface RetryPolicy {
-  predicate: string;
-  maxRetries: number;
-  initialDelay: number;
-  maxDelay: number;
-  multiplier: number;
-}
-
-/** The dotted function name an expression like `${http.default_retry_predicate}` refers to. */
-function functionName(expr: Expr): string | null {
-  if (expr.kind === 'variable') return expr.name;
-  if (expr.kind === 'member') {
-    const inner = functionName(expr.object);
-    return inner === null ? null : `${inner}.${expr.property}`;
-  }
-  return null;
-}
-
-/** Strings are limited to 256 KB (reference §6.1). */
+/** Strings are limited to 256 KB (https://cloud.google.com/workflows/quotas#resource_limit). */
 const MAX_STRING_BYTES = 256 * 1024;
 function checkStringLength(v: Value): Value {
   // UTF-8 is at most 3 bytes per UTF-16 unit: only long strings need measuring.
@@ -1445,17 +1198,6 @@ function checkStringLength(v: Value): Value {
     throw resourceLimitError(`string of ${Buffer.byteLength(v)} bytes exceeds the 256 KB limit on strings`);
   }
   return v;
-}
-
-function findStep(steps: readonly Step[], name: string): Step | undefined {
-  for (const s of steps) {
-    if (s.name === name) return s;
-    if (s.action.kind === 'steps') {
-      const inner = findStep(s.action.steps, name);
-      if (inner) return inner;
-    }
-  }
-  return undefined;
 }
 
 function nextSignal(next: NextTarget): Signal {
@@ -1481,31 +1223,4 @@ function bindRoutineArgs(routine: Routine, args: WfMap | null): Map<string, Valu
     out.set(k, v);
   }
   return out;
-}
-
-function stepTypeOf(action: StepAction, routines: ReadonlyMap<string, Routine>, stdlib: Stdlib): StepType {
-  switch (action.kind) {
-    case 'assign':
-      return 'STEP_ASSIGN';
-    case 'call':
-      if (routines.has(action.call)) return 'STEP_SUBWORKFLOW_CALL';
-      if (isConnector(action.call)) return 'STEP_CONNECTOR_CALL';
-      return stdlib.has(action.call) ? 'STEP_STD_LIB_CALL' : 'STEP_CALL';
-    case 'switch':
-      return 'STEP_SWITCH';
-    case 'for':
-      return 'STEP_FOR';
-    case 'parallel':
-      return action.parallel.for ? 'STEP_PARALLEL_FOR' : 'STEP_PARALLEL_BRANCH';
-    case 'raise':
-      return 'STEP_RAISE';
-    case 'return':
-      return 'STEP_RETURN';
-    case 'steps':
-      return 'STEP_CALL';
-    case 'try':
-      return 'STEP_TRY_RETRY_EXCEPT';
-    case 'next':
-      return 'STEP_GOTO';
-  }
 }

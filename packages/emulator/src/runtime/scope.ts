@@ -1,4 +1,4 @@
-import type { Value } from '../values/types.js';
+import { cloneValue, type Value } from '../values/types.js';
 
 /**
  * A variable scope. A routine call has one flat scope; `for` iterations, `except` blocks and
@@ -32,6 +32,16 @@ export class Scope {
       if (s.shared !== null && !s.shared.has(name)) break;
     }
     return this;
+  }
+
+  /** A copy of every variable visible from here (the innermost of a name wins). */
+  lookupAll(): Map<string, Value> {
+    const out = new Map<string, Value>();
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    for (let s: Scope | null = this; s !== null; s = s.parent) {
+      for (const [k, v] of s.vars) if (!out.has(k)) out.set(k, cloneValue(v));
+    }
+    return out;
   }
 
   set(name: string, value: Value): void {

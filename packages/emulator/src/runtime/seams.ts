@@ -64,6 +64,45 @@ export interface ConnectorHandler {
   call(name: string, args: Value, origin: CallOrigin, signal: AbortSignal): Promise<Value>;
 }
 
+/** A request delivered to a callback endpoint. */
+export interface CallbackRequest {
+  method: string;
+  /** The full URL the request was sent to. */
+  url: string;
+  headers: Record<string, string>;
+  query: Record<string, string[]>;
+  /** JSON bodies arrive decoded; other bodies as a string (null when empty). */
+  body: Value;
+  receivedAt: Date;
+}
+
+export interface CallbackInfo {
+  /** `{executionName}/callbacks/{id}` */
+  name: string;
+  id: string;
+  method: string;
+  url: string;
+  waiters: number;
+  availablePayloads: number;
+}
+
+/**
+ * Callback endpoints as `events.create_callback_endpoint` and `events.await_callback` use them
+ * (implemented by CallbackHub; the server delivers the incoming requests).
+ */
+export interface CallbackEndpoints {
+  create(executionName: string, method: string, id?: string): CallbackInfo;
+  /** Finds a callback by the URL the workflow handed out (the `url` field of the endpoint map). */
+  findByUrl(url: string): CallbackInfo | undefined;
+  /** The next request to the callback; null on time-out; rejects with the signal's reason when aborted. */
+  await(
+    executionName: string,
+    callbackId: string,
+    timeoutMs: number,
+    signal: AbortSignal,
+  ): Promise<CallbackRequest | null>;
+}
+
 export interface Clock {
   /** Milliseconds since the Unix epoch, with sub-millisecond precision where available. */
   now(): number;
@@ -76,8 +115,19 @@ export interface IdSource {
   uuid(): string;
 }
 
-export type LogSeverity =
-  'DEFAULT' | 'DEBUG' | 'INFO' | 'NOTICE' | 'WARNING' | 'ERROR' | 'CRITICAL' | 'ALERT' | 'EMERGENCY';
+/** The severities of Cloud Logging, which `sys.log` accepts (https://cloud.google.com/workflows/docs/reference/stdlib/sys/log). */
+export const LOG_SEVERITIES = [
+  'DEFAULT',
+  'DEBUG',
+  'INFO',
+  'NOTICE',
+  'WARNING',
+  'ERROR',
+  'CRITICAL',
+  'ALERT',
+  'EMERGENCY',
+] as const;
+export type LogSeverity = (typeof LOG_SEVERITIES)[number];
 
 export interface LogEntry {
   severity: LogSeverity;

@@ -5,7 +5,7 @@
  * it and returns the Execution resource. Parent/child workflows then run locally end to end; a
  * stub registered for either name still takes precedence.
  */
-import { EXECUTIONS_RUN_CONNECTOR } from '../runtime/connectors.js';
+import { EXECUTIONS_RUN_CONNECTOR } from '../stdlib/connectors.js';
 import type { CallOrigin } from '../runtime/seams.js';
 import { platformError, typeError, valueError } from '../runtime/workflow-error.js';
 import { jsonToValue, parseJson, stringifyJson } from '../values/json.js';

@@ -7,7 +7,7 @@
  */
 import type { Expr } from '../expr/ast.js';
 import { walkExpr } from '../expr/index.js';
-import { EXPRESSION_CONNECTORS } from '../runtime/connectors.js';
+import { EXPRESSION_CONNECTORS } from '../stdlib/connectors.js';
 import type { Stdlib, StdlibMember } from '../stdlib/registry.js';
 import { typeName, type Value } from '../values/types.js';
 import { stepPrefix } from './schema.js';

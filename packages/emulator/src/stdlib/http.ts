@@ -1,9 +1,11 @@
 /**
- * `http.*` (reference §3.5, §3.10, §5). The request functions block and are implemented by
- * the executor; this module declares their parameters and provides the default retry
+ * `http.*` (https://cloud.google.com/workflows/docs/reference/stdlib/http/overview): the request
+ * functions (blocking; encoding, the call and decoding are in http-call.ts), the default retry
  * policies and their predicates.
  */
+import { typeError } from '../runtime/workflow-error.js';
 import { Double, type Value, type WfMap } from '../values/types.js';
+import { performHttpCall } from './http-call.js';
 import {
   blocking,
   constant,
@@ -11,6 +13,8 @@ import {
   optional,
   param,
   pure,
+  type BlockingFunction,
+  type CallContext,
   type ParamSpec,
   type StdlibMember,
 } from './registry.js';
@@ -61,14 +65,42 @@ const url = param('url', 'string');
 const timeout = optional('timeout', new Double(300), ...NUMBER);
 const body = optional('body', null);
 
+/** `http.get`... (method from the name) or `http.request` (method from the arguments). */
+function request(name: string, params: readonly ParamSpec[]): BlockingFunction {
+  const fixedMethod = name === 'http.request' ? null : name.slice('http.'.length).toUpperCase();
+  return blocking(name, params, (a, ctx: CallContext) => {
+    const args: WfMap = new Map(params.map((p, i) => [p.name, a[i] ?? null]));
+    const method = fixedMethod ?? args.get('method');
+    if (typeof method !== 'string') throw typeError(`http.request: argument 'method' must be a string`);
+    return performHttpCall(
+      {
+        method,
+        url: args.get('url') ?? null,
+        timeout: args.get('timeout') ?? null,
+        body: args.get('body') ?? null,
+        hasBody: (args.get('body') ?? null) !== null,
+        headers: args.get('headers') ?? null,
+        query: args.get('query') ?? null,
+        auth: args.get('auth') ?? null,
+        privateServiceName: args.get('private_service_name') ?? null,
+        caCertificate: args.get('ca_certificate') ?? null,
+      },
+      ctx.transport,
+      ctx.origin,
+      ctx.signal,
+      ctx.maxHttpResponseBytes,
+    );
+  });
+}
+
 export function httpFunctions(): StdlibMember[] {
   return [
-    blocking('http.get', [url, timeout, ...tail]),
-    blocking('http.post', [url, timeout, body, ...tail]),
-    blocking('http.put', [url, timeout, body, ...tail]),
-    blocking('http.patch', [url, timeout, body, ...tail]),
-    blocking('http.delete', [url, timeout, body, ...tail]),
-    blocking('http.request', [param('method', 'string'), url, timeout, body, ...tail]),
+    request('http.get', [url, timeout, ...tail]),
+    request('http.post', [url, timeout, body, ...tail]),
+    request('http.put', [url, timeout, body, ...tail]),
+    request('http.patch', [url, timeout, body, ...tail]),
+    request('http.delete', [url, timeout, body, ...tail]),
+    request('http.request', [param('method', 'string'), url, timeout, body, ...tail]),
     pure('http.default_retry_predicate', [param('e')], ([e]) =>
       shouldRetry(e ?? null, IDEMPOTENT_CODES, IDEMPOTENT_TAGS),
     ),

@@ -3,7 +3,15 @@
  * order and names), which types each accepts, whether it blocks. Arity, named arguments
  * and argument types are checked here, never in the modules.
  */
-import type { Clock, IdSource } from '../runtime/seams.js';
+import type {
+  CallbackEndpoints,
+  CallOrigin,
+  Clock,
+  ConnectorHandler,
+  HttpTransport,
+  IdSource,
+  Logger,
+} from '../runtime/seams.js';
 import { typeError } from '../runtime/workflow-error.js';
 import { typeName, type TypeName, type Value, type WfMap } from '../values/types.js';
 
@@ -37,11 +45,29 @@ export interface PureFunction extends FunctionBase {
 }
 
 /**
+ * What blocking functions may use besides a FunctionContext: the seams to the outside world,
+ * the execution's abort signal (cancellation) and where the call comes from.
+ */
+export interface CallContext extends FunctionContext {
+  transport: HttpTransport;
+  connectors: ConnectorHandler;
+  callbacks: CallbackEndpoints;
+  logger: Logger;
+  /** Aborted when the execution is cancelled: every wait must end on it. */
+  signal: AbortSignal;
+  /** The calling execution, routine and step (`projectId` and `location` always set). */
+  origin: CallOrigin;
+  /** Largest HTTP response body accepted (2 MB by default). */
+  maxHttpResponseBytes: number;
+}
+
+/**
  * A blocking function (`http.*`, `sys.sleep`, `sys.log`, `events.*`...): allowed only in
- * `call` steps. The executor implements it; the registry describes its parameters.
+ * `call` steps. Receives arguments in positional order, checked and defaulted by the registry.
  */
 export interface BlockingFunction extends FunctionBase {
   kind: 'blocking';
+  impl(args: Value[], ctx: CallContext): Promise<Value>;
 }
 
 /** A named value such as `retry.default_backoff` or `http.default_retry`. */
@@ -149,8 +175,12 @@ export function pure(
   return { kind: 'pure', name, params, impl };
 }
 
-export function blocking(name: string, params: readonly ParamSpec[]): BlockingFunction {
-  return { kind: 'blocking', name, params };
+export function blocking(
+  name: string,
+  params: readonly ParamSpec[],
+  impl: (args: Value[], ctx: CallContext) => Promise<Value>,
+): BlockingFunction {
+  return { kind: 'blocking', name, params, impl };
 }
 
 export function constant(name: string, value: () => Value): ConstantMember {

@@ -74,7 +74,7 @@ const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 const isLeap = (y: number): boolean => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
 
-function parse(text: string): Value {
+export function parseTime(text: string): Value {
   const m = RFC3339.exec(text);
   const bad = (why: string): never => {
     throw valueError(`time.parse: "${text}" is not an RFC 3339 timestamp (${why})`);
@@ -113,6 +113,6 @@ export function timeFunctions(): StdlibMember[] {
     pure('time.format', [param('seconds', ...NUMBER), optional('timezone', null, 'string')], ([s, tz]) =>
       format(s as number | bigint | Double, tz as string | null),
     ),
-    pure('time.parse', [param('value', 'string')], ([v]) => parse(v as string)),
+    pure('time.parse', [param('value', 'string')], ([v]) => parseTime(v as string)),
   ];
 }

@@ -2,7 +2,12 @@
 import { loadWorkflow, formatProblems } from '../../src/source/index.js';
 import { startExecution } from '../../src/runtime/executor.js';
 import { CallbackHub } from '../../src/runtime/callbacks.js';
-import type { ExecutionOutcome, RunningExecution, StepEntry } from '../../src/runtime/api.js';
+import type {
+  ExecutionOutcome,
+  RunningExecution,
+  StartExecutionOptions,
+  StepEntry,
+} from '../../src/runtime/api.js';
 import {
   TransportError,
   type Clock,
@@ -49,6 +54,10 @@ export interface RunOptions {
   connectors?: Record<string, (args: Value) => Value>;
   clock?: Clock;
   limits?: Parameters<typeof startExecution>[0]['limits'];
+  /** Observers, the source file and the observer-failure reporter, passed to the executor as is. */
+  tracers?: StartExecutionOptions['tracers'];
+  sourceFile?: string;
+  onTracerError?: StartExecutionOptions['onTracerError'];
 }
 
 export interface RunResult {
@@ -128,6 +137,9 @@ export function prepare(source: string, options: RunOptions = {}) {
         serviceAccount: 'projects/my-project/serviceAccounts/sa@my-project.iam.gserviceaccount.com',
         userEnvVars: { MY_VAR: 'hello' },
       },
+      ...(options.tracers ? { tracers: options.tracers } : {}),
+      ...(options.sourceFile ? { sourceFile: options.sourceFile } : {}),
+      ...(options.onTracerError ? { onTracerError: options.onTracerError } : {}),
     },
   );
   return { execution, requests, logs, clock, callbacks };

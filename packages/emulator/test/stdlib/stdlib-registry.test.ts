@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createStdlib } from '../../src/stdlib/index.js';
-import type { PureFunction, StdlibMember } from '../../src/stdlib/registry.js';
+import type { CallContext, PureFunction, StdlibMember } from '../../src/stdlib/registry.js';
+import { CallbackHub } from '../../src/runtime/callbacks.js';
+import type { LogEntry } from '../../src/runtime/seams.js';
 import { Double, type Value, type WfMap } from '../../src/values/types.js';
 import { testContext } from './support.js';
 
@@ -155,11 +157,67 @@ describe('blocking functions: declared parameters in positional order', () => {
     expect(stdlib.bindNamed(cb, null)).toEqual(['POST']);
   });
 
-  it('does not expose an implementation for blocking members', () => {
+  it('implements every blocking member in its module, against a small call context', async () => {
     for (const name of stdlib.names()) {
       const m = stdlib.get(name);
-      if (m?.kind === 'blocking') expect('impl' in m, name).toBe(false);
+      if (m?.kind === 'blocking') expect(typeof m.impl, name).toBe('function');
     }
+    const logs: LogEntry[] = [];
+    const sleeps: number[] = [];
+    const ctx: CallContext = {
+      ...testContext(),
+      clock: {
+        now: () => Date.UTC(2026, 0, 1),
+        sleep: async (ms) => {
+          sleeps.push(ms);
+        },
+      },
+      transport: { send: () => Promise.reject(new Error('no network here')) },
+      connectors: { call: () => Promise.reject(new Error('no connectors here')) },
+      callbacks: new CallbackHub(() => 'http://127.0.0.1:1', { now: () => 0, sleep: async () => {} }),
+      logger: { log: (e) => logs.push(e) },
+      signal: new AbortController().signal,
+      origin: {
+        executionId: 'e1',
+        workflowId: 'w1',
+        projectId: 'p',
+        location: 'l',
+        routine: 'main',
+        step: 's',
+      },
+      maxHttpResponseBytes: 1024,
+    };
+    const call = (name: string, args: Map<string, Value>) => {
+      const fn = stdlib.get(name);
+      if (fn?.kind !== 'blocking') throw new Error(`${name} is not blocking`);
+      return fn.impl(stdlib.bindNamed(fn, args), ctx);
+    };
+    await expect(
+      call(
+        'sys.log',
+        new Map<string, Value>([
+          ['text', 'hi'],
+          ['severity', 'warning'],
+        ]),
+      ),
+    ).resolves.toBe(null);
+    expect(logs).toEqual([
+      {
+        severity: 'WARNING',
+        payload: 'hi',
+        executionId: 'e1',
+        workflowId: 'w1',
+        timestamp: new Date(Date.UTC(2026, 0, 1)),
+      },
+    ]);
+    await expect(call('sys.sleep', new Map<string, Value>([['seconds', new Double(1.5)]]))).resolves.toBe(
+      null,
+    );
+    expect(sleeps).toEqual([1500]);
+    const endpoint = await call('events.create_callback_endpoint', new Map());
+    expect((endpoint as WfMap).get('url')).toMatch(
+      /^http:\/\/127\.0\.0\.1:1\/v1\/projects\/p\/locations\/l\/workflows\/w1\/executions\/e1\/callbacks\//,
+    );
   });
 });
 
