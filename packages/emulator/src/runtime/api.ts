@@ -21,6 +21,28 @@ export interface ExecutionIdentity {
   userEnvVars: Record<string, string>;
 }
 
+/** `projects/{project}/locations/{location}/workflows/{workflow}/executions/{execution}` */
+export function executionName(id: ExecutionIdentity): string {
+  return `projects/${id.projectId}/locations/${id.location}/workflows/${id.workflowId}/executions/${id.executionId}`;
+}
+
+/**
+ * What `sys.get_env` reads: the user's variables and the built-in ones
+ * (https://cloud.google.com/workflows/docs/reference/environment-variables).
+ */
+export function executionEnv(id: ExecutionIdentity): Map<string, string> {
+  return new Map<string, string>([
+    ...Object.entries(id.userEnvVars),
+    ['GOOGLE_CLOUD_PROJECT_ID', id.projectId],
+    ['GOOGLE_CLOUD_PROJECT_NUMBER', id.projectNumber],
+    ['GOOGLE_CLOUD_LOCATION', id.location],
+    ['GOOGLE_CLOUD_WORKFLOW_ID', id.workflowId],
+    ['GOOGLE_CLOUD_WORKFLOW_REVISION_ID', id.revisionId],
+    ['GOOGLE_CLOUD_WORKFLOW_EXECUTION_ID', id.executionId],
+    ['GOOGLE_CLOUD_SERVICE_ACCOUNT_NAME', id.serviceAccount],
+  ]);
+}
+
 export interface RuntimeDeps {
   transport: HttpTransport;
   connectors: ConnectorHandler;

@@ -1,32 +1,20 @@
 /**
  * The executor: runs a validated WorkflowDefinition as an async task (one per execution). It
- * holds the semantics of steps; the functions it calls (stdlib/), parallel scheduling
- * (parallel.ts), retry policies (retry-policy.ts), memory metering (memory.ts), error reports
- * (error-report.ts) and the step history (history.ts, an observer like any other: tracer.ts)
- * live beside it.
- *
- * Control flow travels as return values (`Signal`), never as exceptions; only Workflows
- * errors (`WorkflowError`) and cancellation are thrown.
- *
- * One body per step kind, synchronous until it has to wait. Expressions are evaluated by the
- * synchronous, pure evaluator in expr/; a subworkflow (or connector) called inside an
- * expression cannot run synchronously, so the evaluation throws a `Suspension`. The action
- * being run is then driven (`drive`): the call runs asynchronously, and the action runs again
- * from its start with the results of the calls made so far replayed in order (expressions are
- * pure, so the replay takes the same path). An action that changes state before it may suspend
- * (an assign step's earlier items, a subworkflow's parameter defaults) records its progress
- * with `commit`, and a replay resumes from there. Steps that need no waiting complete without
- * a promise or a microtask, which keeps CPU-bound workflows fast.
+ * holds the semantics of steps, one body per step kind, synchronous until it has to wait; what
+ * it uses lives beside it: control flow as values (control-flow.ts), the replay that lets
+ * expressions call subworkflows (replay.ts), the functions it calls (stdlib/), parallel
+ * scheduling (parallel.ts), retry policies (retry-policy.ts), memory metering (memory.ts),
+ * error reports (error-report.ts), and the observers of what it does (tracer.ts), the step
+ * history (history.ts) first among them. Steps that need no waiting complete without a
+ * promise or a microtask, which keeps CPU-bound workflows fast.
  */
-import { dottedName, evaluate, type EvalContext } from '../expr/index.js';
+import { evaluate, type EvalContext } from '../expr/index.js';
 import type { Expr } from '../expr/ast.js';
 import type {
   Assignment,
   ForSpec,
-  NextTarget,
   ParallelSpec,
   Pos,
-  RetrySpec,
   Routine,
   Step,
   StepAction,
@@ -34,45 +22,32 @@ import type {
   SwitchCondition,
   ValueTemplate,
 } from '../source/types.js';
-import { EXPRESSION_CONNECTORS, isConnector } from '../stdlib/connectors.js';
 import { defaultStdlib } from '../stdlib/index.js';
-import type { CallContext, FunctionContext, PureFunction, Stdlib } from '../stdlib/registry.js';
+import type { FunctionContext, PureFunction, Stdlib } from '../stdlib/registry.js';
 import { stringifyJson } from '../values/json.js';
+import { cloneValue, isMap, typeName, ValueTooDeepError, type Value, type WfMap } from '../values/types.js';
 import {
-  cloneValue,
-  Double,
-  isMap,
-  isNumber,
-  toJsNumber,
-  typeName,
-  ValueTooDeepError,
-  type Value,
-  type WfMap,
-} from '../values/types.js';
-import type {
-  CurrentStep,
-  ExecutionOutcome,
-  RunningExecution,
-  RuntimeDeps,
-  RuntimeLimits,
-  StartExecutionOptions,
+  executionEnv,
+  executionName,
+  type ExecutionOutcome,
+  type RunningExecution,
+  type RuntimeDeps,
+  type RuntimeLimits,
+  type StartExecutionOptions,
 } from './api.js';
+import { callContext, callOrigin, resolveCallee } from './calls.js';
 import { addFrame, errorReport } from './error-report.js';
 import { StepHistory } from './history.js';
-import { DEFAULT_LIMITS } from './limits.js';
+import { checkStringLength, DEFAULT_LIMITS } from './limits.js';
 import { MemoryMeter } from './memory.js';
 import { runBranches, Semaphore, unhandledBranchError, type BranchTask } from './parallel.js';
-import {
-  backoffValues,
-  policyValuesFromMap,
-  retryDelay,
-  retryPolicy,
-  type RetryPolicy,
-  type RetryPolicyValues,
-} from './retry-policy.js';
+import { retryDelay, retryPolicy, retryPolicyValues, type RetryPolicy } from './retry-policy.js';
 import { Scope } from './scope.js';
 import type { CallOrigin } from './seams.js';
+import { Threads, type Thread } from './threads.js';
 import { TracedStep, Tracers, type FunctionKind } from './tracer.js';
+import { ExecutionCancelled, flowOf, jumpPath, loopItems, type Flow } from './control-flow.js';
+import { Replay, Suspension } from './replay.js';
 import {
   platformError,
   recursionError,
@@ -83,48 +58,8 @@ import {
 } from './workflow-error.js';
 import { Yielder } from './yielder.js';
 
-/** How a block of steps ended, other than by running off its end. */
-type Signal =
-  | { kind: 'return'; value: Value }
-  | { kind: 'end' }
-  | { kind: 'break' }
-  | { kind: 'continue' }
-  | { kind: 'jump'; target: string; pos: Pos };
-
-type Outcome = Signal | undefined;
-
-/** Thrown (internally) when the execution is cancelled: not a Workflows error, never caught by `try`. */
-class CancelledSignal extends Error {
-  override readonly name = 'CancelledSignal';
-}
-
-/** Thrown by the evaluation context when an expression calls a subworkflow or a connector. */
-class Suspension extends Error {
-  override readonly name = 'Suspension';
-  constructor(
-    readonly routine: Routine | null,
-    readonly args: Value[],
-    /** Set instead of `routine` for a connector helper called in an expression. */
-    readonly connector?: string,
-  ) {
-    super('suspend');
-  }
-}
-
 export function startExecution(deps: RuntimeDeps, options: StartExecutionOptions): RunningExecution {
   return new Execution(deps, options).start();
-}
-
-/** A thread of execution: the main thread, or one parallel branch/iteration. */
-interface Thread {
-  id: string;
-  /** Parallel nesting depth of this thread. */
-  parallelDepth: number;
-  /** The step running in this thread (strings, not an object: updated on every step). */
-  routine: string;
-  step: string | null;
-  /** The innermost step open in this thread (the parent of the next step it starts). */
-  open: TracedStep | null;
 }
 
 /** One routine invocation. */
@@ -141,14 +76,8 @@ class Execution implements EvalContext, FunctionContext {
   private readonly history: StepHistory;
   private readonly tracers: Tracers;
   /** Whether some observer listens to these events (the event objects are built only then). */
-  private readonly trace: {
-    steps: boolean;
-    structure: boolean;
-    calls: boolean;
-    subworkflows: boolean;
-  };
-  private readonly threads = new Map<string, Thread>();
-  private readonly jumpIndexes = new WeakMap<readonly Step[], Map<string, number[]>>();
+  private readonly trace: ReturnType<Tracers['groups']>;
+  private readonly threads = new Threads();
   /** Branches and iterations running at once, execution-wide (excess ones queue). */
   private readonly branchSlots: Semaphore;
   private readonly memory: MemoryMeter;
@@ -158,23 +87,14 @@ class Execution implements EvalContext, FunctionContext {
   private steps = 0;
   private stepIds = 0;
   private cancelled = false;
-  private threadCounter = 0;
   /** The last step main ran in the main thread (where an unencodable result is reported). */
   private lastMainStep: Step | null = null;
 
-  // Evaluation state. Evaluation is synchronous, so one set per execution suffices; `drive`
-  // saves and restores the replay fields around each action it runs.
+  private readonly replay = new Replay<Frame>((s, frame) => this.suspendedCall(frame, s));
   private evalScope: Scope | null = null;
-  /** Results of the calls made so far by the action being replayed; null on a first run. */
-  private replayLog: Value[] | null = null;
-  private replayPos = 0;
-  /** Progress `commit`ted by the action being driven (where a replay resumes). */
-  private replayResume = 0;
   /** Position of the expression evaluated last (for error positions). */
   private lastExprPos: Pos | null = null;
   private lastExprLength = 0;
-  /** The thread whose action is being driven (whose open step made the calls). */
-  private evalThread: Thread | null = null;
 
   readonly clock;
   readonly ids;
@@ -191,32 +111,9 @@ class Execution implements EvalContext, FunctionContext {
     this.ids = deps.ids;
     this.history = new StepHistory(() => this.clock.now(), options.onStepEntry);
     this.tracers = new Tracers([this.history, ...(options.tracers ?? [])], options.onTracerError);
-    const t = this.tracers;
-    this.trace = {
-      steps: t.has('stepStarted') || t.has('stepEnded'),
-      structure:
-        t.has('switchCondition') ||
-        t.has('switchNoMatch') ||
-        t.has('forIteration') ||
-        t.has('parallelBranch') ||
-        t.has('tryCompleted') ||
-        t.has('exceptTaken') ||
-        t.has('retryAttempt'),
-      calls: t.has('functionCalled'),
-      subworkflows: t.has('subworkflowCalled') || t.has('subworkflowReturned'),
-    };
-    const id = options.identity;
-    this.executionName = `projects/${id.projectId}/locations/${id.location}/workflows/${id.workflowId}/executions/${id.executionId}`;
-    this.envVars = new Map<string, string>([
-      ...Object.entries(id.userEnvVars),
-      ['GOOGLE_CLOUD_PROJECT_ID', id.projectId],
-      ['GOOGLE_CLOUD_PROJECT_NUMBER', id.projectNumber],
-      ['GOOGLE_CLOUD_LOCATION', id.location],
-      ['GOOGLE_CLOUD_WORKFLOW_ID', id.workflowId],
-      ['GOOGLE_CLOUD_WORKFLOW_REVISION_ID', id.revisionId],
-      ['GOOGLE_CLOUD_WORKFLOW_EXECUTION_ID', id.executionId],
-      ['GOOGLE_CLOUD_SERVICE_ACCOUNT_NAME', id.serviceAccount],
-    ]);
+    this.trace = this.tracers.groups();
+    this.executionName = executionName(options.identity);
+    this.envVars = executionEnv(options.identity);
   }
 
   start(): RunningExecution {
@@ -225,18 +122,11 @@ class Execution implements EvalContext, FunctionContext {
       done,
       cancel: () => {
         this.cancelled = true;
-        if (!this.abort.signal.aborted) this.abort.abort(new CancelledSignal('Execution cancelled'));
+        if (!this.abort.signal.aborted) this.abort.abort(new ExecutionCancelled('Execution cancelled'));
       },
       history: this.history.entries,
-      currentSteps: () => this.currentSteps(),
+      currentSteps: () => this.threads.currentSteps(),
     };
-  }
-
-  private currentSteps(): CurrentStep[] {
-    const out: CurrentStep[] = [];
-    for (const t of this.threads.values())
-      if (t.step !== null) out.push({ routine: t.routine, step: t.step });
-    return out;
   }
 
   private async run(): Promise<ExecutionOutcome> {
@@ -256,7 +146,7 @@ class Execution implements EvalContext, FunctionContext {
 
   private async outcome(): Promise<{ outcome: ExecutionOutcome; error?: WorkflowError }> {
     const main = this.options.definition.routines.get('main');
-    const thread = this.newThread(0);
+    const thread = this.threads.create(0);
     try {
       if (!main) throw platformError('SystemError', 'workflow has no main routine');
       const scope = new Scope(null);
@@ -293,13 +183,6 @@ class Execution implements EvalContext, FunctionContext {
 
   // ---------------------------------------------------------------- threads and steps
 
-  private newThread(parallelDepth: number, open: TracedStep | null = null): Thread {
-    const id = parallelDepth === 0 && this.threads.size === 0 ? '' : String(++this.threadCounter);
-    const t: Thread = { id, parallelDepth, routine: '', step: null, open };
-    this.threads.set(id, t);
-    return t;
-  }
-
   private checkpoint(): void {
     if (this.cancelled) throw this.abort.signal.reason as Error;
     if (++this.steps > this.limits.maxSteps) {
@@ -311,24 +194,24 @@ class Execution implements EvalContext, FunctionContext {
     if (frame.depth > this.limits.maxCallDepth) {
       throw recursionError(`maximum call stack depth of ${this.limits.maxCallDepth} exceeded`);
     }
-    const signal = await this.runSteps(frame, frame.routine.steps, scope, 0);
-    if (!signal) return null;
-    switch (signal.kind) {
+    const flow = await this.runSteps(frame, frame.routine.steps, scope, 0);
+    if (!flow) return null;
+    switch (flow.kind) {
       case 'return':
-        return signal.value;
+        return flow.value;
       case 'end':
         return null;
       case 'break':
       case 'continue':
-        throw platformError('SystemError', `'${signal.kind}' used outside of a loop`);
+        throw platformError('SystemError', `'${flow.kind}' used outside of a loop`);
       case 'jump':
-        throw platformError('SystemError', `jump target '${signal.target}' not found`);
+        throw platformError('SystemError', `jump target '${flow.target}' not found`);
     }
   }
 
   /**
    * Runs a list of steps from `start`. Jumps to steps of this list (or of plain nested `steps`
-   * blocks inside it) are resolved here; other signals go to the caller.
+   * blocks inside it) are resolved here; other control flow goes to the caller.
    */
   private async runSteps(
     frame: Frame,
@@ -336,33 +219,33 @@ class Execution implements EvalContext, FunctionContext {
     scope: Scope,
     start: number,
     entryPath?: number[],
-  ): Promise<Outcome> {
+  ): Promise<Flow> {
     let i = start;
     let path = entryPath;
     while (i < steps.length) {
       const step = steps[i] as Step;
-      let signal: Outcome;
+      let flow: Flow;
       if (path && path.length > 0) {
         // Entering a nested `steps` block at a jump target.
         const [inner, ...rest] = path;
         const action = step.action;
         if (action.kind !== 'steps') throw platformError('SystemError', 'bad jump path');
-        signal = await this.runSteps(frame, action.steps, scope, inner as number, rest);
+        flow = await this.runSteps(frame, action.steps, scope, inner as number, rest);
         path = undefined;
-        if (!signal && step.next) signal = nextSignal(step.next);
+        if (!flow && step.next) flow = flowOf(step.next);
       } else {
         const r = this.runStep(frame, step, scope);
-        signal = r instanceof Promise ? await r : r;
+        flow = r instanceof Promise ? await r : r;
       }
       const pause = this.yielder.afterStep();
       if (pause) await pause;
-      if (!signal) {
+      if (!flow) {
         i++;
         continue;
       }
-      if (signal.kind !== 'jump') return signal;
-      const target = this.jumpIndex(steps).get(signal.target);
-      if (!target) return signal;
+      if (flow.kind !== 'jump') return flow;
+      const target = jumpPath(steps, flow.target);
+      if (!target) return flow;
       try {
         this.checkpoint(); // a jump counts as a step
       } catch (err) {
@@ -375,25 +258,8 @@ class Execution implements EvalContext, FunctionContext {
     return undefined;
   }
 
-  /** name → [index in this list, then indexes inside nested plain `steps` blocks] */
-  private jumpIndex(steps: readonly Step[]): Map<string, number[]> {
-    let paths = this.jumpIndexes.get(steps);
-    if (paths) return paths;
-    const found = new Map<string, number[]>();
-    const visit = (list: readonly Step[], prefix: number[]) => {
-      list.forEach((s, i) => {
-        const p = [...prefix, i];
-        if (!found.has(s.name)) found.set(s.name, p);
-        if (s.action.kind === 'steps') visit(s.action.steps, p);
-      });
-    };
-    visit(steps, []);
-    this.jumpIndexes.set(steps, (paths = found));
-    return paths;
-  }
-
   /** Runs one step: its action, then its `next`. Synchronous when the action needs no waiting. */
-  private runStep(frame: Frame, step: Step, scope: Scope): Outcome | Promise<Outcome> {
+  private runStep(frame: Frame, step: Step, scope: Scope): Flow | Promise<Flow> {
     this.checkpoint();
     const thread = frame.thread;
     const parent = thread.open;
@@ -412,21 +278,21 @@ class Execution implements EvalContext, FunctionContext {
     thread.open = traced;
     if (thread.id === '' && frame.routine.name === 'main') this.lastMainStep = step;
     if (this.trace.steps) this.tracers.emit('stepStarted', traced);
-    this.options.onCurrentSteps?.(this.currentSteps());
-    let r: Outcome | Promise<Outcome>;
+    this.options.onCurrentSteps?.(this.threads.currentSteps());
+    let r: Flow | Promise<Flow>;
     try {
-      r = this.drive(frame, () => this.action(frame, traced, step.action, scope));
+      r = this.replay.drive(frame, () => this.action(frame, traced, step.action, scope));
     } catch (err) {
       thread.open = parent;
       throw this.stepFailed(err, frame, traced);
     }
     if (r instanceof Promise) {
       return r.then(
-        (signal) => {
+        (flow) => {
           thread.open = parent;
-          if (!signal && step.next) signal = nextSignal(step.next);
-          this.stepSucceeded(traced, signal, this.clock.now());
-          return signal;
+          if (!flow && step.next) flow = flowOf(step.next);
+          this.stepSucceeded(traced, flow, this.clock.now());
+          return flow;
         },
         (err: unknown) => {
           thread.open = parent;
@@ -435,17 +301,17 @@ class Execution implements EvalContext, FunctionContext {
       );
     }
     thread.open = parent;
-    if (!r && step.next) r = nextSignal(step.next);
+    if (!r && step.next) r = flowOf(step.next);
     this.stepSucceeded(traced, r, traced.startedAt);
     return r;
   }
 
-  private stepSucceeded(traced: TracedStep, signal: Outcome, endedAt: number): void {
+  private stepSucceeded(traced: TracedStep, flow: Flow, endedAt: number): void {
     traced.outcome = 'succeeded';
     traced.endedAt = endedAt;
-    if (signal) {
-      if (signal.kind === 'return') traced.returned = true;
-      else traced.next = signal.kind === 'jump' ? signal.target : signal.kind;
+    if (flow) {
+      if (flow.kind === 'return') traced.returned = true;
+      else traced.next = flow.kind === 'jump' ? flow.target : flow.kind;
     }
     if (this.trace.steps) this.tracers.emit('stepEnded', traced);
     traced.scope = null;
@@ -469,26 +335,16 @@ class Execution implements EvalContext, FunctionContext {
   }
 
   /** A body embedded in a switch condition or a try: runs like a step's action, without its own step. */
-  private runBody(
-    frame: Frame,
-    traced: TracedStep,
-    body: StepBody,
-    scope: Scope,
-  ): Outcome | Promise<Outcome> {
-    const r = this.drive(frame, () => this.action(frame, traced, body.action, scope));
+  private runBody(frame: Frame, traced: TracedStep, body: StepBody, scope: Scope): Flow | Promise<Flow> {
+    const r = this.replay.drive(frame, () => this.action(frame, traced, body.action, scope));
     const next = body.next;
     if (!next) return r;
-    return r instanceof Promise ? r.then((s) => s ?? nextSignal(next)) : (r ?? nextSignal(next));
+    return r instanceof Promise ? r.then((s) => s ?? flowOf(next)) : (r ?? flowOf(next));
   }
 
   // ---------------------------------------------------------------- one body per step kind
 
-  private action(
-    frame: Frame,
-    traced: TracedStep,
-    action: StepAction,
-    scope: Scope,
-  ): Outcome | Promise<Outcome> {
+  private action(frame: Frame, traced: TracedStep, action: StepAction, scope: Scope): Flow | Promise<Flow> {
     this.lastExprPos = null;
     switch (action.kind) {
       case 'assign':
@@ -517,7 +373,7 @@ class Execution implements EvalContext, FunctionContext {
 
   /** Items run in order; each one that completes is committed, so a replay resumes at the next. */
   private assign(assignments: readonly Assignment[], scope: Scope): void {
-    for (let i = this.replayResume; i < assignments.length; i++) {
+    for (let i = this.replay.resume; i < assignments.length; i++) {
       const a = assignments[i] as Assignment;
       const value = cloneValue(this.value(a.value, scope));
       const target = a.target;
@@ -526,49 +382,10 @@ class Execution implements EvalContext, FunctionContext {
         const keys = target.path.map((seg) =>
           seg.kind === 'property' ? seg.name : this.expr(seg.expr, scope, a.pos, target.text.length),
         );
-        this.storeAt(scope, a, keys, value);
+        this.memory.account(scope.storeAt(target.variable, keys, value), target.variable);
       }
-      this.commit(i + 1);
+      this.replay.commit(i + 1);
     }
-  }
-
-  /** Stores `value` at `variable[k1][k2]...`, creating intermediate maps as needed. */
-  private storeAt(scope: Scope, a: Assignment, keys: readonly Value[], value: Value): void {
-    const variable = a.target.variable;
-    const owner = scope.ownerFor(variable);
-    let container = owner.vars.get(variable);
-    if (container === undefined) {
-      // Assigning `m.k` creates `m` as a map, as nested keys are created as needed.
-      container = new Map();
-      owner.vars.set(variable, container);
-    }
-    for (let i = 0; i < keys.length; i++) {
-      const key = keys[i] as Value;
-      const last = i === keys.length - 1;
-      if (isMap(container)) {
-        if (typeof key !== 'string') throw typeError(`map keys must be strings, got ${typeName(key)}`);
-        if (last) container.set(key, value);
-        else {
-          let next = container.get(key);
-          if (next === undefined || next === null) {
-            next = new Map();
-            container.set(key, next);
-          }
-          container = next;
-        }
-      } else if (Array.isArray(container)) {
-        if (typeof key !== 'number' && typeof key !== 'bigint') {
-          throw typeError(`list indices must be integers, got ${typeName(key)}`);
-        }
-        const idx = Number(key);
-        if (idx < 0 || idx >= container.length) throw platformError('IndexError', 'list index out of range');
-        if (last) container[idx] = value;
-        else container = container[idx]!;
-      } else {
-        throw typeError(`cannot assign into a value of type ${typeName(container)}`);
-      }
-    }
-    this.memory.account(owner, variable);
   }
 
   private assignVar(scope: Scope, name: string, value: Value): void {
@@ -582,7 +399,7 @@ class Execution implements EvalContext, FunctionContext {
     traced: TracedStep,
     action: Extract<StepAction, { kind: 'call' }>,
     scope: Scope,
-  ): Promise<Outcome> {
+  ): Promise<Flow> {
     const args = action.args ? this.value(action.args, scope) : null;
     return this.callFunction(frame, traced, action.call, args).then((result) => {
       if (action.result) this.assignVar(scope, action.result, cloneValue(result));
@@ -595,7 +412,7 @@ class Execution implements EvalContext, FunctionContext {
     traced: TracedStep,
     conditions: readonly SwitchCondition[],
     scope: Scope,
-  ): Outcome | Promise<Outcome> {
+  ): Flow | Promise<Flow> {
     for (let index = 0; index < conditions.length; index++) {
       const c = conditions[index] as SwitchCondition;
       const v = this.value(c.condition, scope);
@@ -603,33 +420,18 @@ class Execution implements EvalContext, FunctionContext {
       if (this.trace.structure)
         this.tracers.emit('switchCondition', { step: traced, index, pos: c.pos, matched: v });
       if (!v) continue;
-      if (!c.body) return c.next ? nextSignal(c.next) : undefined;
+      if (!c.body) return c.next ? flowOf(c.next) : undefined;
       const r = this.runBody(frame, traced, c.body, scope);
       const next = c.next;
       if (!next) return r;
-      return r instanceof Promise ? r.then((s) => s ?? nextSignal(next)) : (r ?? nextSignal(next));
+      return r instanceof Promise ? r.then((s) => s ?? flowOf(next)) : (r ?? flowOf(next));
     }
     if (this.trace.structure) this.tracers.emit('switchNoMatch', traced);
     return undefined;
   }
 
   private loopItems(spec: ForSpec, scope: Scope): Value[] {
-    if (spec.in) {
-      const v = this.value(spec.in, scope);
-      if (!Array.isArray(v)) throw typeError(`for: 'in' must be a list, got ${typeName(v)}`);
-      return v.slice();
-    }
-    const r = spec.range ? this.value(spec.range, scope) : null;
-    if (!Array.isArray(r) || r.length !== 2) throw typeError('for: range must be a list of two numbers');
-    const [a, b] = r as [Value, Value];
-    const num = (x: Value) => (isNumber(x) ? toJsNumber(x) : NaN);
-    if (Number.isNaN(num(a)) || Number.isNaN(num(b))) throw typeError('for: range bounds must be numbers');
-    const items: Value[] = [];
-    const isDouble = a instanceof Double || b instanceof Double;
-    const maxItems = this.limits.maxSteps + 1;
-    for (let x = num(a); x <= num(b) && items.length <= maxItems; x++)
-      items.push(isDouble ? new Double(x) : x);
-    return items;
+    return loopItems(spec, (t) => this.value(t, scope), this.limits.maxSteps + 1);
   }
 
   private async forLoop(
@@ -638,7 +440,7 @@ class Execution implements EvalContext, FunctionContext {
     spec: ForSpec,
     items: Value[],
     scope: Scope,
-  ): Promise<Outcome> {
+  ): Promise<Flow> {
     for (let i = 0; i < items.length; i++) {
       this.checkpoint(); // each iteration counts as a step
       const iterScope = new Scope(scope);
@@ -651,20 +453,20 @@ class Execution implements EvalContext, FunctionContext {
           value: items[i] as Value,
           count: items.length,
         });
-      let signal: Outcome;
+      let flow: Flow;
       try {
-        signal = await this.runSteps(frame, spec.steps, iterScope, 0);
+        flow = await this.runSteps(frame, spec.steps, iterScope, 0);
       } finally {
         this.memory.release(iterScope);
       }
-      if (!signal || signal.kind === 'continue') continue;
-      if (signal.kind === 'break') break;
-      return signal;
+      if (!flow || flow.kind === 'continue') continue;
+      if (flow.kind === 'break') break;
+      return flow;
     }
     return undefined;
   }
 
-  private parallel(frame: Frame, traced: TracedStep, spec: ParallelSpec, scope: Scope): Promise<Outcome> {
+  private parallel(frame: Frame, traced: TracedStep, spec: ParallelSpec, scope: Scope): Promise<Flow> {
     const depth = frame.thread.parallelDepth + 1;
     if (depth > this.limits.maxParallelNesting) {
       throw platformError(
@@ -688,7 +490,7 @@ class Execution implements EvalContext, FunctionContext {
     ): BranchTask => ({
       id,
       run: async () => {
-        const thread = this.newThread(depth, traced);
+        const thread = this.threads.create(depth, traced);
         try {
           const branchScope = new Scope(scope, shared);
           if (init) {
@@ -709,7 +511,7 @@ class Execution implements EvalContext, FunctionContext {
             this.memory.release(branchScope);
           }
         } finally {
-          this.threads.delete(thread.id);
+          this.threads.end(thread);
         }
       },
     });
@@ -735,18 +537,22 @@ class Execution implements EvalContext, FunctionContext {
     traced: TracedStep,
     action: Extract<StepAction, { kind: 'try' }>,
     scope: Scope,
-  ): Promise<Outcome> {
+  ): Promise<Flow> {
     let retries = 0;
     let policy: RetryPolicy | undefined;
     for (;;) {
       try {
-        const signal = await this.runBody(frame, traced, action.try, scope);
+        const flow = await this.runBody(frame, traced, action.try, scope);
         if (this.trace.structure) this.tracers.emit('tryCompleted', { step: traced });
-        return signal;
+        return flow;
       } catch (err) {
         if (!(err instanceof WorkflowError) || err.uncatchable) throw err;
         if (action.retry) {
-          policy ??= retryPolicy(await this.drive(frame, () => this.retryValues(action.retry!, scope)));
+          policy ??= retryPolicy(
+            await this.replay.drive(frame, () =>
+              retryPolicyValues(action.retry!, (t) => this.value(t, scope)),
+            ),
+          );
           const attempt = retries + 1;
           const decision =
             retries >= policy.maxRetries
@@ -788,32 +594,6 @@ class Execution implements EvalContext, FunctionContext {
     }
   }
 
-  /** The policy's fields as the step gives them (a policy expression, or the map form's fields). */
-  private retryValues(spec: RetrySpec, scope: Scope): RetryPolicyValues {
-    if (spec.policy) return policyValuesFromMap(this.value(spec.policy, scope));
-    let predicate: string | undefined;
-    if (spec.predicate) {
-      predicate = dottedName(spec.predicate.expr) ?? undefined;
-      if (!predicate) {
-        const v = this.value(spec.predicate, scope);
-        if (typeof v === 'string') predicate = v;
-      }
-    }
-    const values: RetryPolicyValues = {
-      maxRetries: spec.maxRetries ? this.value(spec.maxRetries, scope) : null,
-      initialDelay: spec.backoff?.initialDelay ? this.value(spec.backoff.initialDelay, scope) : null,
-      maxDelay: spec.backoff?.maxDelay ? this.value(spec.backoff.maxDelay, scope) : null,
-      multiplier: spec.backoff?.multiplier ? this.value(spec.backoff.multiplier, scope) : null,
-    };
-    if (predicate !== undefined) values.predicate = predicate;
-    if (spec.backoffExpr) {
-      const b = this.value(spec.backoffExpr, scope);
-      if (!isMap(b)) throw typeError(`retry backoff must be a map, got ${typeName(b)}`);
-      Object.assign(values, backoffValues(b));
-    }
-    return values;
-  }
-
   private async shouldRetry(
     frame: Frame,
     traced: TracedStep,
@@ -841,70 +621,42 @@ class Execution implements EvalContext, FunctionContext {
   // ---------------------------------------------------------------- calls
 
   private origin(frame: Frame, step: string): CallOrigin {
-    const id = this.options.identity;
-    return {
-      executionId: id.executionId,
-      workflowId: id.workflowId,
-      projectId: id.projectId,
-      location: id.location,
-      routine: frame.routine.name,
-      step,
-    };
+    return callOrigin(this.options.identity, frame.routine.name, step);
   }
 
   /** Calls a function from a `call` step. `args` is a map of named arguments, or a list of positional ones. */
   private async callFunction(frame: Frame, traced: TracedStep, name: string, args: Value): Promise<Value> {
-    const routine = this.options.definition.routines.get(name);
-    let kind: FunctionKind = 'stdlib';
+    const callee = resolveCallee(name, this.options.definition.routines, this.stdlib, false);
+    let kind: FunctionKind = callee.kind;
     let call: () => Value | Promise<Value>;
-    if (routine) {
+    if (callee.kind === 'subworkflow') {
+      const routine = callee.routine;
       if (args !== null && !isMap(args))
         throw typeError(`subworkflow '${name}' takes named arguments (a map)`);
-      kind = 'subworkflow';
       call = () => this.callRoutine(frame, traced, routine, bindRoutineArgs(routine, args));
-    } else if (isConnector(name)) {
-      kind = 'connector';
+    } else if (callee.kind === 'connector') {
       call = () => this.deps.connectors.call(name, args, this.origin(frame, traced.name), this.abort.signal);
     } else {
-      const member = this.stdlib.get(name);
-      if (!member) throw platformError('SystemError', `unknown function '${name}'`);
-      if (member.kind === 'constant') throw typeError(`'${name}' is not a function`);
-      let bound: Value[];
-      if (args === null) bound = this.stdlib.bindNamed(member, null);
-      else if (isMap(args)) bound = this.stdlib.bindNamed(member, args);
-      else if (Array.isArray(args)) bound = this.stdlib.bindPositional(member, args);
-      else throw typeError(`${name}: args must be a map of named arguments`);
+      const member = callee.member;
+      const bound = this.stdlib.bindArgs(member, args);
       if (member.kind === 'pure') call = () => checkStringLength(member.impl(bound, this));
       else {
         if (name.startsWith('http.')) kind = 'http';
-        call = () => member.impl(bound, this.callContext(frame, traced.name));
+        const { signal } = this.abort;
+        const ctx = () =>
+          callContext(
+            this,
+            this.deps,
+            signal,
+            this.origin(frame, traced.name),
+            this.limits.maxHttpResponseBytes,
+          );
+        call = () => member.impl(bound, ctx());
       }
     }
     if (!this.trace.calls) return call();
-    try {
-      const result = await call();
-      this.tracers.emit('functionCalled', { step: traced, name, kind, inExpression: false, args, result });
-      return result;
-    } catch (error) {
-      this.tracers.emit('functionCalled', { step: traced, name, kind, inExpression: false, args, error });
-      throw error;
-    }
-  }
-
-  private callContext(frame: Frame, step: string): CallContext {
-    const d = this.deps;
-    return {
-      clock: this.clock,
-      ids: this.ids,
-      env: (name) => this.env(name),
-      transport: d.transport,
-      connectors: d.connectors,
-      callbacks: d.callbacks,
-      logger: d.logger,
-      signal: this.abort.signal,
-      origin: this.origin(frame, step),
-      maxHttpResponseBytes: this.limits.maxHttpResponseBytes,
-    };
+    const settled = (async () => call())();
+    return this.tracers.callSettled(settled, { step: traced, name, kind, inExpression: false, args });
   }
 
   private async callRoutine(
@@ -916,37 +668,21 @@ class Execution implements EvalContext, FunctionContext {
     const frame: Frame = { routine, depth: caller.depth + 1, thread: caller.thread };
     const thread = caller.thread;
     const scope = new Scope(null);
-    await this.drive(frame, () => this.bindParams(routine, args, scope));
-    const tracing = this.trace.subworkflows;
-    if (tracing)
-      this.tracers.emit('subworkflowCalled', {
-        step: traced,
-        routine: routine.name,
-        args,
-        threadId: thread.id,
-      });
+    await this.replay.drive(frame, () => this.bindParams(routine, args, scope));
+    const traceEvent = this.trace.subworkflows
+      ? { step: traced, routine: routine.name, args, threadId: thread.id }
+      : null;
+    if (traceEvent) this.tracers.emit('subworkflowCalled', traceEvent);
     const savedRoutine = thread.routine;
     const savedStep = thread.step;
     const savedOpen = thread.open;
     thread.open = traced;
     try {
       const result = await this.runRoutineBody(frame, scope);
-      if (tracing)
-        this.tracers.emit('subworkflowReturned', {
-          step: traced,
-          routine: routine.name,
-          result,
-          threadId: thread.id,
-        });
+      if (traceEvent) this.tracers.emit('subworkflowReturned', { ...traceEvent, result });
       return result;
     } catch (error) {
-      if (tracing)
-        this.tracers.emit('subworkflowReturned', {
-          step: traced,
-          routine: routine.name,
-          error,
-          threadId: thread.id,
-        });
+      if (traceEvent) this.tracers.emit('subworkflowReturned', { ...traceEvent, error });
       throw error;
     } finally {
       this.memory.release(scope);
@@ -960,90 +696,16 @@ class Execution implements EvalContext, FunctionContext {
 
   /** Sets the parameters of a routine call; defaults are evaluated in order, committed one by one. */
   private bindParams(routine: Routine, args: Map<string, Value>, scope: Scope): void {
-    for (let i = this.replayResume; i < routine.params.length; i++) {
+    for (let i = this.replay.resume; i < routine.params.length; i++) {
       const p = routine.params[i]!;
       if (args.has(p.name)) this.assignVar(scope, p.name, cloneValue(args.get(p.name)!));
       else if (p.default) this.assignVar(scope, p.name, cloneValue(this.value(p.default, scope)));
       else throw typeError(`subworkflow '${routine.name}': missing required parameter '${p.name}'`);
-      this.commit(i + 1);
+      this.replay.commit(i + 1);
     }
   }
 
   // ---------------------------------------------------------------- expressions and replay
-
-  /**
-   * Runs `fn`, the synchronous part of an action, so that expressions inside it may call
-   * subworkflows and connectors: returns what `fn` returns when no expression suspends, else a
-   * promise that makes each call and runs `fn` again with the results replayed.
-   */
-  private drive<T>(frame: Frame, fn: () => T | Promise<T>): T | Promise<T> {
-    const savedLog = this.replayLog;
-    const savedPos = this.replayPos;
-    const savedResume = this.replayResume;
-    const savedThread = this.evalThread;
-    this.replayLog = null;
-    this.replayPos = 0;
-    this.replayResume = 0;
-    this.evalThread = frame.thread;
-    try {
-      return fn();
-    } catch (err) {
-      if (!(err instanceof Suspension)) throw err;
-      return this.replay(frame, fn, this.replayResume);
-    } finally {
-      this.replayLog = savedLog;
-      this.replayPos = savedPos;
-      this.replayResume = savedResume;
-      this.evalThread = savedThread;
-    }
-  }
-
-  /**
-   * The first run did not record the calls it made: run again from the last commit recording
-   * them, then make each suspended call and run again, replaying the results.
-   */
-  private async replay<T>(frame: Frame, fn: () => T | Promise<T>, resume: number): Promise<T> {
-    let log: Value[] = [];
-    let pending: Suspension | null = null;
-    for (;;) {
-      if (pending) log.push(await this.suspendedCall(frame, pending));
-      const savedLog = this.replayLog;
-      const savedPos = this.replayPos;
-      const savedResume = this.replayResume;
-      const savedThread = this.evalThread;
-      this.replayLog = log;
-      this.replayPos = 0;
-      this.replayResume = resume;
-      this.evalThread = frame.thread;
-      let r: T | Promise<T>;
-      try {
-        r = fn();
-        pending = null;
-      } catch (err) {
-        if (!(err instanceof Suspension)) throw err;
-        pending = err;
-        log = this.replayLog;
-        resume = this.replayResume;
-        continue;
-      } finally {
-        this.replayLog = savedLog;
-        this.replayPos = savedPos;
-        this.replayResume = savedResume;
-        this.evalThread = savedThread;
-      }
-      return r;
-    }
-  }
-
-  /**
-   * Marks `progress` parts of the driven action as done (their effects are in place): a replay
-   * resumes there, replaying only the calls made since.
-   */
-  private commit(progress: number): void {
-    this.replayResume = progress;
-    if (this.replayLog !== null) this.replayLog = [];
-    this.replayPos = 0;
-  }
 
   /** Makes the call an expression suspended on: a subworkflow or a connector helper. */
   private suspendedCall(frame: Frame, s: Suspension): Promise<Value> {
@@ -1058,7 +720,14 @@ class Execution implements EvalContext, FunctionContext {
         this.origin(frame, frame.thread.step ?? ''),
         this.abort.signal,
       );
-      return this.trace.calls ? this.traced(call, traced, name, 'connector', s.args) : call;
+      if (!this.trace.calls) return call;
+      return this.tracers.callSettled(call, {
+        step: traced,
+        name,
+        kind: 'connector',
+        inExpression: true,
+        args: s.args,
+      });
     }
     if (s.args.length > callee.params.length) {
       throw typeError(
@@ -1069,26 +738,14 @@ class Execution implements EvalContext, FunctionContext {
     s.args.forEach((a, i) => args.set(callee.params[i]!.name, a));
     this.checkpoint();
     const call = this.callRoutine(frame, traced, callee, args);
-    return this.trace.calls ? this.traced(call, traced, callee.name, 'subworkflow', s.args) : call;
-  }
-
-  private traced(
-    call: Promise<Value>,
-    step: TracedStep | null,
-    name: string,
-    kind: FunctionKind,
-    args: Value[],
-  ): Promise<Value> {
-    return call.then(
-      (result) => {
-        this.tracers.emit('functionCalled', { step, name, kind, inExpression: true, args, result });
-        return result;
-      },
-      (error: unknown) => {
-        this.tracers.emit('functionCalled', { step, name, kind, inExpression: true, args, error });
-        throw error;
-      },
-    );
+    if (!this.trace.calls) return call;
+    return this.tracers.callSettled(call, {
+      step: traced,
+      name: callee.name,
+      kind: 'subworkflow',
+      inExpression: true,
+      args: s.args,
+    });
   }
 
   /** Evaluates a value template (synchronously: a subworkflow call inside throws a Suspension). */
@@ -1145,14 +802,12 @@ class Execution implements EvalContext, FunctionContext {
   }
 
   call(name: string, args: Value[]): Value {
-    const log = this.replayLog;
-    if (log !== null && this.replayPos < log.length) return log[this.replayPos++] as Value;
-    const routine = this.options.definition.routines.get(name);
-    if (routine) throw new Suspension(routine, args.map(cloneValue));
-    if (EXPRESSION_CONNECTORS.has(name)) throw new Suspension(null, args.map(cloneValue), name);
-    const member = this.stdlib.get(name);
-    if (!member) throw platformError('SystemError', `unknown function '${name}'`);
-    if (member.kind === 'constant') throw typeError(`'${name}' is not a function`);
+    const replayed = this.replay.replayed();
+    if (replayed !== undefined) return replayed;
+    const callee = resolveCallee(name, this.options.definition.routines, this.stdlib, true);
+    if (callee.kind === 'subworkflow') throw new Suspension(callee.routine, args.map(cloneValue));
+    if (callee.kind === 'connector') throw new Suspension(null, args.map(cloneValue), name);
+    const member = callee.member;
     if (member.kind === 'blocking') {
       throw typeError(
         `${name} is a blocking function and cannot be called inside an expression; use a call step`,
@@ -1160,15 +815,12 @@ class Execution implements EvalContext, FunctionContext {
     }
     if (this.trace.calls) return this.tracedPureCall(member, name, args);
     const result = member.impl(this.stdlib.bindPositional(member, args), this);
-    if (log !== null) {
-      log.push(result);
-      this.replayPos++;
-    }
+    this.replay.record(result);
     return result;
   }
 
   private tracedPureCall(member: PureFunction, name: string, args: Value[]): Value {
-    const step = this.evalThread?.open ?? null;
+    const step = this.replay.context?.thread.open ?? null;
     let result: Value;
     try {
       result = member.impl(this.stdlib.bindPositional(member, args), this);
@@ -1177,39 +829,13 @@ class Execution implements EvalContext, FunctionContext {
       throw error;
     }
     this.tracers.emit('functionCalled', { step, name, kind: 'stdlib', inExpression: true, args, result });
-    if (this.replayLog !== null) {
-      this.replayLog.push(result);
-      this.replayPos++;
-    }
+    this.replay.record(result);
     return result;
   }
 
   // FunctionContext
   env(name: string): string | undefined {
     return this.envVars.get(name);
-  }
-}
-
-/** Strings are limited to 256 KB (https://cloud.google.com/workflows/quotas#resource_limit). */
-const MAX_STRING_BYTES = 256 * 1024;
-function checkStringLength(v: Value): Value {
-  // UTF-8 is at most 3 bytes per UTF-16 unit: only long strings need measuring.
-  if (typeof v === 'string' && v.length * 3 > MAX_STRING_BYTES && Buffer.byteLength(v) > MAX_STRING_BYTES) {
-    throw resourceLimitError(`string of ${Buffer.byteLength(v)} bytes exceeds the 256 KB limit on strings`);
-  }
-  return v;
-}
-
-function nextSignal(next: NextTarget): Signal {
-  switch (next.kind) {
-    case 'end':
-      return { kind: 'end' };
-    case 'break':
-      return { kind: 'break' };
-    case 'continue':
-      return { kind: 'continue' };
-    case 'step':
-      return { kind: 'jump', target: next.name, pos: next.pos };
   }
 }
 

@@ -1,4 +1,6 @@
+import type { Value } from '../values/types.js';
 import type { RuntimeLimits } from './api.js';
+import { resourceLimitError } from './workflow-error.js';
 
 /**
  * Documented system limits (reference §6.1). Numbers marked [3P] in the reference come from
@@ -18,3 +20,15 @@ export const HTTP_DEFAULT_TIMEOUT_S = 300;
 export const HTTP_MAX_TIMEOUT_S = 1800;
 export const SLEEP_MAX_S = 31_536_000;
 export const CALLBACK_DEFAULT_TIMEOUT_S = 43_200;
+
+/** Strings are limited to 256 KB (https://cloud.google.com/workflows/quotas#resource_limit). */
+export const MAX_STRING_BYTES = 256 * 1024;
+
+/** Returns `v`, or throws the ResourceLimitError of a string past the limit. */
+export function checkStringLength(v: Value): Value {
+  // UTF-8 is at most 3 bytes per UTF-16 unit: only long strings need measuring.
+  if (typeof v === 'string' && v.length * 3 > MAX_STRING_BYTES && Buffer.byteLength(v) > MAX_STRING_BYTES) {
+    throw resourceLimitError(`string of ${Buffer.byteLength(v)} bytes exceeds the 256 KB limit on strings`);
+  }
+  return v;
+}

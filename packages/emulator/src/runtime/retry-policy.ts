@@ -4,6 +4,8 @@
  * the raw values a step gives (a policy map, or the map form's fields) → a policy, and an
  * attempt number → its delay. The executor evaluates the expressions and runs the predicate.
  */
+import { dottedName } from '../expr/index.js';
+import type { RetrySpec, ValueTemplate } from '../source/types.js';
 import { typeError } from './workflow-error.js';
 import { Double, isMap, typeName, type Value } from '../values/types.js';
 
@@ -29,6 +31,37 @@ export interface RetryPolicyValues {
 
 /** Default back-off of a policy that gives none: `retry.default_backoff` (1 s, at most 60 s, × 1.25). */
 export const DEFAULT_BACKOFF = { initialDelay: 1, maxDelay: 60, multiplier: 1.25 } as const;
+
+/**
+ * The policy's fields as a `retry` gives them: a policy expression, or the map form's fields,
+ * each evaluated with `evaluate`. A predicate written as a function name (`${http.default_retry_predicate}`)
+ * is that name.
+ */
+export function retryPolicyValues(spec: RetrySpec, evaluate: (t: ValueTemplate) => Value): RetryPolicyValues {
+  if (spec.policy) return policyValuesFromMap(evaluate(spec.policy));
+  let predicate: string | undefined;
+  if (spec.predicate) {
+    predicate = dottedName(spec.predicate.expr) ?? undefined;
+    if (!predicate) {
+      const v = evaluate(spec.predicate);
+      if (typeof v === 'string') predicate = v;
+    }
+  }
+  const b = spec.backoff;
+  const values: RetryPolicyValues = {
+    maxRetries: spec.maxRetries ? evaluate(spec.maxRetries) : null,
+    initialDelay: b?.initialDelay ? evaluate(b.initialDelay) : null,
+    maxDelay: b?.maxDelay ? evaluate(b.maxDelay) : null,
+    multiplier: b?.multiplier ? evaluate(b.multiplier) : null,
+  };
+  if (predicate !== undefined) values.predicate = predicate;
+  if (spec.backoffExpr) {
+    const v = evaluate(spec.backoffExpr);
+    if (!isMap(v)) throw typeError(`retry backoff must be a map, got ${typeName(v)}`);
+    Object.assign(values, backoffValues(v));
+  }
+  return values;
+}
 
 /** The fields of a policy map (`retry: ${http.default_retry}` or a map held in a variable). */
 export function policyValuesFromMap(v: Value): RetryPolicyValues {

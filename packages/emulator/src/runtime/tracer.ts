@@ -256,6 +256,42 @@ export class Tracers {
     return this.listening.has(name);
   }
 
+  /** Which groups of events some observer listens to (checked by the executor before building events). */
+  groups(): { steps: boolean; structure: boolean; calls: boolean; subworkflows: boolean } {
+    const any = (...names: EventName[]) => names.some((n) => this.listening.has(n));
+    return {
+      steps: any('stepStarted', 'stepEnded'),
+      structure: any(
+        'switchCondition',
+        'switchNoMatch',
+        'forIteration',
+        'parallelBranch',
+        'tryCompleted',
+        'exceptTaken',
+        'retryAttempt',
+      ),
+      calls: any('functionCalled'),
+      subworkflows: any('subworkflowCalled', 'subworkflowReturned'),
+    };
+  }
+
+  /** Reports a call when it settles: `functionCalled` with its result or error. */
+  callSettled<T extends Value>(
+    call: Promise<T>,
+    e: Omit<FunctionCalledEvent, 'result' | 'error'>,
+  ): Promise<T> {
+    return call.then(
+      (result) => {
+        this.emit('functionCalled', { ...e, result });
+        return result;
+      },
+      (error: unknown) => {
+        this.emit('functionCalled', { ...e, error });
+        throw error;
+      },
+    );
+  }
+
   emit<K extends EventName>(name: K, arg: EventArg<K>): void {
     for (const o of this.observers) {
       const fn = o[name] as ((a: EventArg<K>) => void) | undefined;

@@ -13,7 +13,7 @@ import type {
   Logger,
 } from '../runtime/seams.js';
 import { typeError } from '../runtime/workflow-error.js';
-import { typeName, type TypeName, type Value, type WfMap } from '../values/types.js';
+import { isMap, typeName, type TypeName, type Value, type WfMap } from '../values/types.js';
 
 export interface ParamSpec {
   name: string;
@@ -126,6 +126,14 @@ export class Stdlib {
       else throw typeError(`${fn.name}: missing required argument '${p.name}'`);
     }
     return out;
+  }
+
+  /** Checks a `call` step's `args` (a map of named arguments, a list of positional ones, or none). */
+  bindArgs(fn: PureFunction | BlockingFunction, args: Value): Value[] {
+    if (args === null) return this.bindNamed(fn, null);
+    if (isMap(args)) return this.bindNamed(fn, args);
+    if (Array.isArray(args)) return this.bindPositional(fn, args);
+    throw typeError(`${fn.name}: args must be a map of named arguments`);
   }
 
   /** Checks named arguments (a `call` step's `args` map) and returns them in positional order. */
