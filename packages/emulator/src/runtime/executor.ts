@@ -91,6 +91,9 @@ class Execution implements EvalContext, FunctionContext {
   private lastMainStep: Step | null = null;
 
   private readonly replay = new Replay<Frame>((s, frame) => this.suspendedCall(frame, s));
+  /** `action` as a function value (driven without a closure per step). */
+  private readonly runAction = (frame: Frame, traced: TracedStep, action: StepAction, scope: Scope) =>
+    this.action(frame, traced, action, scope);
   private evalScope: Scope | null = null;
   /** Position of the expression evaluated last (for error positions). */
   private lastExprPos: Pos | null = null;
@@ -277,11 +280,11 @@ class Execution implements EvalContext, FunctionContext {
     thread.step = step.name;
     thread.open = traced;
     if (thread.id === '' && frame.routine.name === 'main') this.lastMainStep = step;
-    if (this.trace.steps) this.tracers.emit('stepStarted', traced);
+    if (this.trace.steps) this.tracers.stepStarted(traced);
     this.options.onCurrentSteps?.(this.threads.currentSteps());
     let r: Flow | Promise<Flow>;
     try {
-      r = this.replay.drive(frame, () => this.action(frame, traced, step.action, scope));
+      r = this.replay.drive(frame, this.runAction, traced, step.action, scope);
     } catch (err) {
       thread.open = parent;
       throw this.stepFailed(err, frame, traced);
@@ -313,7 +316,7 @@ class Execution implements EvalContext, FunctionContext {
       if (flow.kind === 'return') traced.returned = true;
       else traced.next = flow.kind === 'jump' ? flow.target : flow.kind;
     }
-    if (this.trace.steps) this.tracers.emit('stepEnded', traced);
+    if (this.trace.steps) this.tracers.stepEnded(traced);
     traced.scope = null;
   }
 
@@ -329,14 +332,14 @@ class Execution implements EvalContext, FunctionContext {
       traced.outcome = this.abort.signal.aborted ? 'cancelled' : 'failed';
     }
     traced.endedAt = this.clock.now();
-    if (this.trace.steps) this.tracers.emit('stepEnded', traced);
+    if (this.trace.steps) this.tracers.stepEnded(traced);
     traced.scope = null;
     return err;
   }
 
   /** A body embedded in a switch condition or a try: runs like a step's action, without its own step. */
   private runBody(frame: Frame, traced: TracedStep, body: StepBody, scope: Scope): Flow | Promise<Flow> {
-    const r = this.replay.drive(frame, () => this.action(frame, traced, body.action, scope));
+    const r = this.replay.drive(frame, this.runAction, traced, body.action, scope);
     const next = body.next;
     if (!next) return r;
     return r instanceof Promise ? r.then((s) => s ?? flowOf(next)) : (r ?? flowOf(next));

@@ -49,18 +49,33 @@ export class Replay<C> {
   /**
    * Runs `fn` (the synchronous part of an action): returns what it returns when no expression
    * suspends, else a promise that makes each call and runs `fn` again, replaying the results.
+   * `fn` gets `context` and the arguments after it (so that a hot caller needs no closure).
    */
-  drive<T>(context: C, fn: () => T | Promise<T>): T | Promise<T> {
+  drive<T>(context: C, fn: () => T | Promise<T>): T | Promise<T>;
+  drive<T, A, B, D>(
+    context: C,
+    fn: (context: C, a: A, b: B, d: D) => T | Promise<T>,
+    a: A,
+    b: B,
+    d: D,
+  ): T | Promise<T>;
+  drive<T>(
+    context: C,
+    fn: (context: C, a: unknown, b: unknown, d: unknown) => T | Promise<T>,
+    a?: unknown,
+    b?: unknown,
+    d?: unknown,
+  ): T | Promise<T> {
     const { log, pos, resumeAt, current } = this;
     this.log = null;
     this.pos = 0;
     this.resumeAt = 0;
     this.current = context;
     try {
-      return fn();
+      return fn(context, a, b, d);
     } catch (err) {
       if (!(err instanceof Suspension)) throw err;
-      return this.replay(context, fn, this.resumeAt);
+      return this.replay(context, () => fn(context, a, b, d), this.resumeAt);
     } finally {
       this.log = log;
       this.pos = pos;

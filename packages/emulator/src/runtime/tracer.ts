@@ -241,15 +241,30 @@ type EventArg<K extends EventName> = Parameters<NonNullable<ExecutionTracer[K]>>
 export class Tracers {
   private readonly reported = new Set<ExecutionTracer>();
   private readonly listening = new Set<EventName>();
+  /** Per event, the observers that listen to it with their method (steps are hot: kept apart). */
+  private readonly handlers = new Map<EventName, Handler[]>();
+  private readonly started: Handler[];
+  private readonly ended: Handler[];
 
   constructor(
-    private readonly observers: readonly ExecutionTracer[],
+    observers: readonly ExecutionTracer[],
     private readonly onError: (err: unknown, observer: ExecutionTracer) => void = (err) =>
       console.error('workflows-emulator: an execution observer failed (reported once):', err),
   ) {
-    for (const o of observers)
-      for (const k of Object.keys(tracerMethods) as EventName[])
-        if (typeof o[k] === 'function') this.listening.add(k);
+    for (const observer of observers) {
+      for (const name of Object.keys(tracerMethods) as EventName[]) {
+        // Called with the observer as `this` (see `call`): methods of classes work.
+        // eslint-disable-next-line @typescript-eslint/unbound-method
+        const fn: unknown = observer[name];
+        if (typeof fn !== 'function') continue;
+        this.listening.add(name);
+        let list = this.handlers.get(name);
+        if (!list) this.handlers.set(name, (list = []));
+        list.push({ observer, fn });
+      }
+    }
+    this.started = this.handlers.get('stepStarted') ?? [];
+    this.ended = this.handlers.get('stepEnded') ?? [];
   }
 
   has(name: EventName): boolean {
@@ -293,22 +308,39 @@ export class Tracers {
   }
 
   emit<K extends EventName>(name: K, arg: EventArg<K>): void {
-    for (const o of this.observers) {
-      const fn = o[name] as ((a: EventArg<K>) => void) | undefined;
-      if (fn === undefined) continue;
+    const list = this.handlers.get(name);
+    if (list) this.call(list, arg);
+  }
+
+  stepStarted(step: TracedStep): void {
+    this.call(this.started, step);
+  }
+
+  stepEnded(step: TracedStep): void {
+    this.call(this.ended, step);
+  }
+
+  private call(list: readonly Handler[], arg: unknown): void {
+    for (let i = 0; i < list.length; i++) {
+      const h = list[i] as Handler;
       try {
-        fn.call(o, arg);
+        (h.fn as (a: unknown) => void).call(h.observer, arg);
       } catch (err) {
-        if (this.reported.has(o)) continue;
-        this.reported.add(o);
+        if (this.reported.has(h.observer)) continue;
+        this.reported.add(h.observer);
         try {
-          this.onError(err, o);
+          this.onError(err, h.observer);
         } catch {
           // A failing error reporter must not break the execution either.
         }
       }
     }
   }
+}
+
+interface Handler {
+  observer: ExecutionTracer;
+  fn: unknown;
 }
 
 /** Every event name, to find which ones an observer listens to (methods may sit on a prototype). */
