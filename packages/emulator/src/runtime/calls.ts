@@ -10,6 +10,7 @@ import type {
 import type { Routine } from '../source/types.js';
 import type { ExecutionIdentity, RuntimeDeps } from './api.js';
 import type { CallOrigin } from './seams.js';
+import type { FunctionKind } from './tracer.js';
 import { platformError, typeError } from './workflow-error.js';
 
 export type Callee =
@@ -47,7 +48,10 @@ export function callOrigin(id: ExecutionIdentity, routine: string, step: string)
   };
 }
 
-/** What a blocking function gets: the FunctionContext, the seams, cancellation and the caller. */
+/**
+ * What a blocking function gets: the FunctionContext, the seams, cancellation and the caller
+ * (a small object: it lives as long as the call, and thousands of executions may be waiting).
+ */
 export function callContext(
   base: FunctionContext,
   deps: RuntimeDeps,
@@ -55,16 +59,44 @@ export function callContext(
   origin: CallOrigin,
   maxHttpResponseBytes: number,
 ): CallContext {
-  return {
-    clock: base.clock,
-    ids: base.ids,
-    env: (name) => base.env(name),
-    transport: deps.transport,
-    connectors: deps.connectors,
-    callbacks: deps.callbacks,
-    logger: deps.logger,
-    signal,
-    origin,
-    maxHttpResponseBytes,
-  };
+  return new ExecutionCallContext(base, deps, signal, origin, maxHttpResponseBytes);
+}
+
+class ExecutionCallContext implements CallContext {
+  constructor(
+    private readonly base: FunctionContext,
+    private readonly deps: RuntimeDeps,
+    readonly signal: AbortSignal,
+    readonly origin: CallOrigin,
+    readonly maxHttpResponseBytes: number,
+  ) {}
+
+  get clock() {
+    return this.base.clock;
+  }
+  get ids() {
+    return this.base.ids;
+  }
+  env(name: string): string | undefined {
+    return this.base.env(name);
+  }
+  get transport() {
+    return this.deps.transport;
+  }
+  get connectors() {
+    return this.deps.connectors;
+  }
+  get callbacks() {
+    return this.deps.callbacks;
+  }
+  get logger() {
+    return this.deps.logger;
+  }
+}
+
+/** How a function name is reported to observers. */
+export function functionKind(name: string, routines: ReadonlyMap<string, Routine>): FunctionKind {
+  if (routines.has(name)) return 'subworkflow';
+  if (isConnector(name)) return 'connector';
+  return name.startsWith('http.') ? 'http' : 'stdlib';
 }

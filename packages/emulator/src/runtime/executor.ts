@@ -35,7 +35,7 @@ import {
   type RuntimeLimits,
   type StartExecutionOptions,
 } from './api.js';
-import { callContext, callOrigin, resolveCallee } from './calls.js';
+import { callContext, callOrigin, functionKind, resolveCallee } from './calls.js';
 import { addFrame, errorReport } from './error-report.js';
 import { StepHistory } from './history.js';
 import { checkStringLength, DEFAULT_LIMITS } from './limits.js';
@@ -45,7 +45,7 @@ import { retryDelay, retryPolicy, retryPolicyValues, type RetryPolicy } from './
 import { Scope } from './scope.js';
 import type { CallOrigin } from './seams.js';
 import { Threads, type Thread } from './threads.js';
-import { TracedStep, Tracers, type FunctionKind } from './tracer.js';
+import { NO_TRACE_GROUPS, TracedStep, Tracers, type TraceGroups } from './tracer.js';
 import { ExecutionCancelled, flowOf, jumpPath, loopItems, type Flow } from './control-flow.js';
 import { Replay, Suspension } from './replay.js';
 import {
@@ -57,6 +57,8 @@ import {
   WorkflowError,
 } from './workflow-error.js';
 import { Yielder } from './yielder.js';
+
+const NO_TRACERS = new Tracers([]);
 
 export function startExecution(deps: RuntimeDeps, options: StartExecutionOptions): RunningExecution {
   return new Execution(deps, options).start();
@@ -76,7 +78,7 @@ class Execution implements EvalContext, FunctionContext {
   private readonly history: StepHistory;
   private readonly tracers: Tracers;
   /** Whether some observer listens to these events (the event objects are built only then). */
-  private readonly trace: ReturnType<Tracers['groups']>;
+  private readonly trace: TraceGroups;
   private readonly threads = new Threads();
   /** Branches and iterations running at once, execution-wide (excess ones queue). */
   private readonly branchSlots: Semaphore;
@@ -113,8 +115,10 @@ class Execution implements EvalContext, FunctionContext {
     this.clock = deps.clock;
     this.ids = deps.ids;
     this.history = new StepHistory(() => this.clock.now(), options.onStepEntry);
-    this.tracers = new Tracers([this.history, ...(options.tracers ?? [])], options.onTracerError);
-    this.trace = this.tracers.groups();
+    // The history is called directly; a Tracers only for other observers (see tracer.ts).
+    const others = options.tracers ?? [];
+    this.tracers = others.length > 0 ? new Tracers(others, options.onTracerError) : NO_TRACERS;
+    this.trace = others.length > 0 ? this.tracers.groups() : NO_TRACE_GROUPS;
     this.executionName = executionName(options.identity);
     this.envVars = executionEnv(options.identity);
   }
@@ -134,16 +138,20 @@ class Execution implements EvalContext, FunctionContext {
 
   private async run(): Promise<ExecutionOutcome> {
     const { definition, argument, identity, sourceFile } = this.options;
-    this.tracers.emit('executionStarted', {
+    const started = {
       executionName: this.executionName,
       identity,
       definition,
       ...(sourceFile !== undefined ? { sourceFile } : {}),
       argument,
       time: this.clock.now(),
-    });
+    };
+    this.history.executionStarted(started);
+    this.tracers.emit('executionStarted', started);
     const outcome = await this.outcome();
-    this.tracers.emit('executionEnded', { ...outcome, time: this.clock.now() });
+    const ended = { ...outcome, time: this.clock.now() };
+    this.history.executionEnded(ended);
+    this.tracers.emit('executionEnded', ended);
     return outcome.outcome;
   }
 
@@ -280,7 +288,8 @@ class Execution implements EvalContext, FunctionContext {
     thread.step = step.name;
     thread.open = traced;
     if (thread.id === '' && frame.routine.name === 'main') this.lastMainStep = step;
-    if (this.trace.steps) this.tracers.stepStarted(traced);
+    this.history.stepStarted(traced);
+    if (this.trace.steps) this.tracers.emit('stepStarted', traced);
     this.options.onCurrentSteps?.(this.threads.currentSteps());
     let r: Flow | Promise<Flow>;
     try {
@@ -316,7 +325,8 @@ class Execution implements EvalContext, FunctionContext {
       if (flow.kind === 'return') traced.returned = true;
       else traced.next = flow.kind === 'jump' ? flow.target : flow.kind;
     }
-    if (this.trace.steps) this.tracers.stepEnded(traced);
+    this.history.stepEnded(traced);
+    if (this.trace.steps) this.tracers.emit('stepEnded', traced);
     traced.scope = null;
   }
 
@@ -332,7 +342,8 @@ class Execution implements EvalContext, FunctionContext {
       traced.outcome = this.abort.signal.aborted ? 'cancelled' : 'failed';
     }
     traced.endedAt = this.clock.now();
-    if (this.trace.steps) this.tracers.stepEnded(traced);
+    this.history.stepEnded(traced);
+    if (this.trace.steps) this.tracers.emit('stepEnded', traced);
     traced.scope = null;
     return err;
   }
@@ -628,38 +639,32 @@ class Execution implements EvalContext, FunctionContext {
   }
 
   /** Calls a function from a `call` step. `args` is a map of named arguments, or a list of positional ones. */
-  private async callFunction(frame: Frame, traced: TracedStep, name: string, args: Value): Promise<Value> {
+  private callFunction(frame: Frame, traced: TracedStep, name: string, args: Value): Promise<Value> {
+    const call = this.invoke(frame, traced, name, args);
+    if (!this.trace.calls) return call;
+    const kind = functionKind(name, this.options.definition.routines);
+    return this.tracers.callSettled(call, { step: traced, name, kind, inExpression: false, args });
+  }
+
+  private async invoke(frame: Frame, traced: TracedStep, name: string, args: Value): Promise<Value> {
     const callee = resolveCallee(name, this.options.definition.routines, this.stdlib, false);
-    let kind: FunctionKind = callee.kind;
-    let call: () => Value | Promise<Value>;
     if (callee.kind === 'subworkflow') {
       const routine = callee.routine;
       if (args !== null && !isMap(args))
         throw typeError(`subworkflow '${name}' takes named arguments (a map)`);
-      call = () => this.callRoutine(frame, traced, routine, bindRoutineArgs(routine, args));
-    } else if (callee.kind === 'connector') {
-      call = () => this.deps.connectors.call(name, args, this.origin(frame, traced.name), this.abort.signal);
-    } else {
-      const member = callee.member;
-      const bound = this.stdlib.bindArgs(member, args);
-      if (member.kind === 'pure') call = () => checkStringLength(member.impl(bound, this));
-      else {
-        if (name.startsWith('http.')) kind = 'http';
-        const { signal } = this.abort;
-        const ctx = () =>
-          callContext(
-            this,
-            this.deps,
-            signal,
-            this.origin(frame, traced.name),
-            this.limits.maxHttpResponseBytes,
-          );
-        call = () => member.impl(bound, ctx());
-      }
+      return this.callRoutine(frame, traced, routine, bindRoutineArgs(routine, args));
     }
-    if (!this.trace.calls) return call();
-    const settled = (async () => call())();
-    return this.tracers.callSettled(settled, { step: traced, name, kind, inExpression: false, args });
+    const origin = () => this.origin(frame, traced.name);
+    if (callee.kind === 'connector')
+      return this.deps.connectors.call(name, args, origin(), this.abort.signal);
+    const member = callee.member;
+    const bound = this.stdlib.bindArgs(member, args);
+    if (member.kind === 'pure') return checkStringLength(member.impl(bound, this));
+    const { signal } = this.abort;
+    return member.impl(
+      bound,
+      callContext(this, this.deps, signal, origin(), this.limits.maxHttpResponseBytes),
+    );
   }
 
   private async callRoutine(

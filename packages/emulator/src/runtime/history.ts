@@ -37,6 +37,9 @@ class HistoryEntry implements StepEntry {
   }
 }
 
+/** A step's type depends only on its workflow definition: computed once per step node. */
+const stepTypes = new WeakMap<Step, StepType>();
+
 const STATES = {
   succeeded: 'STATE_SUCCEEDED',
   failed: 'STATE_FAILED',
@@ -46,7 +49,6 @@ const STATES = {
 export class StepHistory implements ExecutionTracer {
   /** Entry `n` is `entries[n - 1]`: entry ids are the tracer's step ids, as every step is recorded. */
   readonly entries: StepEntry[] = [];
-  private readonly stepTypes = new Map<Step, StepType>();
   private routines: ReadonlyMap<string, Routine> = new Map();
 
   constructor(
@@ -61,10 +63,10 @@ export class StepHistory implements ExecutionTracer {
 
   stepStarted(step: TracedStep): void {
     const node = step.node;
-    let stepType = this.stepTypes.get(node);
+    let stepType = stepTypes.get(node);
     if (stepType === undefined) {
       stepType = stepTypeOf(node.action, this.routines);
-      this.stepTypes.set(node, stepType);
+      stepTypes.set(node, stepType);
     }
     const entry = new HistoryEntry(
       step.stepId,

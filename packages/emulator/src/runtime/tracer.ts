@@ -235,45 +235,35 @@ type EventName = keyof ExecutionTracer;
 type EventArg<K extends EventName> = Parameters<NonNullable<ExecutionTracer[K]>>[0];
 
 /**
- * The executor's side of the list of observers: `has(name)` says whether any observer listens
- * (so that the event object is built only then), `emit` calls each with errors caught.
+ * The executor's side of a list of observers: `has(name)` says whether any observer listens
+ * (so that the event object is built only then), `emit` calls each with errors caught. The
+ * executor calls its step history directly (it is always there, and first) and keeps a Tracers
+ * only for the other observers, so that an execution without them pays neither time nor memory.
  */
 export class Tracers {
-  private readonly reported = new Set<ExecutionTracer>();
-  private readonly listening = new Set<EventName>();
-  /** Per event, the observers that listen to it with their method (steps are hot: kept apart). */
-  private readonly handlers = new Map<EventName, Handler[]>();
-  private readonly started: Handler[];
-  private readonly ended: Handler[];
+  /** Per event, the observers that have the method (undefined: none). */
+  private readonly listeners: Partial<Record<EventName, readonly ExecutionTracer[]>> = {};
+  /** Observers that threw, reported once each (created on the first failure). */
+  private reported: Set<ExecutionTracer> | null = null;
 
   constructor(
     observers: readonly ExecutionTracer[],
     private readonly onError: (err: unknown, observer: ExecutionTracer) => void = (err) =>
       console.error('workflows-emulator: an execution observer failed (reported once):', err),
   ) {
-    for (const observer of observers) {
-      for (const name of Object.keys(tracerMethods) as EventName[]) {
-        // Called with the observer as `this` (see `call`): methods of classes work.
-        // eslint-disable-next-line @typescript-eslint/unbound-method
-        const fn: unknown = observer[name];
-        if (typeof fn !== 'function') continue;
-        this.listening.add(name);
-        let list = this.handlers.get(name);
-        if (!list) this.handlers.set(name, (list = []));
-        list.push({ observer, fn });
-      }
+    for (const name of EVENT_NAMES) {
+      const list = observers.filter((o) => typeof o[name] === 'function');
+      this.listeners[name] = list.length > 0 ? list : undefined;
     }
-    this.started = this.handlers.get('stepStarted') ?? [];
-    this.ended = this.handlers.get('stepEnded') ?? [];
   }
 
   has(name: EventName): boolean {
-    return this.listening.has(name);
+    return this.listeners[name] !== undefined;
   }
 
   /** Which groups of events some observer listens to (checked by the executor before building events). */
-  groups(): { steps: boolean; structure: boolean; calls: boolean; subworkflows: boolean } {
-    const any = (...names: EventName[]) => names.some((n) => this.listening.has(n));
+  groups(): TraceGroups {
+    const any = (...names: EventName[]) => names.some((n) => this.has(n));
     return {
       steps: any('stepStarted', 'stepEnded'),
       structure: any(
@@ -307,29 +297,18 @@ export class Tracers {
     );
   }
 
+  /** Calls every observer that has the method, with errors caught (each observer's first one reported). */
   emit<K extends EventName>(name: K, arg: EventArg<K>): void {
-    const list = this.handlers.get(name);
-    if (list) this.call(list, arg);
-  }
-
-  stepStarted(step: TracedStep): void {
-    this.call(this.started, step);
-  }
-
-  stepEnded(step: TracedStep): void {
-    this.call(this.ended, step);
-  }
-
-  private call(list: readonly Handler[], arg: unknown): void {
-    for (let i = 0; i < list.length; i++) {
-      const h = list[i] as Handler;
+    const list = this.listeners[name];
+    if (list === undefined) return;
+    for (const o of list) {
       try {
-        (h.fn as (a: unknown) => void).call(h.observer, arg);
+        (o[name] as (a: EventArg<K>) => void).call(o, arg);
       } catch (err) {
-        if (this.reported.has(h.observer)) continue;
-        this.reported.add(h.observer);
+        if (this.reported?.has(o)) continue;
+        (this.reported ??= new Set()).add(o);
         try {
-          this.onError(err, h.observer);
+          this.onError(err, o);
         } catch {
           // A failing error reporter must not break the execution either.
         }
@@ -338,10 +317,20 @@ export class Tracers {
   }
 }
 
-interface Handler {
-  observer: ExecutionTracer;
-  fn: unknown;
+export interface TraceGroups {
+  steps: boolean;
+  structure: boolean;
+  calls: boolean;
+  subworkflows: boolean;
 }
+
+/** No observer listens: what the executor uses when it has none besides its history. */
+export const NO_TRACE_GROUPS: TraceGroups = Object.freeze({
+  steps: false,
+  structure: false,
+  calls: false,
+  subworkflows: false,
+});
 
 /** Every event name, to find which ones an observer listens to (methods may sit on a prototype). */
 const tracerMethods: Record<EventName, true> = {
@@ -360,3 +349,5 @@ const tracerMethods: Record<EventName, true> = {
   subworkflowReturned: true,
   functionCalled: true,
 };
+
+const EVENT_NAMES = Object.keys(tracerMethods) as EventName[];
