@@ -128,6 +128,8 @@ interface Shot {
   path: string;
   /** Waits for the page's data before the picture is taken. */
   ready: string;
+  /** Then does this (e.g. picks a tab) and waits for its selector. */
+  then?: { click: string; ready: string };
   fullPage?: boolean;
 }
 
@@ -223,17 +225,29 @@ async function main(): Promise<void> {
       {
         name: 'execution-succeeded',
         path: exec('europe-west1', 'process-order', ok.executionId),
-        ready: '#result',
+        ready: '.source-lines tr.ran',
       },
       {
         name: 'execution-failed',
         path: exec('europe-west1', 'process-order', failed.executionId),
-        ready: '#error-payload',
+        ready: '.source-lines tr.failing',
       },
       {
         name: 'execution-waiting',
         path: exec('us-central1', 'showcase', waiting.executionId),
-        ready: '.callback',
+        ready: '.source-lines tr.ran',
+      },
+      {
+        name: 'execution-graph',
+        path: exec('us-central1', 'showcase', waiting.executionId),
+        ready: '.source-lines tr.ran',
+        then: { click: '#path-tab-graph', ready: '.graph-svg.with-path' },
+      },
+      {
+        name: 'execution-failed-graph',
+        path: exec('europe-west1', 'process-order', failed.executionId),
+        ready: '.source-lines tr.failing',
+        then: { click: '#path-tab-graph', ready: '.graph-svg .failing' },
       },
       { name: 'stubs', path: '/console/workflows/stubs', ready: '#requests' },
     ];
@@ -249,6 +263,12 @@ async function main(): Promise<void> {
           for (const shot of shots) {
             await page.goto(`${emulator.url}${shot.path}`);
             await page.waitForSelector(shot.ready);
+            if (shot.then) {
+              await page.click(shot.then.click);
+              await page.waitForSelector(shot.then.ready);
+              // A click may scroll; the sticky top bar belongs at the top of a full-page picture.
+              await page.evaluate('window.scrollTo(0, 0)');
+            }
             const file = join(OUT, `${shot.name}-${scheme}-${size}.png`);
             await page.screenshot({ path: file, fullPage: shot.fullPage ?? true });
             console.log(file);

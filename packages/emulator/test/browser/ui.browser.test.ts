@@ -112,6 +112,75 @@ const TWO_CALLS = `main:
         return: \${b.body}
 `;
 
+// A loop, a switch that jumps, and a step that fails on line 23 (a division by zero).
+const DIVIDER = `main:
+  steps:
+    - init:
+        assign:
+          - items: [1, 2, 3]
+          - total: 0
+    - loop:
+        for:
+          value: x
+          in: \${items}
+          steps:
+            - add:
+                assign:
+                  - total: \${total + x}
+    - check:
+        switch:
+          - condition: \${total > 100}
+            next: big
+        next: divide
+    - big:
+        return: big
+    - divide:
+        assign:
+          - ratio: \${total / 0}
+    - done:
+        return: \${ratio}
+`;
+const dividerLine = (text: string) => DIVIDER.split('\n').findIndex((l) => l.includes(text)) + 1;
+
+/** WCAG contrast ratio of two CSS colours as computed style gives them (rgb/rgba; alpha over `under`). */
+const CONTRAST_SCRIPT = `
+(() => {
+  const parse = (c) => {
+    const m = c.match(/rgba?\\(([^)]+)\\)/);
+    if (!m) return undefined;
+    const [r, g, b, a = '1'] = m[1].split(/[ ,/]+/).filter(Boolean);
+    return [Number(r), Number(g), Number(b), Number(a)];
+  };
+  const over = (top, under) => {
+    const a = top[3];
+    return [0, 1, 2].map((i) => top[i] * a + under[i] * (1 - a)).concat(1);
+  };
+  const background = (el) => {
+    const layers = [];
+    for (let e = el; e; e = e.parentElement) {
+      const c = parse(getComputedStyle(e).backgroundColor);
+      if (c && c[3] > 0) layers.push(c);
+      if (c && c[3] === 1) break;
+    }
+    let bg = [255, 255, 255, 1];
+    for (const l of layers.reverse()) bg = over(l, bg);
+    return bg;
+  };
+  const lum = (c) => {
+    const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+    return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]);
+  };
+  const ratio = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
+  return (selectors) => selectors.flatMap((sel) => {
+    const el = document.querySelector(sel);
+    if (!el) return [{ sel, missing: true }];
+    const bg = background(el);
+    const fg = over(parse(getComputedStyle(el).color), bg);
+    return [{ sel, ratio: Math.round(ratio(fg, bg) * 100) / 100 }];
+  });
+})()
+`;
+
 describe('developer UI in headless Chromium', () => {
   if (CHROMIUM_MISSING !== undefined) {
     it('runs the UI in a browser', (ctx) => ctx.skip(CHROMIUM_MISSING));
@@ -456,6 +525,8 @@ describe('developer UI in headless Chromium', () => {
       greeting: 'hello <b>x</b>',
     });
     expect(await page.locator('#result b').count()).toBe(0);
+    // The step history is read once the execution is known: wait for its last step.
+    await page.locator('#steps tr[data-step="done"]').waitFor();
     const steps = await page
       .locator('#steps tbody tr')
       .evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-step')));
@@ -486,6 +557,12 @@ describe('developer UI in headless Chromium', () => {
     expect(await calls.first().textContent()).toContain('https://live.example.com/items/1');
     await page.locator('#steps tr[data-step="wait"]').waitFor();
     expect(await page.locator('#steps tr[data-step="second_call"]').count()).toBe(0);
+    // The source marks the steps run so far; the one it waits in as running.
+    const lineOf = (text: string) => TWO_CALLS.split('\n').findIndex((l) => l.includes(text)) + 1;
+    const sourceLine = (text: string) => page.locator(`.source-lines tr[data-line="${lineOf(text)}"]`);
+    await sourceLine('- wait:').and(page.locator('tr.ran-active')).waitFor();
+    expect(await sourceLine('- first_call:').getAttribute('class')).toContain('ran-succeeded');
+    expect(await sourceLine('- second_call:').getAttribute('class')).toBeNull();
 
     // Another tool delivers the callback: the page follows without being asked.
     const name = `projects/${PROJECT}/locations/${LOCATION}/workflows/two-calls/executions/${rec.executionId}`;
@@ -501,6 +578,9 @@ describe('developer UI in headless Chromium', () => {
     expect(await calls.count()).toBe(2);
     expect(await calls.nth(1).textContent()).toContain('https://live.example.com/items/2');
     await page.locator('#steps tr[data-step="done"]').waitFor();
+    await sourceLine('- done:').and(page.locator('tr.ran-succeeded')).waitFor();
+    expect(await sourceLine('- wait:').getAttribute('class')).toContain('ran-succeeded');
+    expect(await sourceLine('- second_call:').getAttribute('class')).toContain('ran-succeeded');
     const steps = await page
       .locator('#steps tbody tr')
       .evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-step')));
@@ -571,6 +651,131 @@ describe('developer UI in headless Chromium', () => {
     const started = emulator.services.executions.create(ref, LOCATION, 'sleeper', {});
     await page.locator(`#executions tr[data-execution="${started.executionId}"]`).waitFor();
     emulator.services.executions.cancel(ref, LOCATION, 'sleeper', started.executionId);
+  });
+
+  it('marks in the source the steps a failed execution ran and the line where it failed, and draws its path in the graph', async () => {
+    emulator.deploy('divider', DIVIDER, { location: LOCATION });
+    const rec = emulator.services.executions.create(ref, LOCATION, 'divider', {});
+    await emulator.services.executions.whenSettled(rec);
+    expect(rec.state).toBe('FAILED');
+    await page.goto(url(executionPath('divider', rec.executionId)));
+    const failing = page.locator('.source-lines tr.failing');
+    await failing.waitFor();
+    // The line of the failing expression, as the error's stack says.
+    expect(await failing.getAttribute('data-line')).toBe(String(dividerLine('- ratio:')));
+    expect(String(rec.error?.stackTrace.elements[0]?.position.line)).toBe(String(dividerLine('- ratio:')));
+    const marked = (text: string) => page.locator(`.source-lines tr[data-line="${dividerLine(text)}"]`);
+    for (const step of ['- init:', '- loop:', '- add:', '- check:'])
+      expect(await marked(step).getAttribute('class'), step).toContain('ran-succeeded');
+    expect(await marked('- divide:').getAttribute('class')).toContain('ran-failed');
+    // Ran three times (the loop), said in text for screen readers too.
+    expect(await marked('- add:').locator('td.mk .runs').textContent()).toBe('3');
+    expect(await marked('- add:').locator('td.mk .visually-hidden').textContent()).toBe(
+      'ran 3 times, last run succeeded',
+    );
+    for (const step of ['- big:', '- done:'])
+      expect(await marked(step).getAttribute('class'), step).toBeNull();
+
+    // To the graph with the keyboard: arrow keys move between the tabs.
+    await page.getByRole('tab', { name: 'Source' }).focus();
+    await page.keyboard.press('ArrowRight');
+    const graphTab = page.getByRole('tab', { name: 'Graph' });
+    expect(await graphTab.getAttribute('aria-selected')).toBe('true');
+    await page.locator('.graph-svg.with-path').waitFor();
+    expect(await page.evaluate('document.activeElement?.id')).toBe('path-tab-graph');
+    const box = (name: string) => page.getByRole('button', { name: new RegExp(`^${name}: `) });
+    expect(await box('add').getAttribute('aria-label')).toContain('ran 3 times, last run succeeded');
+    expect(await box('add').getAttribute('class')).toContain('ran-succeeded');
+    expect(await box('add').locator('.run-count').textContent()).toBe('×3');
+    expect(await box('divide').getAttribute('class')).toMatch(/ran-failed.*failing/);
+    expect(await box('big').getAttribute('class')).toContain('not-ran');
+    expect(await box('big').getAttribute('aria-label')).toContain('did not run');
+    // start → init → loop → check, and check's jump to divide; nothing into big, done or end.
+    expect(await page.locator('.graph-svg .edge-seq.taken').count()).toBe(3);
+    expect(await page.locator('.graph-svg .edge-jump.taken').count()).toBe(1);
+    expect(await page.locator('.graph-svg .edge-jump:not(.taken)').count()).toBe(1);
+
+    // A step chosen in the graph with the keyboard is shown in the source.
+    await box('big').focus();
+    await page.keyboard.press('Enter');
+    const chosen = page.locator('.source-lines tr.marked');
+    await chosen.waitFor();
+    expect(await chosen.getAttribute('data-line')).toBe(String(dividerLine('- big:')));
+    expect(await page.getByRole('tab', { name: 'Source' }).getAttribute('aria-selected')).toBe('true');
+
+    // So is a step chosen in the step list.
+    await page.locator('#steps tr[data-step="check"] button').click();
+    await page.locator(`.source-lines tr.marked[data-line="${dividerLine('- check:')}"]`).waitFor();
+  });
+
+  it('is readable in light and dark mode and fits at 1280×800 and 390×844, and its controls are reachable with Tab', async () => {
+    emulator.deploy('divider', DIVIDER, { location: LOCATION });
+    const rec = emulator.services.executions.create(ref, LOCATION, 'divider', {});
+    await emulator.services.executions.whenSettled(rec);
+    const checked: string[] = [];
+    for (const colorScheme of ['light', 'dark'] as const) {
+      for (const viewport of [
+        { width: 1280, height: 800 },
+        { width: 390, height: 844 },
+      ]) {
+        const context = await browser.newContext({ viewport, colorScheme });
+        const p = await context.newPage();
+        try {
+          await p.goto(url(executionPath('divider', rec.executionId)));
+          await p.locator('.source-lines tr.failing').waitFor();
+          const where = `${colorScheme} ${viewport.width}×${viewport.height}`;
+          // The page follows the reader's scheme.
+          const bodyBg = await p.evaluate('getComputedStyle(document.body).backgroundColor');
+          expect(bodyBg, where).toBe(colorScheme === 'dark' ? 'rgb(15, 17, 21)' : 'rgb(246, 247, 249)');
+          // Nothing makes the page wider than the screen (wide tables and the graph scroll in their boxes).
+          const overflow = await p.evaluate(
+            'document.documentElement.scrollWidth - document.documentElement.clientWidth',
+          );
+          expect(overflow, where).toBe(0);
+          // Text against what is behind it: at least WCAG AA's 4.5:1.
+          const ratios = await p.evaluate<{ sel: string; ratio?: number; missing?: boolean }[]>(
+            `${CONTRAST_SCRIPT}(${JSON.stringify([
+              'h1',
+              '.kicker a',
+              'dl.facts dt',
+              '.summary-state .state',
+              '#error-stack li',
+              '.legend .lg-succeeded',
+              '.legend .lg-failed',
+              '.legend .lg-active',
+              '.source-lines tr.ran-succeeded td.mk',
+              '.source-lines tr.ran-failed td.mk',
+              '.source-lines tr.failing td.code',
+              '.source-lines td.ln',
+              '.source-lines .hljs-attr',
+              '.source-lines .hljs-template-variable',
+              '.source-lines .hljs-number',
+              '#steps tbody td button.link',
+              '#steps .state-succeeded',
+              '#steps .state-failed',
+              '.live',
+            ])})`,
+          );
+          for (const r of ratios) {
+            expect(r.missing, `${where}: ${r.sel} is on the page`).toBeUndefined();
+            expect(r.ratio, `${where}: contrast of ${r.sel}`).toBeGreaterThanOrEqual(4.5);
+          }
+          // From the top, Tab reaches the path's tabs; focus is visible where it lands.
+          let reached = false;
+          for (let i = 0; i < 60 && !reached; i++) {
+            await p.keyboard.press('Tab');
+            reached = await p.evaluate("document.activeElement?.id === 'path-tab-source'");
+          }
+          expect(reached, `${where}: Tab reaches the Source tab`).toBe(true);
+          const outline = await p.evaluate('getComputedStyle(document.activeElement).outlineStyle');
+          expect(outline, where).not.toBe('none');
+          checked.push(where);
+        } finally {
+          await context.close();
+        }
+      }
+    }
+    expect(checked).toHaveLength(4);
   });
 
   it("lets the UI's own pages change state, and refuses a page of another origin", async () => {

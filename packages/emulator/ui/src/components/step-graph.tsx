@@ -5,10 +5,16 @@
  *
  * Workflows are structured (blocks nest; only `next` jumps across), so the layout is a
  * recursive block layout, not a general graph layout: every block knows its size, a sequence
- * stacks its blocks, arms and branches stand in a row. Phase B colours the path an execution took.
+ * stacks its blocks, arms and branches stand in a row.
+ *
+ * Given an execution's step runs, it draws the path taken: the steps that ran coloured by how
+ * they ended (with how often they ran), the arrows between steps that both ran, the failing step
+ * outlined, the rest faded. From the flat step entries an arrow counts as taken when both of its
+ * ends ran, which is what the entries can say without the order of branches and iterations.
  */
 import { useMemo } from 'preact/hooks';
 import type { NextNode, RoutineNode, StepNode, StepTree } from '../data/api.js';
+import { markText, stepKey, type Failure, type StepRun } from '../data/step-status.js';
 
 const BOX_W = 200;
 const BOX_H = 46;
@@ -21,6 +27,8 @@ const PILL_H = 26;
 const LANE_GAP = 12;
 /** The end terminal's key among the jump targets (no step name contains a space). */
 const END = ' end';
+/** The start terminal, as an arrow's origin. */
+const START = ' start';
 
 interface Rect {
   x: number;
@@ -30,6 +38,8 @@ interface Rect {
 }
 
 interface BoxOut extends Rect {
+  /** The step it draws (none for terminals, jumps and unnamed bodies). */
+  name?: string | undefined;
   title: string;
   sub: string;
   kind: string;
@@ -38,6 +48,9 @@ interface BoxOut extends Rect {
 }
 
 interface GroupOut extends Rect {
+  name?: string | undefined;
+  /** The named steps drawn inside it (a branch or a try body has no entry of its own). */
+  inner: string[];
   title: string;
   sub: string;
   kind: string;
@@ -53,6 +66,8 @@ interface LabelOut {
 
 interface Jump {
   from: Rect;
+  /** The step the jump leaves from (a switch for its arms' jumps). */
+  fromName: string | undefined;
   to: string;
 }
 
@@ -60,7 +75,12 @@ interface Out {
   boxes: BoxOut[];
   groups: GroupOut[];
   labels: LabelOut[];
-  arrows: { points: [number, number][]; kind: 'seq' | 'arm' }[];
+  arrows: {
+    points: [number, number][];
+    kind: 'seq' | 'arm';
+    from?: string | undefined;
+    to?: string | undefined;
+  }[];
   /** Step name → where its box or group is. */
   targets: Map<string, Rect>;
   jumps: Jump[];
@@ -69,6 +89,8 @@ interface Out {
 interface Laid {
   w: number;
   h: number;
+  /** The step it draws, when it is one named step (arrows between steps are known by these). */
+  name?: string | undefined;
   /** Whether control can fall out of the bottom into the next step. */
   fallsThrough: boolean;
   place(x: number, y: number, out: Out): Rect;
@@ -124,11 +146,13 @@ function box(node: StepNode, title: string): Laid {
   return {
     w: BOX_W,
     h: BOX_H,
+    name: node.name ?? undefined,
     fallsThrough: !endsFlow(node),
     place(x, y, out) {
       const r = { x, y, w: BOX_W, h: BOX_H };
       out.boxes.push({
         ...r,
+        name: node.name ?? undefined,
         title,
         sub: describe(node) + nextText(node.next),
         kind: node.kind,
@@ -136,7 +160,7 @@ function box(node: StepNode, title: string): Laid {
       });
       if (node.name) out.targets.set(node.name, r);
       const to = jumpTarget(node.next);
-      if (to) out.jumps.push({ from: r, to });
+      if (to) out.jumps.push({ from: r, fromName: node.name ?? undefined, to });
       return r;
     },
   };
@@ -149,7 +173,7 @@ function jumpTarget(n: NextNode | undefined): string | undefined {
   return undefined;
 }
 
-function pill(text: string, line: number, next: NextNode): Laid {
+function pill(text: string, line: number, next: NextNode, owner: string | undefined): Laid {
   const w = Math.min(BOX_W, 40 + text.length * 7);
   return {
     w,
@@ -159,7 +183,7 @@ function pill(text: string, line: number, next: NextNode): Laid {
       const r = { x, y, w, h: PILL_H };
       out.boxes.push({ ...r, title: text, sub: '', kind: 'jump', line, pill: true });
       const to = jumpTarget(next);
-      if (to) out.jumps.push({ from: r, to });
+      if (to) out.jumps.push({ from: r, fromName: owner, to });
       return r;
     },
   };
@@ -189,7 +213,7 @@ function seq(nodes: readonly StepNode[]): Laid {
     place(x, y, out) {
       const cx = x + w / 2;
       let top = y;
-      let prev: { bottom: number; falls: boolean } | undefined;
+      let prev: { bottom: number; falls: boolean; name: string | undefined } | undefined;
       for (const item of items) {
         if (prev?.falls)
           out.arrows.push({
@@ -198,9 +222,11 @@ function seq(nodes: readonly StepNode[]): Laid {
               [cx, top],
             ],
             kind: 'seq',
+            from: prev.name,
+            to: item.name,
           });
         item.place(cx - item.w / 2, top, out);
-        prev = { bottom: top + item.h, falls: item.fallsThrough };
+        prev = { bottom: top + item.h, falls: item.fallsThrough, name: item.name };
         top += item.h + GAP_Y;
       }
       return { x, y, w, h };
@@ -255,17 +281,23 @@ function group(
   const headW = 30 + title.length * 8 + sub.length * 6.5;
   const w = Math.max(content.w + 2 * PAD, Math.min(headW, BOX_W + 120), BOX_W);
   const h = HEAD + content.h + PAD + 4;
+  const name = node ? (node.name ?? undefined) : kind === 'branch' ? title : undefined;
   return {
     w,
     h,
+    name,
     fallsThrough: node ? !endsFlow(node) && content.fallsThrough : content.fallsThrough,
     place(x, y, out) {
       const r = { x, y, w, h };
-      out.groups.push({ ...r, title, sub: sub + nextText(node?.next), kind, line });
+      const g: GroupOut = { ...r, name, inner: [], title, sub: sub + nextText(node?.next), kind, line };
+      out.groups.push(g);
       if (node?.name) out.targets.set(node.name, r);
       const to = jumpTarget(node?.next);
-      if (to) out.jumps.push({ from: { x, y, w, h: HEAD }, to });
+      if (to) out.jumps.push({ from: { x, y, w, h: HEAD }, fromName: name, to });
+      const [boxes, groups] = [out.boxes.length, out.groups.length];
       content.place(x + (w - content.w) / 2, y + HEAD + 4, out);
+      for (const b of out.boxes.slice(boxes)) if (b.name) g.inner.push(b.name);
+      for (const n of out.groups.slice(groups)) g.inner.push(...(n.name ? [n.name] : []), ...n.inner);
       return r;
     },
   };
@@ -300,7 +332,7 @@ function step(node: StepNode): Laid {
       const arms = (node.conditions ?? []).map((c) => {
         let content: Laid;
         if (c.body) content = body(c.body);
-        else if (c.next) content = pill(nextText(c.next).trim(), c.line, c.next);
+        else if (c.next) content = pill(nextText(c.next).trim(), c.line, c.next, node.name ?? undefined);
         else content = placeholder('(nothing)');
         if (c.body && c.next) {
           const inner = content;
@@ -310,7 +342,7 @@ function step(node: StepNode): Laid {
             place(x, y, out) {
               const r = inner.place(x, y, out);
               const to = jumpTarget(c.next);
-              if (to) out.jumps.push({ from: r, to });
+              if (to) out.jumps.push({ from: r, fromName: node.name ?? undefined, to });
               return r;
             },
           };
@@ -360,7 +392,7 @@ interface Drawing {
   width: number;
   height: number;
   out: Out;
-  jumpPaths: { d: string; to: string; missing: boolean }[];
+  jumpPaths: { d: string; from: string | undefined; to: string; missing: boolean }[];
 }
 
 function draw(routine: RoutineNode): Drawing {
@@ -390,6 +422,8 @@ function draw(routine: RoutineNode): Drawing {
       [cx, top],
     ],
     kind: 'seq',
+    from: START,
+    to: routine.steps[0]?.name ?? undefined,
   });
   body.place(cx - body.w / 2, top, out);
   const bottom = top + body.h;
@@ -401,6 +435,8 @@ function draw(routine: RoutineNode): Drawing {
         [cx, endY],
       ],
       kind: 'seq',
+      from: routine.steps[routine.steps.length - 1]?.name ?? undefined,
+      to: END,
     });
   out.boxes.push({
     x: cx - 36,
@@ -423,10 +459,10 @@ function draw(routine: RoutineNode): Drawing {
     const lane = right + LANE_GAP * (i + 1);
     const fy = j.from.y + Math.min(j.from.h, BOX_H) / 2;
     const fx = j.from.x + j.from.w;
-    if (!target) return { d: `M${fx},${fy} H${fx + 20}`, to: j.to, missing: true };
+    if (!target) return { d: `M${fx},${fy} H${fx + 20}`, from: j.fromName, to: j.to, missing: true };
     const ty = target.y + Math.min(target.h, BOX_H) / 2 - 4;
     const tx = target.x + target.w;
-    return { d: `M${fx},${fy} H${lane} V${ty} H${tx + 2}`, to: j.to, missing: false };
+    return { d: `M${fx},${fy} H${lane} V${ty} H${tx + 2}`, from: j.fromName, to: j.to, missing: false };
   });
   const width = right + LANE_GAP * (out.jumps.length + 1) + margin;
   return { width, height: endY + startH + margin, out, jumpPaths };
@@ -437,9 +473,58 @@ export interface StepGraphProps {
   /** Called with the source line of the step a reader selects. */
   onSelect?: (line: number) => void;
   selectedLine?: number | undefined;
+  /** An execution's step runs by `stepKey`: the graph then shows the path it took. */
+  runs?: ReadonlyMap<string, StepRun> | undefined;
+  /** Where the execution failed. */
+  failure?: Failure | undefined;
 }
 
-export function StepGraph({ tree, onSelect, selectedLine }: StepGraphProps) {
+/** How a drawn step ran, for its classes and label. */
+interface PathInfo {
+  routine: string;
+  runs: ReadonlyMap<string, StepRun>;
+  failure: Failure | undefined;
+}
+
+function runOf(path: PathInfo | undefined, name: string | undefined): StepRun | undefined {
+  return path && name ? path.runs.get(stepKey(path.routine, name)) : undefined;
+}
+
+/**
+ * How a group without an entry of its own ran (a parallel branch, a try body, an except block):
+ * as the steps inside it did.
+ */
+function groupRun(path: PathInfo | undefined, g: GroupOut): StepRun | undefined {
+  const own = runOf(path, g.name);
+  if (own || !path) return own;
+  const inner = g.inner.map((n) => runOf(path, n)).filter((r) => r !== undefined);
+  if (inner.length === 0) return undefined;
+  const state = inner.some((r) => r.state === 'active')
+    ? 'active'
+    : inner.some((r) => r.state === 'failed')
+      ? 'failed'
+      : inner.some((r) => r.state === 'cancelled')
+        ? 'cancelled'
+        : 'succeeded';
+  return { routine: path.routine, step: g.title, state, runs: 1, failures: 0 };
+}
+
+function runClass(path: PathInfo | undefined, name: string | undefined, run = runOf(path, name)): string {
+  if (!path) return '';
+  const failing = path.failure?.routine === path.routine && path.failure.step === name && name !== undefined;
+  return `${run ? ` ran ran-${run.state}` : ' not-ran'}${failing ? ' failing' : ''}`;
+}
+
+/** Whether an arrow between two steps (or a terminal) was taken. */
+function taken(path: PathInfo, from: string | undefined, to: string | undefined): boolean {
+  const routineRan = [...path.runs.values()].some((r) => r.routine === path.routine);
+  const fromRan = from === START ? routineRan : runOf(path, from) !== undefined;
+  if (!fromRan || to === undefined) return false;
+  if (to === END) return from !== START && runOf(path, from)?.state === 'succeeded';
+  return runOf(path, to) !== undefined;
+}
+
+export function StepGraph({ tree, onSelect, selectedLine, runs, failure }: StepGraphProps) {
   const drawings = useMemo(() => tree.routines.map((r) => ({ routine: r, d: draw(r) })), [tree]);
   return (
     <div class="graph">
@@ -456,7 +541,13 @@ export function StepGraph({ tree, onSelect, selectedLine }: StepGraphProps) {
             </span>
           </h3>
           <div class="graph-scroll">
-            <RoutineSvg id={`g-${routine.name}`} d={d} onSelect={onSelect} selectedLine={selectedLine} />
+            <RoutineSvg
+              id={`g-${routine.name}`}
+              d={d}
+              onSelect={onSelect}
+              selectedLine={selectedLine}
+              path={runs ? { routine: routine.name, runs, failure } : undefined}
+            />
           </div>
         </section>
       ))}
@@ -469,12 +560,20 @@ function RoutineSvg({
   d,
   onSelect,
   selectedLine,
+  path,
 }: {
   id: string;
   d: Drawing;
   onSelect: ((line: number) => void) | undefined;
   selectedLine: number | undefined;
+  path: PathInfo | undefined;
 }) {
+  /** ", ran 3 times, last run succeeded" for a step's label. */
+  const runText = (name: string | undefined): string => {
+    if (!path) return '';
+    const run = runOf(path, name);
+    return run ? `, ${markText(run)}` : ', did not run';
+  };
   const { out } = d;
   const select = (line: number) => onSelect?.(line);
   const keySelect = (line: number) => (e: KeyboardEvent) => {
@@ -485,9 +584,10 @@ function RoutineSvg({
   };
   const arrow = `${id}-arrow`;
   const jumpArrow = `${id}-jump`;
+  const takenArrow = `${id}-taken`;
   return (
     <svg
-      class="graph-svg"
+      class={`graph-svg${path ? ' with-path' : ''}`}
       width={d.width}
       height={d.height}
       viewBox={`0 0 ${d.width} ${d.height}`}
@@ -507,6 +607,17 @@ function RoutineSvg({
           <path d="M0,0 L10,5 L0,10 z" class="arrowhead" />
         </marker>
         <marker
+          id={takenArrow}
+          viewBox="0 0 10 10"
+          refX="9"
+          refY="5"
+          markerWidth="7"
+          markerHeight="7"
+          orient="auto-start-reverse"
+        >
+          <path d="M0,0 L10,5 L0,10 z" class="arrowhead-taken" />
+        </marker>
+        <marker
           id={jumpArrow}
           viewBox="0 0 10 10"
           refX="9"
@@ -521,15 +632,16 @@ function RoutineSvg({
       {out.groups.map((g, i) => (
         <g
           key={`g${i}`}
-          class={`node group group-${g.kind}${selectedLine === g.line ? ' selected' : ''}`}
+          class={`node group group-${g.kind}${selectedLine === g.line ? ' selected' : ''}${runClass(path, g.name, groupRun(path, g))}`}
           tabindex={0}
           role="button"
-          aria-label={`${g.title}: ${g.sub}, line ${g.line}`}
+          aria-label={`${g.title}: ${g.sub}, line ${g.line}${g.name ? runText(g.name) : ''}`}
           onClick={() => select(g.line)}
           onKeyDown={keySelect(g.line)}
         >
           <rect x={g.x} y={g.y} width={g.w} height={g.h} rx={8} />
           <GroupHeader g={g} />
+          <RunCount run={runOf(path, g.name)} x={g.x + g.w} y={g.y} />
           <title>{`${g.title} · ${g.sub} (line ${g.line})`}</title>
         </g>
       ))}
@@ -537,8 +649,8 @@ function RoutineSvg({
         <path
           key={`j${i}`}
           d={j.d}
-          class={`edge edge-jump${j.missing ? ' missing' : ''}`}
-          marker-end={`url(#${jumpArrow})`}
+          class={`edge edge-jump${j.missing ? ' missing' : ''}${path && taken(path, j.from, j.to) ? ' taken' : ''}`}
+          marker-end={`url(#${path && taken(path, j.from, j.to) ? takenArrow : jumpArrow})`}
         >
           <title>{`next: ${j.to}`}</title>
         </path>
@@ -547,8 +659,8 @@ function RoutineSvg({
         <polyline
           key={`a${i}`}
           points={a.points.map((p) => p.join(',')).join(' ')}
-          class={`edge edge-${a.kind}`}
-          marker-end={`url(#${arrow})`}
+          class={`edge edge-${a.kind}${path && taken(path, a.from, a.to) ? ' taken' : ''}`}
+          marker-end={`url(#${path && taken(path, a.from, a.to) ? takenArrow : arrow})`}
         />
       ))}
       {out.labels.map((l, i) => (
@@ -560,10 +672,14 @@ function RoutineSvg({
       {out.boxes.map((b, i) => (
         <g
           key={`b${i}`}
-          class={`node box kind-${b.kind}${b.pill ? ' pill' : ''}${selectedLine === b.line && b.kind !== 'terminal' ? ' selected' : ''}`}
+          class={`node box kind-${b.kind}${b.pill ? ' pill' : ''}${selectedLine === b.line && b.kind !== 'terminal' ? ' selected' : ''}${b.name ? runClass(path, b.name) : ''}`}
           tabindex={b.kind === 'terminal' ? undefined : 0}
           role={b.kind === 'terminal' ? undefined : 'button'}
-          aria-label={b.kind === 'terminal' ? undefined : `${b.title}: ${b.sub}, line ${b.line}`}
+          aria-label={
+            b.kind === 'terminal'
+              ? undefined
+              : `${b.title}: ${b.sub}, line ${b.line}${b.name ? runText(b.name) : ''}`
+          }
           onClick={b.kind === 'terminal' ? undefined : () => select(b.line)}
           onKeyDown={b.kind === 'terminal' ? undefined : keySelect(b.line)}
         >
@@ -583,9 +699,27 @@ function RoutineSvg({
               </text>
             </>
           )}
-          {!b.pill && <title>{`${b.title} · ${b.sub} (line ${b.line})`}</title>}
+          <RunCount run={runOf(path, b.name)} x={b.x + b.w} y={b.y} />
+          {!b.pill && (
+            <title>{`${b.title} · ${b.sub} (line ${b.line})${b.name ? runText(b.name) : ''}`}</title>
+          )}
         </g>
       ))}
     </svg>
+  );
+}
+
+/** A badge at a step's top-right corner saying how often it ran, when more than once. */
+function RunCount({ run, x, y }: { run: StepRun | undefined; x: number; y: number }) {
+  if (!run || run.runs < 2) return null;
+  const text = `×${run.runs}`;
+  const w = 12 + text.length * 6.5;
+  return (
+    <g class={`run-count ran-${run.state}`} aria-hidden="true">
+      <rect x={x - w + 6} y={y - 8} width={w} height={16} rx={8} />
+      <text x={x - w / 2 + 6} y={y + 4} text-anchor="middle">
+        {text}
+      </text>
+    </g>
   );
 }

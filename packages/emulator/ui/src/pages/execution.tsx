@@ -1,12 +1,11 @@
 /**
  * Execution: the page `getConsoleUrl()` opens. State, times, argument, result or error with its
  * stack; cancel, run again (same or edited argument), deliver a request to a callback the
- * execution waits on; its outbound calls from the request log; the steps it took.
- *
- * Phase B adds the step tree with variables, logs, the source with executed steps marked, the
- * graph with the path taken, and live updates.
+ * execution waits on; its outbound calls from the request log; where it went (the source with
+ * the steps it ran marked and the line where it failed, the graph with the path it took) and the
+ * steps it took. The page follows the execution live.
  */
-import { useState } from 'preact/hooks';
+import { useMemo, useState } from 'preact/hooks';
 import { useLocation, useRoute } from 'preact-iso';
 import {
   callbackUrl,
@@ -17,7 +16,11 @@ import {
   type Execution,
   type RecordedRequest,
   type StepEntry,
+  type StepTree,
+  type Workflow,
 } from '../data/api.js';
+import { stepKey, stepLines } from '../data/step-status.js';
+import { RunPath, type RunView } from '../components/run-path.js';
 import { useHref, useProject } from '../data/project.js';
 import { applyExecution, useLiveEvents, useResource } from '../data/store.js';
 import { MAX_STEP_ENTRIES, useStepHistory, type StepHistory } from '../data/steps.js';
@@ -50,6 +53,22 @@ export function ExecutionPage() {
   const steps = useStepHistory(found && name ? name : null);
   // This execution's changes and outbound calls, as they happen.
   useLiveEvents(name ? { execution: name, types: ['execution', 'request'] } : null);
+  // Its revision's source and step tree (revisions never change).
+  const revisionId = execution?.data.value?.workflowRevisionId;
+  const revisionQuery = revisionId ? `?revisionId=${enc(revisionId)}` : null;
+  const revision = useResource<Workflow>(wfPath && revisionQuery ? `/v1/${wfPath}${revisionQuery}` : null);
+  const tree = useResource<StepTree>(
+    wfPath && revisionQuery ? `/emulator/v1/${wfPath}/stepTree${revisionQuery}` : null,
+  );
+  const treeData = tree?.data.value;
+  const lines = useMemo(() => (treeData ? stepLines(treeData) : undefined), [treeData]);
+  const [view, setView] = useState<RunView>('source');
+  const [markLine, setMarkLine] = useState<number | undefined>(undefined);
+  const showLine = (line: number) => {
+    setMarkLine(line);
+    setView('source');
+    requestAnimationFrame(() => document.getElementById('path-title')?.scrollIntoView({ block: 'start' }));
+  };
 
   return (
     <>
@@ -201,6 +220,19 @@ export function ExecutionPage() {
             {RUNNING.has(ex.state) && callbacks && (
               <Loaded resource={callbacks}>{(d) => <Callbacks callbacks={d.callbacks ?? []} />}</Loaded>
             )}
+            {steps && (
+              <RunPath
+                execution={ex}
+                history={steps}
+                revision={revision}
+                tree={tree}
+                lines={lines}
+                view={view}
+                onView={setView}
+                markLine={markLine}
+                onMarkLine={setMarkLine}
+              />
+            )}
           </>
         )}
       </Loaded>
@@ -222,7 +254,7 @@ export function ExecutionPage() {
           </section>
           <section class="panel" aria-labelledby="steps-title">
             <h2 id="steps-title">Steps</h2>
-            {steps && <Steps history={steps} />}
+            {steps && <Steps history={steps} lines={lines} onShowLine={showLine} />}
           </section>
         </>
       )}
@@ -230,13 +262,19 @@ export function ExecutionPage() {
   );
 }
 
-function Steps({ history }: { history: StepHistory }) {
+interface ShowLine {
+  /** Where each step is in the source, by `stepKey`. */
+  lines: ReadonlyMap<string, number> | undefined;
+  onShowLine: (line: number) => void;
+}
+
+function Steps({ history, ...show }: { history: StepHistory } & ShowLine) {
   const entries = history.entries.value;
   const total = history.total.value ?? entries.length;
   return (
     <>
       <ErrorMessage error={history.error.value} />
-      {!history.loaded.value ? <p class="muted">Loading…</p> : <StepsTable entries={entries} />}
+      {!history.loaded.value ? <p class="muted">Loading…</p> : <StepsTable entries={entries} {...show} />}
       {total > entries.length && (
         <p class="muted small">
           Showing the first {entries.length} of {total} steps
@@ -247,8 +285,8 @@ function Steps({ history }: { history: StepHistory }) {
   );
 }
 
-/** The steps in the order they ran. */
-function StepsTable({ entries }: { entries: StepEntry[] }) {
+/** The steps in the order they ran; a step's name shows it in the source. */
+function StepsTable({ entries, lines, onShowLine }: { entries: StepEntry[] } & ShowLine) {
   if (entries.length === 0) return <p class="empty">No steps recorded.</p>;
   return (
     <div class="table-wrap">
@@ -264,21 +302,35 @@ function StepsTable({ entries }: { entries: StepEntry[] }) {
           </tr>
         </thead>
         <tbody>
-          {entries.map((e) => (
-            <tr key={e.entryId} data-step={e.step}>
-              <td>{e.entryId}</td>
-              <td>
-                {e.step}
-                {e.exception?.payload && <div class="small error-text">{e.exception.payload}</div>}
-              </td>
-              <td class="opt">{e.routine}</td>
-              <td class="opt">{(e.stepType ?? '').replace(/^STEP_/, '').toLowerCase()}</td>
-              <td>
-                <StateBadge state={e.state} />
-              </td>
-              <td class="opt">{formatTime(e.createTime)}</td>
-            </tr>
-          ))}
+          {entries.map((e) => {
+            const line = e.routine && e.step ? lines?.get(stepKey(e.routine, e.step)) : undefined;
+            return (
+              <tr key={e.entryId} data-step={e.step}>
+                <td>{e.entryId}</td>
+                <td>
+                  {line === undefined ? (
+                    e.step
+                  ) : (
+                    <button
+                      type="button"
+                      class="link"
+                      title={`Show line ${line} in the source`}
+                      onClick={() => onShowLine(line)}
+                    >
+                      {e.step}
+                    </button>
+                  )}
+                  {e.exception?.payload && <div class="small error-text">{e.exception.payload}</div>}
+                </td>
+                <td class="opt">{e.routine}</td>
+                <td class="opt">{(e.stepType ?? '').replace(/^STEP_/, '').toLowerCase()}</td>
+                <td>
+                  <StateBadge state={e.state} />
+                </td>
+                <td class="opt">{formatTime(e.createTime)}</td>
+              </tr>
+            );
+          })}
         </tbody>
       </table>
     </div>

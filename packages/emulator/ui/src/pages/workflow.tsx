@@ -16,6 +16,7 @@ import { applyExecution, PAGE_EVENTS, useLiveEvents, useResource } from '../data
 import { ErrorMessage, Loaded, PageHeader, useTitle } from '../components/common.js';
 import { JsonField, jsonProblem } from '../components/json-field.js';
 import { SourceView } from '../components/source-view.js';
+import { Tabs } from '../components/tabs.js';
 import { StepGraph } from '../components/step-graph.js';
 import { formatTime, lastSegment } from '../format.js';
 import { ExecutionsTable } from './executions.js';
@@ -93,37 +94,13 @@ export function WorkflowPage() {
               )}
             </dl>
             {path && <ExecuteForm workflowPath={path} />}
-            <div class="tabs" role="tablist" aria-label="Workflow views">
-              {TABS.map((t) => (
-                <button
-                  key={t}
-                  type="button"
-                  role="tab"
-                  id={`tab-${t}`}
-                  aria-selected={t === tab}
-                  aria-controls={`panel-${t}`}
-                  tabIndex={t === tab ? 0 : -1}
-                  onClick={() => go({ tab: t === 'source' ? undefined : t })}
-                  onKeyDown={(e) => {
-                    const i = TABS.indexOf(t);
-                    const to =
-                      e.key === 'ArrowRight'
-                        ? TABS[(i + 1) % TABS.length]
-                        : e.key === 'ArrowLeft'
-                          ? TABS[(i + TABS.length - 1) % TABS.length]
-                          : undefined;
-                    if (to) {
-                      e.preventDefault();
-                      go({ tab: to === 'source' ? undefined : to });
-                      requestAnimationFrame(() => document.getElementById(`tab-${to}`)?.focus());
-                    }
-                  }}
-                >
-                  {t[0]?.toUpperCase() + t.slice(1)}
-                </button>
-              ))}
-            </div>
-            <div class="tab-panel" role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
+            <Tabs
+              id="workflow"
+              label="Workflow views"
+              tabs={TABS}
+              selected={tab}
+              onSelect={(t) => go({ tab: t === 'source' ? undefined : t })}
+            >
               {tab === 'source' && <SourceView source={wf.sourceContents ?? ''} markLine={markLine} />}
               {tab === 'graph' && path && (
                 <GraphTab
@@ -151,7 +128,7 @@ export function WorkflowPage() {
                   showWorkflow={false}
                 />
               )}
-            </div>
+            </Tabs>
           </>
         )}
       </Loaded>
