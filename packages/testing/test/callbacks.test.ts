@@ -38,34 +38,17 @@ main:
           waited: \${sys.now() - t0}
 `;
 
-/** Awaits a callback without a timeout: Google's default is 12 hours. */
-const DEFAULT_TIMEOUT = `
-main:
-  steps:
-    - init:
-        assign:
-          - t0: \${sys.now()}
-    - create:
-        call: events.create_callback_endpoint
-        result: cb
-    - wait:
-        try:
-          call: events.await_callback
-          args:
-            callback: \${cb}
-          result: req
-        except:
-          as: e
-          steps:
-            - timedOut:
-                return:
-                  tags: \${e.tags}
-                  waited: \${sys.now() - t0}
-    - done:
-        return:
-          body: \${req.http_request.body}
-          waited: \${sys.now() - t0}
-`;
+/** APPROVAL awaiting its callback without a timeout: Google's default is 12 hours. */
+const DEFAULT_TIMEOUT = APPROVAL.replace('            timeout: 3600\n', '');
+
+/** Resolves once an execution waits for its callback: its zero sleep done, its time-out timer set. */
+async function untilWaiting(env: TestEnvironment): Promise<void> {
+  for (;;) {
+    await env.clock.advance(0);
+    if (env.clock.pendingTimers().some((t) => t.getTime() > env.clock.now())) return;
+    await new Promise((r) => setImmediate(r));
+  }
+}
 
 async function withEnv(fn: (env: TestEnvironment) => Promise<void>, options = {}): Promise<void> {
   const env = await createTestEnvironment({ workflows: { approval: APPROVAL }, ...options });
@@ -137,10 +120,10 @@ describe('callbacks', () => {
     const TWELVE_HOURS = 43_200_000;
     await withEnv(
       async (env) => {
+        expect(DEFAULT_TIMEOUT).not.toContain('timeout:');
         const started = env.clock.now();
-        const early = await env.invoke('wait_default', {});
-        // The execution has started waiting once its time-out timer exists.
-        while (env.clock.pendingTimers().length === 0) await new Promise((r) => setImmediate(r));
+        const early = await env.invoke('wait_default', { delay: 0, method: 'POST' });
+        await untilWaiting(env);
         expect(env.clock.pendingTimers()).toEqual([new Date(started + TWELVE_HOURS)]);
         await env.clock.advance(TWELVE_HOURS - 1);
         await env.sendCallback(early.id, { ok: true });
@@ -152,8 +135,8 @@ describe('callbacks', () => {
         // sys.now() is epoch seconds as a double: 1 ms short of 12 h, to double precision.
         expect(result.waited).toBeCloseTo(43_199.999, 6);
 
-        const late = await env.invoke('wait_default', {});
-        while (env.clock.pendingTimers().length === 0) await new Promise((r) => setImmediate(r));
+        const late = await env.invoke('wait_default', { delay: 0, method: 'POST' });
+        await untilWaiting(env);
         await env.clock.advance(TWELVE_HOURS);
         expect(env.getExecution(late.id)).toMatchObject({
           state: 'SUCCEEDED',
