@@ -16,7 +16,15 @@
  * character (as Babel gives them to istanbul-lib-instrument).
  */
 import { SourceSpans, type Span } from '../source/spans.js';
-import type { ForSpec, NextTarget, Pos, Routine, Step, StepAction, WorkflowDefinition } from '../source/types.js';
+import type {
+  ForSpec,
+  NextTarget,
+  Pos,
+  Routine,
+  Step,
+  StepAction,
+  WorkflowDefinition,
+} from '../source/types.js';
 
 export interface IstanbulLocation {
   line: number;
@@ -108,8 +116,15 @@ export interface CoverageModel {
   arms: number[];
 }
 
-export function buildCoverageModel(definition: WorkflowDefinition): CoverageModel {
-  return new ModelBuilder(definition).build();
+/**
+ * The model of a definition. Definitions loaded from the same text get models with the same
+ * IDs and ranges; pass the `spans` of that text to read it once.
+ */
+export function buildCoverageModel(
+  definition: WorkflowDefinition,
+  spans: SourceSpans = new SourceSpans(definition.source),
+): CoverageModel {
+  return new ModelBuilder(definition, spans).build();
 }
 
 const range = (span: Span): IstanbulRange => ({
@@ -118,7 +133,6 @@ const range = (span: Span): IstanbulRange => ({
 });
 
 class ModelBuilder {
-  private readonly spans: SourceSpans;
   private readonly model: CoverageModel = {
     statementMap: {},
     fnMap: {},
@@ -130,9 +144,10 @@ class ModelBuilder {
     arms: [],
   };
 
-  constructor(private readonly definition: WorkflowDefinition) {
-    this.spans = new SourceSpans(definition.source);
-  }
+  constructor(
+    private readonly definition: WorkflowDefinition,
+    private readonly spans: SourceSpans,
+  ) {}
 
   build(): CoverageModel {
     for (const routine of this.definition.routines.values()) this.routine(routine);
@@ -186,7 +201,13 @@ class ModelBuilder {
           const embedded = c.body ? this.action(c.body.action, c.pos, c.pos) : null;
           const next = c.next ? this.next(c.next, this.spans.keyIn(c.pos, 'next')) : null;
           if (next || embedded?.tracked) counters.tracked = true;
-          this.model.positions.set(c.pos, { kind: 'condition', branch: counters.branch, arm, body: embedded, next });
+          this.model.positions.set(c.pos, {
+            kind: 'condition',
+            branch: counters.branch,
+            arm,
+            body: embedded,
+            next,
+          });
         });
         break;
       }
@@ -262,7 +283,9 @@ class ModelBuilder {
 
   private next(target: NextTarget, keyPos: Pos | undefined): NextBranch {
     const span =
-      (keyPos && this.spans.key(keyPos)?.entry) ?? this.spans.node(target.pos) ?? this.spans.restOfLine(target.pos);
+      (keyPos && this.spans.key(keyPos)?.entry) ??
+      this.spans.node(target.pos) ??
+      this.spans.restOfLine(target.pos);
     const name = target.kind === 'step' ? target.name : target.kind;
     return { branch: this.branch('next', span, [span]), target: name };
   }
