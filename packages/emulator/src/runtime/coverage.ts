@@ -48,7 +48,10 @@ export interface WorkflowFileCoverage {
   b: Record<string, number[]>;
   /** Per statement ID, the names of the tests that ran it (statements no named test ran are left out). */
   tests?: Record<string, string[]>;
-  /** A workflow deployed from source text: `workflows/<location>/<workflow-id>.yaml`. */
+  /**
+   * A workflow deployed from source text: `workflows/<location>/<workflow-id>.yaml` (the path
+   * may add a hash of the text when that ID was deployed with several texts).
+   */
   virtualPath?: string;
   /** A workflow deployed from source text: the source (no file holds it). */
   source?: string;
@@ -120,7 +123,7 @@ class FileEntry {
     this.tests.length = 0;
   }
 
-  toJSON(path: string): WorkflowFileCoverage {
+  toJSON(path = this.path): WorkflowFileCoverage {
     const { statementMap, fnMap, branchMap } = this.model;
     const out: WorkflowFileCoverage = {
       path,
@@ -137,7 +140,7 @@ class FileEntry {
     });
     if (Object.keys(tests).length > 0) out.tests = tests;
     if (this.virtual) {
-      out.virtualPath = path;
+      out.virtualPath = this.path;
       out.source = this.source;
     }
     return out;
@@ -199,7 +202,7 @@ export class WorkflowCoverage {
       const last = entries[entries.length - 1];
       if (!last) continue;
       if (!last.virtual || entries.length === 1) {
-        out[path] = last.toJSON(path);
+        out[path] = last.toJSON();
         continue;
       }
       for (const e of entries) {

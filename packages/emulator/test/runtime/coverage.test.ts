@@ -434,7 +434,11 @@ describe('workflow coverage', () => {
     ]);
     const hashed = keys.filter((k) => k.includes('/sw.'));
     expect(hashed).toHaveLength(2);
-    for (const k of hashed) expect(k).toMatch(/^workflows\/us-east1\/sw\.[0-9a-f]{8}\.yaml$/);
+    for (const k of hashed) {
+      expect(k).toMatch(/^workflows\/us-east1\/sw\.[0-9a-f]{8}\.yaml$/);
+      expect(data[k]!.path).toBe(k);
+      expect(data[k]!.virtualPath).toBe('workflows/us-east1/sw.yaml');
+    }
     expect(hashed.map((k) => data[k]!.source).sort()).toEqual([SWITCH, other].sort());
     expect(virtualWorkflowPath('us-east1', 'jumps')).toBe('workflows/us-east1/jumps.yaml');
     for (const file of Object.values(data)) {
