@@ -5,6 +5,7 @@
  *                      [--workflows-dir [LOCATION=]DIR]... [--stubs FILE]... [--allow-host HOST]...
  *   workflows-emulator run FILE [--argument JSON] [--stubs FILE] [--allow-host HOST]...
  *   (both also take [--recording FILE] [--record-mode MODE])
+ *   workflows-emulator coverage report DIR... [--reporter NAME]... [--out DIR]
  *
  * `main(argv)` resolves with the exit code (the `bin` sets `process.exitCode` from it).
  */
@@ -29,6 +30,7 @@ import {
   saveRecording,
   type RecordingSettings,
 } from './cli-recording.js';
+import { COVERAGE_USAGE, coverageCommand, CoverageUsageError, writeCoverageOnStop } from './cli-coverage.js';
 import { startEmulator, type RunningEmulator } from './emulator.js';
 import {
   createAppDeps,
@@ -64,6 +66,8 @@ const defaultIo = (): CliIo => ({
 const USAGE = `Usage:
   workflows-emulator [options]           start the emulator
   workflows-emulator run FILE [options]  run one workflow and print its result
+  workflows-emulator coverage report DIR... [options]
+                                         merge workflow coverage and write reports
 
 Server options (environment variable in brackets):
   --host HOST            interface to listen on (WORKFLOWS_EMULATOR_LISTEN_HOST, default 127.0.0.1)
@@ -96,6 +100,7 @@ Server options (environment variable in brackets):
                          (WORKFLOWS_EMULATOR_RETAIN_REQUESTS, default ${DEFAULT_RETENTION.requests})
                          GET /emulator/v1/info counts what each has evicted
 ${RECORDING_USAGE}
+${COVERAGE_USAGE}
 Run options:
   --argument JSON        the execution argument
   --stubs FILE, --allow-host HOST, --recording FILE, --record-mode MODE, --redact NAME,
@@ -111,9 +116,10 @@ class UsageError extends Error {
 export async function main(argv: readonly string[], io: CliIo = defaultIo()): Promise<number> {
   try {
     if (argv[0] === 'run') return await runCommand(argv.slice(1), io);
+    if (argv[0] === 'coverage') return await coverageCommand(argv.slice(1), io);
     return await serveCommand(argv, io);
   } catch (err) {
-    if (err instanceof UsageError) {
+    if (err instanceof UsageError || err instanceof CoverageUsageError) {
       io.stderr(`workflows-emulator: ${err.message}\n\n${USAGE}`);
       return 2;
     }
@@ -140,6 +146,7 @@ const SERVE_ONLY = [
   'port',
   'workflows-dir',
   'accept-host',
+  'coverage',
   ...Object.values(RETAIN_OPTIONS).map(([option]) => option),
 ] as const;
 const RUN_ONLY = ['argument'] as const;
@@ -168,6 +175,7 @@ function parse(argv: readonly string[], mode: 'serve' | 'run') {
         'retain-operations': { type: 'string' },
         'retain-revisions': { type: 'string' },
         'retain-requests': { type: 'string' },
+        coverage: { type: 'string' },
         argument: { type: 'string' },
         recording: { type: 'string' },
         'record-mode': { type: 'string' },
@@ -275,7 +283,7 @@ function retentionSettings(values: Record<string, unknown>, env: CliIo['env']): 
 async function buildDeps(
   settings: CommonSettings,
   logger: Logger,
-  options: { autosave: boolean; onAutosaveError?: (error: unknown) => void },
+  options: { autosave: boolean; onAutosaveError?: (error: unknown) => void; coverage?: boolean },
 ) {
   let recording: Recording | undefined;
   let outbound = {};
@@ -293,6 +301,7 @@ async function buildDeps(
     retention: settings.retention,
     logger,
     ...outbound,
+    ...(options.coverage && { coverage: true }),
   });
   const loaded: { path: string; count: number }[] = [];
   for (const file of settings.stubsFiles) {
@@ -328,7 +337,10 @@ async function serveCommand(argv: readonly string[], io: CliIo): Promise<number>
     if (!s?.isDirectory()) throw new UsageError(`--workflows-dir ${dir}: not a directory`);
   }
 
+  const coverageDir = values.coverage ?? (env.WORKFLOWS_EMULATOR_COVERAGE || undefined);
+  if (coverageDir === '') throw new UsageError('--coverage needs a DIR');
   const { deps, loaded, recording } = await buildDeps(settings, createConsoleLogger(io.stdout), {
+    coverage: coverageDir !== undefined,
     autosave: true,
     onAutosaveError: (err) =>
       io.stderr(`could not save the recording: ${err instanceof Error ? err.message : String(err)}\n`),
@@ -355,6 +367,8 @@ async function serveCommand(argv: readonly string[], io: CliIo): Promise<number>
     io.stdout(`loaded ${count} stub${count === 1 ? '' : 's'} from ${path}\n`);
   if (loaded.length === 0) io.stdout('no stubs files loaded (--stubs FILE)\n');
   if (recording) io.stdout(describeRecording(recording));
+  if (coverageDir !== undefined)
+    io.stdout(`collecting workflow coverage: written to ${resolve(coverageDir)} when the emulator stops\n`);
   // Printed once the directories are deployed: whoever waits for these lines finds the workflows.
   io.stdout(
     `workflows-emulator ${VERSION} listening on ${emulator.url} (project ${settings.projectId}, location ${settings.location})\n`,
@@ -375,6 +389,9 @@ async function serveCommand(argv: readonly string[], io: CliIo): Promise<number>
   if (recording) {
     const saved = await saveRecording(recording);
     if (saved) io.stdout(saved);
+  }
+  if (coverageDir !== undefined && deps.coverage) {
+    io.stdout(await writeCoverageOnStop(deps.coverage, resolve(coverageDir)));
   }
   return 0;
 }

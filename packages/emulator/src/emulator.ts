@@ -31,8 +31,16 @@ export interface RunningEmulator {
   readonly port: number;
   readonly deps: AppDeps;
   readonly services: Services;
-  /** Creates the workflow, or redeploys it (a new revision when the source changed). Returns the revision ID. */
-  deploy(workflowId: string, source: string, options?: { project?: string; location?: string }): string;
+  /**
+   * Creates the workflow, or redeploys it (a new revision when the source changed). Returns the
+   * revision ID. `sourceFile`: the file the source was read from (the developer UI names it,
+   * coverage is reported under it).
+   */
+  deploy(
+    workflowId: string,
+    source: string,
+    options?: { project?: string; location?: string; sourceFile?: string },
+  ): string;
   /** Clears workflows, executions, stubs and recorded requests (like `POST /emulator/v1/reset`). */
   reset(): void;
   /** Cancels running executions and closes the socket, including kept-alive connections. */
@@ -87,7 +95,11 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     services,
     deploy(workflowId, source, where = {}) {
       const ref = projectRef(deps, where.project ?? deps.config.projectId);
-      return services.workflows.deploy(ref, where.location ?? deps.config.location, workflowId, source);
+      const location = where.location ?? deps.config.location;
+      const revisionId = services.workflows.deploy(ref, location, workflowId, source);
+      if (where.sourceFile !== undefined)
+        deps.files.deployed(where.sourceFile, { project: ref.project, location, workflowId }, revisionId);
+      return revisionId;
     },
     reset() {
       resetEmulator(deps, services.executions);

@@ -45,6 +45,13 @@ export {
   type RecordMode,
   type RedactionOptions,
 } from './recording.js';
+export {
+  finishCoverageRun,
+  DEFAULT_COVERAGE_DIR,
+  type CoverageSetup,
+  type CoverageRunResult,
+  type FinishCoverageOptions,
+} from './coverage.js';
 export { VirtualClock, type TestClock, type ClockMode } from './virtual-clock.js';
 export { toMilliseconds, InvalidDurationError, type Duration } from './duration.js';
 export { createSeededIds } from './seeded-ids.js';

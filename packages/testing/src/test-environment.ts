@@ -33,6 +33,9 @@ import {
   type WaitOptions,
   type WorkflowOptions,
 } from '@workflows-kit/client';
+import type { WorkflowCoverageData } from '@workflows-kit/emulator/coverage';
+import { coverageSession, writeCoverageFragment, type CoverageSetup } from './coverage.js';
+import { DEFAULT_COVERAGE_DIR } from './coverage-dir.js';
 import { EnvironmentStubs } from './env-stubs.js';
 import type { Stub } from './http-stubs.js';
 import { createSeededIds } from './seeded-ids.js';
@@ -83,6 +86,14 @@ export interface TestEnvironmentOptions {
    * takes every default. See RecordingSetup.
    */
   recording?: boolean | RecordingSetup;
+  /**
+   * Collect workflow coverage: which steps and branches of the workflows the executions ran.
+   * On teardown it goes to `<dir>/.tmp` (default dir `coverage/workflows`), where the end of the
+   * run merges it into one report (`workflowsCoverage()` in `@workflows-kit/testing/vitest`, or
+   * `workflows-emulator coverage report coverage/workflows/.tmp`). Default: on when the test
+   * runner's coverage integration is on, else off; `false` turns it off for this environment.
+   */
+  coverage?: boolean | CoverageSetup;
 }
 
 /** One entry of an execution's step history. */
@@ -233,7 +244,10 @@ export class TestEnvironment {
 
   readonly #virtual: VirtualClock | undefined;
   readonly #recording: EnvironmentRecording | undefined;
-  readonly #sources = new Map<string, string>();
+  /** Each workflow's source, and the file it was read from (coverage is reported under it). */
+  readonly #sources = new Map<string, { source: string; file?: string }>();
+  /** Where the coverage goes on teardown, when it is collected. */
+  readonly #coverageDir: string | undefined;
   #torndown: Promise<void> | undefined;
 
   /** @internal Use `createTestEnvironment()`. */
@@ -243,7 +257,9 @@ export class TestEnvironment {
     virtual: VirtualClock | undefined;
     stubs: EnvironmentStubs;
     recording?: EnvironmentRecording | undefined;
+    coverageDir?: string | undefined;
   }) {
+    this.#coverageDir = internals.coverageDir;
     this.#recording = internals.recording;
     this.recording = internals.recording?.view;
     this.emulator = internals.emulator;
@@ -260,14 +276,30 @@ export class TestEnvironment {
    * environment's location and in every other location it was already used from. Returns the
    * revision ID.
    */
-  deploy(workflowId: string, source: string, options: { location?: string } = {}): string {
+  deploy(
+    workflowId: string,
+    source: string,
+    options: { location?: string; sourceFile?: string } = {},
+  ): string {
     const location = options.location ?? this.location;
-    this.#sources.set(workflowId, source);
-    const revision = this.#deployAt(workflowId, source, location);
+    const entry = {
+      source,
+      ...(options.sourceFile !== undefined && { file: path.resolve(options.sourceFile) }),
+    };
+    this.#sources.set(workflowId, entry);
+    const revision = this.#deployAt(workflowId, entry, location);
     for (const other of this.#deployedLocations(workflowId)) {
-      if (other !== location) this.#deployAt(workflowId, source, other);
+      if (other !== location) this.#deployAt(workflowId, entry, other);
     }
     return revision;
+  }
+
+  /**
+   * The workflow coverage collected so far (Istanbul's coverage object, by workflow file), or
+   * undefined when the environment does not collect it (see the `coverage` option).
+   */
+  coverage(): WorkflowCoverageData | undefined {
+    return this.emulator.deps.coverage?.toJSON();
   }
 
   /**
@@ -440,7 +472,11 @@ export class TestEnvironment {
         .stop()
         .finally(() => this.#virtual?.dispose())
         .then(() => this.#recording?.save())
-        .then(() => {});
+        .then(async () => {
+          const coverage = this.emulator.deps.coverage;
+          if (coverage && this.#coverageDir !== undefined)
+            await writeCoverageFragment(this.#coverageDir, coverage.toJSON());
+        });
       await this.#torndown;
       const unhandled = this.stubs.takeUnreported();
       if (unhandled.length > 0) throw new UnhandledRequestError(unhandled);
@@ -449,9 +485,12 @@ export class TestEnvironment {
     await this.#torndown;
   }
 
-  #deployAt(workflowId: string, source: string, location: string): string {
+  #deployAt(workflowId: string, entry: { source: string; file?: string }, location: string): string {
     try {
-      return this.emulator.deploy(workflowId, source, { location });
+      return this.emulator.deploy(workflowId, entry.source, {
+        location,
+        ...(entry.file !== undefined && { sourceFile: entry.file }),
+      });
     } catch (err) {
       const why = err instanceof Error ? err.message : String(err);
       throw new WorkflowDeployError(workflowId, `workflow '${workflowId}' failed to deploy: ${why}`, {
@@ -476,8 +515,8 @@ export class TestEnvironment {
     this.#usedLocations.add(location);
     const store = this.emulator.deps.store.workflows;
     if (store.get({ project: this.projectId, location, workflowId })) return;
-    const source = this.#sources.get(workflowId);
-    if (source !== undefined) this.#deployAt(workflowId, source, location);
+    const entry = this.#sources.get(workflowId);
+    if (entry !== undefined) this.#deployAt(workflowId, entry, location);
   }
 
   #record(execution: string | { id: string }): ExecutionRecord {
@@ -561,8 +600,10 @@ async function workflowFiles(dir: string): Promise<[string, string][]> {
     .map((n) => [n.replace(WORKFLOW_FILE, ''), path.join(dir, n)]);
 }
 
-async function collectWorkflows(options: TestEnvironmentOptions): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
+async function collectWorkflows(
+  options: TestEnvironmentOptions,
+): Promise<Map<string, { source: string; file?: string }>> {
+  const out = new Map<string, { source: string; file?: string }>();
   const dirs =
     options.workflowsDir === undefined
       ? []
@@ -570,11 +611,17 @@ async function collectWorkflows(options: TestEnvironmentOptions): Promise<Map<st
         ? options.workflowsDir
         : [options.workflowsDir];
   for (const dir of dirs as (string | URL)[]) {
-    for (const [id, file] of await workflowFiles(toDirPath(dir))) out.set(id, await readFile(file, 'utf8'));
+    for (const [id, file] of await workflowFiles(toDirPath(dir)))
+      out.set(id, { source: await readFile(file, 'utf8'), file });
   }
   for (const [id, sourceOrPath] of Object.entries(options.workflows ?? {})) {
     const isPath = !sourceOrPath.includes('\n') && WORKFLOW_FILE.test(sourceOrPath.trim());
-    out.set(id, isPath ? await readFile(path.resolve(sourceOrPath.trim()), 'utf8') : sourceOrPath);
+    if (isPath) {
+      const file = path.resolve(sourceOrPath.trim());
+      out.set(id, { source: await readFile(file, 'utf8'), file });
+    } else {
+      out.set(id, { source: sourceOrPath });
+    }
   }
   return out;
 }
@@ -696,6 +743,14 @@ export async function createTestEnvironment(options: TestEnvironmentOptions = {}
     },
   });
 
+  const session = coverageSession();
+  const coverageOn = options.coverage === undefined ? session !== undefined : options.coverage !== false;
+  const coverageDir = !coverageOn
+    ? undefined
+    : typeof options.coverage === 'object' && options.coverage.dir !== undefined
+      ? path.resolve(options.coverage.dir)
+      : (session?.dir ?? path.resolve(DEFAULT_COVERAGE_DIR));
+
   const deps = createAppDeps({
     ...(options.projectId !== undefined && { projectId: options.projectId }),
     ...(options.location !== undefined && { location: options.location }),
@@ -706,14 +761,16 @@ export async function createTestEnvironment(options: TestEnvironmentOptions = {}
     connectors,
     connectorBuiltins,
     ...(options.logger && { logger: options.logger }),
+    ...(coverageOn && { coverage: { ...(session?.currentTest && { currentTest: session.currentTest }) } }),
   });
   // Callback time-outs get the lazy view of the clock (see virtual-clock.ts).
   if (virtual) deps.runtime.callbacks = new CallbackHub(() => deps.config.baseUrl, virtual.lazy);
 
   const emulator = await startEmulator({ deps, host: '127.0.0.1', port: 0 });
-  const env = new TestEnvironment({ emulator, clock: testClock, virtual, stubs, recording });
+  const env = new TestEnvironment({ emulator, clock: testClock, virtual, stubs, recording, coverageDir });
   try {
-    for (const [id, source] of sources) env.deploy(id, source);
+    for (const [id, { source, file }] of sources)
+      env.deploy(id, source, file !== undefined ? { sourceFile: file } : {});
   } catch (err) {
     await emulator.stop();
     virtual?.dispose();

@@ -68,3 +68,4 @@ export function setupWorkflowsTest(options: TestEnvironmentOptions = {}): TestEn
 }
 
 export { createTestEnvironment };
+export { workflowsCoverage, type WorkflowsCoverageOptions } from './vitest-coverage.js';

@@ -1,6 +1,7 @@
 /** The emulator's own API under `/emulator/v1` (the stubs router adds `/stubs` and `/requests`). */
 import express from 'express';
 import type { AppDeps } from './deps.js';
+import { failedPrecondition } from './api-error.js';
 import type { ExecutionsService } from './executions-service.js';
 import { publishWorkflow } from './live-events.js';
 import { retentionInfo } from './retention.js';
@@ -18,6 +19,15 @@ export function resetEmulator(deps: AppDeps, executions: ExecutionsService): voi
   deps.runtime.callbacks.clear();
   deps.stubs.reset();
   deps.files.clear();
+}
+
+function coverageOf(deps: AppDeps): NonNullable<AppDeps['coverage']> {
+  if (!deps.coverage) {
+    throw failedPrecondition(
+      'workflow coverage is off: start the emulator with --coverage DIR (or the coverage option) to collect it',
+    );
+  }
+  return deps.coverage;
 }
 
 export function emulatorInfo(deps: AppDeps): Record<string, unknown> {
@@ -48,6 +58,15 @@ export function createAdminRouter(deps: AppDeps, executions: ExecutionsService):
   });
   router.get('/emulator/v1/info', (_req, res) => {
     res.json(emulatorInfo(deps));
+  });
+  // Workflow coverage as Istanbul's coverage object (what `coverage-final.json` holds).
+  router.get('/emulator/v1/coverage', (_req, res) => {
+    res.json(coverageOf(deps).toJSON());
+  });
+  // Sets every count to zero; the workflows stay listed with zeros.
+  router.delete('/emulator/v1/coverage', (_req, res) => {
+    coverageOf(deps).reset();
+    res.json({});
   });
   return router;
 }

@@ -13,6 +13,12 @@ import {
   type BuiltinConnector,
 } from '../runtime/seams.js';
 import type { RunningExecution, RuntimeDeps, RuntimeLimits, StartExecutionOptions } from '../runtime/api.js';
+import {
+  WorkflowCoverage,
+  type DeployedWorkflow,
+  type WorkflowCoverageOptions,
+} from '../runtime/coverage.js';
+import type { ExecutionTracer } from '../runtime/tracer.js';
 import { loadWorkflow as defaultLoadWorkflow, type LoadResult } from '../source/index.js';
 import { createConnectorHandler, createOutboundTransport, StubRegistry } from '../stubs/index.js';
 import { createMemoryStore, type Store } from '../store/index.js';
@@ -96,6 +102,10 @@ export interface AppDeps {
   events: EventBus;
   /** Epoch milliseconds when the emulator started (for `/emulator/v1/info`). */
   startedAt: number;
+  /** Workflow coverage of every execution, when it was asked for (`coverage` option, `--coverage`). */
+  coverage?: WorkflowCoverage;
+  /** Observers each execution gets, one new set per execution (coverage's among them). */
+  executionObservers: (() => ExecutionTracer)[];
   /** The executor; injectable so route tests can use a fake. */
   startExecution?: (deps: RuntimeDeps, options: StartExecutionOptions) => RunningExecution;
   /** The loader; injectable for the same reason. */
@@ -132,6 +142,11 @@ export interface CreateAppDepsOptions {
   events?: EventBus;
   startExecution?: AppDeps['startExecution'];
   loadWorkflow?: AppDeps['loadWorkflow'];
+  /**
+   * Collect workflow coverage of every execution (`GET /emulator/v1/coverage`); with options,
+   * e.g. the name of the test running now. Default off.
+   */
+  coverage?: boolean | Omit<WorkflowCoverageOptions, 'deployed'>;
 }
 
 export const DEFAULT_PROJECT_ID = 'my-project';
@@ -173,9 +188,17 @@ export function createAppDeps(options: CreateAppDepsOptions = {}): AppDeps {
   const files = new WorkflowFiles();
   const events = options.events ?? new EventBus();
   connectEventSources(events, files, stubs);
+  const store = options.store ?? createMemoryStore();
+  const coverage =
+    options.coverage === undefined || options.coverage === false
+      ? undefined
+      : new WorkflowCoverage({
+          ...(options.coverage === true ? {} : options.coverage),
+          deployed: () => deployedWorkflows(store, files),
+        });
   return {
     config,
-    store: options.store ?? createMemoryStore(),
+    store,
     runtime,
     stubs,
     connectorBuiltins,
@@ -183,7 +206,24 @@ export function createAppDeps(options: CreateAppDepsOptions = {}): AppDeps {
     events,
     // Wall time, not the injected clock: uptime is about the process, even under a virtual clock.
     startedAt: Date.now(),
+    ...(coverage && { coverage }),
+    executionObservers: coverage ? [() => coverage.observer()] : [],
     startExecution: options.startExecution ?? defaultStartExecution,
     loadWorkflow: options.loadWorkflow ?? ((source) => defaultLoadWorkflow(source)),
   };
+}
+
+/** The current revision of every workflow, with the file it came from (for coverage's zeros). */
+function* deployedWorkflows(store: Store, files: WorkflowFiles): Generator<DeployedWorkflow> {
+  for (const w of store.workflows.all()) {
+    const rev = w.revisions[w.revisions.length - 1];
+    if (!rev) continue;
+    const sourceFile = files.sourceFile(w.key, rev.revisionId);
+    yield {
+      definition: rev.definition,
+      location: w.key.location,
+      workflowId: w.key.workflowId,
+      ...(sourceFile !== undefined && { sourceFile }),
+    };
+  }
 }

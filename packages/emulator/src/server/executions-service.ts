@@ -196,10 +196,14 @@ export class ExecutionsService {
     const start = this.deps.startExecution ?? defaultStartExecution;
     let running;
     try {
+      const sourceFile = this.deps.files.sourceFile(rec.workflow, rev.revisionId);
+      const observers = this.deps.executionObservers;
       running = start(this.deps.runtime, {
         definition: rev.definition,
         argument,
         identity,
+        ...(sourceFile !== undefined && { sourceFile }),
+        ...(observers.length > 0 && { tracers: observers.map((create) => create()) }),
         onCurrentSteps: (steps) => {
           rec.currentSteps = steps;
           publishExecution(this.deps.events, rec, true);
