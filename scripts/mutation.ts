@@ -38,7 +38,15 @@ export function acceptedSurvivors(text: string): Set<string> {
 }
 
 function score(folder: string, results: readonly MutantResult[], accepted: Set<string>): FolderScore {
-  const s: FolderScore = { folder, killed: 0, timeout: 0, survived: 0, noCoverage: 0, invalid: 0, accepted: 0 };
+  const s: FolderScore = {
+    folder,
+    killed: 0,
+    timeout: 0,
+    survived: 0,
+    noCoverage: 0,
+    invalid: 0,
+    accepted: 0,
+  };
   for (const r of results) {
     switch (r.status) {
       case 'Killed':
@@ -94,7 +102,9 @@ async function main(): Promise<void> {
     const results = await stryker.runMutationTest();
     scores.push(score(`packages/emulator/src/${folder}`, results, accepted));
   }
-  console.log('\nfolder                          score   adjusted  killed  timeout  survived  no cover  accepted');
+  console.log(
+    '\nfolder                          score   adjusted  killed  timeout  survived  no cover  accepted',
+  );
   for (const s of scores) {
     const detected = s.killed + s.timeout;
     const all = detected + s.survived + s.noCoverage + s.accepted;
