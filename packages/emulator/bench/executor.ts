@@ -6,7 +6,8 @@ import { loadWorkflow } from '../src/source/index.js';
 import { startExecution } from '../src/runtime/executor.js';
 import { CallbackHub } from '../src/runtime/callbacks.js';
 import type { RuntimeDeps } from '../src/runtime/api.js';
-import { realClock, silentLogger, type Clock } from '../src/runtime/seams.js';
+import { realClock, silentLogger } from '../src/runtime/default-seams.js';
+import { type Clock } from '../src/values/seams.js';
 
 const CPU_WORKFLOW = `
 main:

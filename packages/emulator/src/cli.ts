@@ -13,7 +13,7 @@ import type { FSWatcher } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { basename, delimiter, extname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { LogEntry, Logger } from './runtime/seams.js';
+import type { LogEntry, Logger } from './values/seams.js';
 import { formatProblems, loadWorkflow } from './source/index.js';
 import {
   createOutboundTransport,

@@ -16,10 +16,8 @@ export { VERSION } from './server/version.js';
 export { main, createConsoleLogger, type CliIo } from './cli.js';
 export { formatDuration, formatTimestamp, parseDuration, parseTimestamp } from './server/wire.js';
 export { createMemoryStore, type Store } from './store/index.js';
+export { realClock, randomIds, silentLogger } from './runtime/default-seams.js';
 export {
-  realClock,
-  randomIds,
-  silentLogger,
   TransportError,
   type BuiltinConnector,
   type CallOrigin,
@@ -33,7 +31,7 @@ export {
   type LogSeverity,
   type Logger,
   type TransportFailureKind,
-} from './runtime/seams.js';
+} from './values/seams.js';
 export { CallbackHub, type CallbackInfo, type CallbackRequest } from './runtime/callbacks.js';
 export type {
   CurrentStep,
@@ -76,4 +74,4 @@ export {
   type BodyMatchOptions,
   type OutboundRecording,
 } from './stubs/index.js';
-export { WorkflowError, platformError, type ErrorTag } from './runtime/workflow-error.js';
+export { WorkflowError, platformError, type ErrorTag } from './values/workflow-error.js';

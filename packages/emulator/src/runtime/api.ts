@@ -4,7 +4,7 @@
  */
 import type { Value } from '../values/types.js';
 import type { WorkflowDefinition } from '../source/types.js';
-import type { Clock, ConnectorHandler, HttpTransport, IdSource, Logger } from './seams.js';
+import type { Clock, ConnectorHandler, HttpTransport, IdSource, Logger } from '../values/seams.js';
 import type { CallbackHub } from './callbacks.js';
 import type { ExecutionTracer } from './tracer.js';
 

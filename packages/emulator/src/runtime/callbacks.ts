@@ -2,9 +2,9 @@
  * Callback endpoints (`events.create_callback_endpoint` / `events.await_callback`).
  * The executor creates and awaits them; the server delivers incoming HTTP requests.
  */
-import type { CallbackEndpoints, CallbackInfo, CallbackRequest, Clock } from './seams.js';
+import type { CallbackEndpoints, CallbackInfo, CallbackRequest, Clock } from '../values/seams.js';
 
-export type { CallbackInfo, CallbackRequest } from './seams.js';
+export type { CallbackInfo, CallbackRequest } from '../values/seams.js';
 
 interface CallbackState {
   id: string;

@@ -9,9 +9,9 @@ import type {
 } from '../stdlib/registry.js';
 import type { Routine } from '../source/types.js';
 import type { ExecutionIdentity, RuntimeDeps } from './api.js';
-import type { CallOrigin } from './seams.js';
+import type { CallOrigin } from '../values/seams.js';
 import type { FunctionKind } from './tracer.js';
-import { platformError, typeError } from './workflow-error.js';
+import { platformError, typeError } from '../values/workflow-error.js';
 
 export type Callee =
   | { kind: 'subworkflow'; routine: Routine }

@@ -7,7 +7,7 @@ import { stringifyJson } from '../values/json.js';
 import { isMap } from '../values/types.js';
 import type { Pos } from '../source/types.js';
 import type { ExecutionErrorReport } from './api.js';
-import { errorMap, PREFIXED_TAGS, type WorkflowError } from './workflow-error.js';
+import { errorMap, PREFIXED_TAGS, type WorkflowError } from '../values/workflow-error.js';
 
 export function errorReport(err: WorkflowError): ExecutionErrorReport {
   let payload: string;

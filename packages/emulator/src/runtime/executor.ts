@@ -43,7 +43,7 @@ import { MemoryMeter } from './memory.js';
 import { runBranches, Semaphore, unhandledBranchError, type BranchTask } from './parallel.js';
 import { retryDelay, retryPolicy, retryPolicyValues, type RetryPolicy } from './retry-policy.js';
 import { Scope } from './scope.js';
-import type { CallOrigin } from './seams.js';
+import type { CallOrigin } from '../values/seams.js';
 import { Threads, type Thread } from './threads.js';
 import { NO_TRACE_GROUPS, TracedStep, Tracers, type TraceGroups } from './tracer.js';
 import { ExecutionCancelled, flowOf, jumpPath, loopItems, type Flow } from './control-flow.js';
@@ -55,7 +55,7 @@ import {
   typeError,
   valueError,
   WorkflowError,
-} from './workflow-error.js';
+} from '../values/workflow-error.js';
 import { Yielder } from './yielder.js';
 
 const NO_TRACERS = new Tracers([]);

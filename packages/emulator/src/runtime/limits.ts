@@ -1,6 +1,6 @@
 import type { Value } from '../values/types.js';
 import type { RuntimeLimits } from './api.js';
-import { resourceLimitError } from './workflow-error.js';
+import { resourceLimitError } from '../values/workflow-error.js';
 
 /**
  * Documented system limits (reference §6.1). Numbers marked [3P] in the reference come from
@@ -15,11 +15,6 @@ export const DEFAULT_LIMITS: RuntimeLimits = {
   maxConcurrentBranches: 20,
   maxUnhandledBranchErrors: 100,
 };
-
-export const HTTP_DEFAULT_TIMEOUT_S = 300;
-export const HTTP_MAX_TIMEOUT_S = 1800;
-export const SLEEP_MAX_S = 31_536_000;
-export const CALLBACK_DEFAULT_TIMEOUT_S = 43_200;
 
 /** Strings are limited to 256 KB (https://cloud.google.com/workflows/quotas#resource_limit). */
 export const MAX_STRING_BYTES = 256 * 1024;

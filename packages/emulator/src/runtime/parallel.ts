@@ -5,7 +5,7 @@
  * branches' unhandled errors into one UnhandledBranchError.
  */
 import type { Value } from '../values/types.js';
-import { platformError, WorkflowError } from './workflow-error.js';
+import { platformError, WorkflowError } from '../values/workflow-error.js';
 
 /** A counting semaphore: `acquire` is synchronous while slots are free. */
 export class Semaphore {

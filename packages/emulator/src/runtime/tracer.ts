@@ -32,7 +32,7 @@
 import type { Pos, Step, StepAction, WorkflowDefinition } from '../source/types.js';
 import type { Value } from '../values/types.js';
 import type { ExecutionIdentity, ExecutionOutcome } from './api.js';
-import type { WorkflowError } from './workflow-error.js';
+import type { WorkflowError } from '../values/workflow-error.js';
 
 /** The kind of a step: its action (`next` = a step with only `next:`; `steps` = a nested steps block). */
 export type StepKind = StepAction['kind'];

@@ -3,7 +3,7 @@
  * `startEmulator` adds the socket).
  */
 import express from 'express';
-import { createStubsRouter } from '../stubs/index.js';
+import { createStubsRouter } from './stubs-routes.js';
 import { createAdminRouter } from './admin.js';
 import { notFound } from './api-error.js';
 import { createAppDeps, type AppDeps, type CreateAppDepsOptions } from './deps.js';

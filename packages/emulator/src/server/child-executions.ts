@@ -6,8 +6,8 @@
  * stub registered for either name still takes precedence.
  */
 import { EXECUTIONS_RUN_CONNECTOR } from '../stdlib/connectors.js';
-import type { CallOrigin } from '../runtime/seams.js';
-import { platformError, typeError, valueError } from '../runtime/workflow-error.js';
+import type { CallOrigin } from '../values/seams.js';
+import { platformError, typeError, valueError } from '../values/workflow-error.js';
 import { jsonToValue, parseJson, stringifyJson } from '../values/json.js';
 import { isMap, typeName, type Value, type WfMap } from '../values/types.js';
 import { ApiError } from './api-error.js';

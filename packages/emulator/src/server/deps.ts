@@ -1,17 +1,15 @@
 /** Everything the REST app needs, injected so tests can swap any part. */
 import { CallbackHub } from '../runtime/callbacks.js';
 import { startExecution as defaultStartExecution } from '../runtime/executor.js';
+import { randomIds, realClock, silentLogger } from '../runtime/default-seams.js';
 import {
-  randomIds,
-  realClock,
-  silentLogger,
   type Clock,
   type IdSource,
   type Logger,
   type HttpTransport,
   type ConnectorHandler,
   type BuiltinConnector,
-} from '../runtime/seams.js';
+} from '../values/seams.js';
 import type { RunningExecution, RuntimeDeps, RuntimeLimits, StartExecutionOptions } from '../runtime/api.js';
 import {
   WorkflowCoverage,

@@ -1,7 +1,7 @@
 /** Workflow Executions API v1 behaviour: start, observe, cancel, step entries, callbacks. */
 import type { ExecutionIdentity, ExecutionOutcome, StepEntry } from '../runtime/api.js';
 import { startExecution as defaultStartExecution } from '../runtime/executor.js';
-import { WorkflowError } from '../runtime/workflow-error.js';
+import { WorkflowError } from '../values/workflow-error.js';
 import type { Value } from '../values/types.js';
 import { parseJson, stringifyJson } from '../values/json.js';
 import type { ExecutionRecord, ExecutionState, RevisionRecord, WorkflowKey } from '../store/types.js';

@@ -1,7 +1,7 @@
 /** `base64.*` (reference §3.1): standard alphabet, padding on by default. */
 import { Buffer } from 'node:buffer';
 import { Bytes, type Value } from '../values/types.js';
-import { valueError } from '../runtime/workflow-error.js';
+import { valueError } from '../values/workflow-error.js';
 import { optional, param, pure, type StdlibMember } from './registry.js';
 
 const ALPHABET = /^[A-Za-z0-9+/]*$/;

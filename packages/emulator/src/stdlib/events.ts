@@ -2,9 +2,9 @@
  * `events.*` (https://cloud.google.com/workflows/docs/reference/stdlib/events/overview):
  * callback endpoints. Both functions block.
  */
-import { CALLBACK_DEFAULT_TIMEOUT_S } from '../runtime/limits.js';
-import type { CallOrigin } from '../runtime/seams.js';
-import { timeoutError, typeError, valueError } from '../runtime/workflow-error.js';
+import { CALLBACK_DEFAULT_TIMEOUT_S } from './limits.js';
+import type { CallOrigin } from '../values/seams.js';
+import { timeoutError, typeError, valueError } from '../values/workflow-error.js';
 import { Double, isMap, isNumber, toJsNumber, type Value, type WfMap } from '../values/types.js';
 import { blocking, NUMBER, optional, param, type CallContext, type StdlibMember } from './registry.js';
 

@@ -1,7 +1,7 @@
 /** `hash.*` (reference §3.4): digests and HMACs of bytes, via node:crypto. */
 import { createHash, createHmac } from 'node:crypto';
 import { Bytes, type Value } from '../values/types.js';
-import { valueError } from '../runtime/workflow-error.js';
+import { valueError } from '../values/workflow-error.js';
 import { param, pure, type StdlibMember } from './registry.js';
 
 // Documented names only, matched exactly (a lenient match would hide a typo that fails in Cloud).

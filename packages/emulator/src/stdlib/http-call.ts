@@ -5,10 +5,10 @@
 import { parseJson, stringifyJson } from '../values/json.js';
 import { formatNumber } from '../values/format.js';
 import { Bytes, Double, isMap, typeName, type Value, type WfMap } from '../values/types.js';
-import { HTTP_DEFAULT_TIMEOUT_S, HTTP_MAX_TIMEOUT_S } from '../runtime/limits.js';
-import { canonicalHeaderName, headerValue, isJsonContentType } from '../runtime/http-transport.js';
-import { TransportError, type CallOrigin, type HttpTransport } from '../runtime/seams.js';
-import { platformError, resourceLimitError, typeError, valueError } from '../runtime/workflow-error.js';
+import { HTTP_DEFAULT_TIMEOUT_S, HTTP_MAX_TIMEOUT_S } from './limits.js';
+import { canonicalHeaderName, headerValue, isJsonContentType } from './http-headers.js';
+import { TransportError, type CallOrigin, type HttpTransport } from '../values/seams.js';
+import { platformError, resourceLimitError, typeError, valueError } from '../values/workflow-error.js';
 
 export const USER_AGENT = 'GoogleCloudWorkflows; (+https://cloud.google.com/workflows/docs)';
 /**

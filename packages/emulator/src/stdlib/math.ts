@@ -1,7 +1,7 @@
 /** `math.*` (reference §3.9). */
 import { intCompare, intFromNumber, intNeg } from '../values/integer.js';
 import { Double, INT64_MIN, type Value } from '../values/types.js';
-import { valueError } from '../runtime/workflow-error.js';
+import { valueError } from '../values/workflow-error.js';
 import { NUMBER, param, pure, type StdlibMember } from './registry.js';
 
 type Num = number | bigint | Double;

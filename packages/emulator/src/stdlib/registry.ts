@@ -11,8 +11,8 @@ import type {
   HttpTransport,
   IdSource,
   Logger,
-} from '../runtime/seams.js';
-import { typeError } from '../runtime/workflow-error.js';
+} from '../values/seams.js';
+import { typeError } from '../values/workflow-error.js';
 import { isMap, typeName, type TypeName, type Value, type WfMap } from '../values/types.js';
 
 export interface ParamSpec {

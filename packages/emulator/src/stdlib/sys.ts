@@ -2,9 +2,9 @@
  * `sys.*` (https://cloud.google.com/workflows/docs/reference/stdlib/sys/overview): `now` and
  * `get_env` are pure; `sleep`, `sleep_until` and `log` block.
  */
-import { LOG_SEVERITIES, type LogSeverity } from '../runtime/seams.js';
-import { SLEEP_MAX_S } from '../runtime/limits.js';
-import { typeError, valueError } from '../runtime/workflow-error.js';
+import { LOG_SEVERITIES, type LogSeverity } from '../values/seams.js';
+import { SLEEP_MAX_S } from './limits.js';
+import { typeError, valueError } from '../values/workflow-error.js';
 import { toDisplayString } from '../values/format.js';
 import { Double, toJsNumber, typeName, type Value } from '../values/types.js';
 import { blocking, NUMBER, optional, param, pure, type CallContext, type StdlibMember } from './registry.js';

@@ -1,6 +1,6 @@
 /** `text.*` (reference §3.12). Indexes and lengths count code points, not UTF-16 units. */
 import { Bytes, type Value, type WfMap } from '../values/types.js';
-import { valueError } from '../runtime/workflow-error.js';
+import { valueError } from '../values/workflow-error.js';
 import { optional, param, pure, type StdlibMember } from './registry.js';
 import { decodeText, encodeText } from './charsets.js';
 import { allMatches, compileRegex } from './regex.js';

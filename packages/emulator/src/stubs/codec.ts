@@ -7,9 +7,7 @@ import {
   canonicalHeaders,
   headerValue,
   isJsonContentType,
-} from '../runtime/http-transport.js';
-
-export { headerValue, isJsonContentType };
+} from '../stdlib/http-headers.js';
 
 const utf8 = new TextEncoder();
 

@@ -1,6 +1,6 @@
 import { describe, it, expect, beforeEach } from 'vitest';
-import type { Clock } from '../runtime/seams.js';
-import { WorkflowError } from '../runtime/workflow-error.js';
+import type { Clock } from '../values/seams.js';
+import { WorkflowError } from '../values/workflow-error.js';
 import { Double, type Value } from '../values/types.js';
 import { createConnectorHandler, StubRegistry } from './index.js';
 

@@ -2,17 +2,18 @@
  * Answers `googleapis.*` connector calls from connector stubs. There is no Google behind
  * the emulator, so an unstubbed connector call fails with a message saying how to stub it.
  */
+import { realClock } from '../runtime/default-seams.js';
 import {
-  realClock,
   type BuiltinConnector,
   type CallOrigin,
   type Clock,
   type ConnectorHandler,
-} from '../runtime/seams.js';
-import { platformError, systemError } from '../runtime/workflow-error.js';
+} from '../values/seams.js';
+import { platformError, systemError } from '../values/workflow-error.js';
 import { jsonToValue, valueToJs } from '../values/json.js';
 import { Double, type Value } from '../values/types.js';
-import { encodeStubBody, isJsonContentType, responseExcerpt } from './codec.js';
+import { encodeStubBody, responseExcerpt } from './codec.js';
+import { isJsonContentType } from '../stdlib/http-headers.js';
 import {
   RESPONSE_EXCERPT_CHARS,
   StubEvaluationError,

@@ -25,10 +25,9 @@ export {
 } from './registry.js';
 export { createOutboundTransport, type OutboundTransportOptions } from './outbound-transport.js';
 export { createConnectorHandler, type ConnectorHandlerOptions } from './connector-handler.js';
-export { createStubsRouter } from './router.js';
 export { loadStubsFile } from './load-file.js';
 export { globMatch, isLoopbackHost, hostAllowed, UrlPattern } from './pattern.js';
-export { encodeStubBody, isJsonContentType } from './codec.js';
+export { encodeStubBody } from './codec.js';
 export {
   Recording,
   RecordingFileError,

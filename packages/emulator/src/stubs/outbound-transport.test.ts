@@ -1,15 +1,15 @@
 import { describe, it, expect, beforeAll, afterAll, beforeEach } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { realClock } from '../runtime/default-seams.js';
 import {
-  realClock,
   TransportError,
   type Clock,
   type HttpRequest,
   type HttpResponse,
   type HttpTransport,
-} from '../runtime/seams.js';
-import { WorkflowError } from '../runtime/workflow-error.js';
+} from '../values/seams.js';
+import { WorkflowError } from '../values/workflow-error.js';
 import { createOutboundTransport, StubRegistry, StubValidationError, type HttpStubRequest } from './index.js';
 
 const origin = { executionId: 'exec-1', workflowId: 'wf', routine: 'main', step: 'pay' };

@@ -4,14 +4,15 @@
  */
 import {
   TransportError,
-  realClock,
   type Clock,
   type HttpRequest,
   type HttpResponse,
   type HttpTransport,
-} from '../runtime/seams.js';
-import { canonicalHeaders, createFetchTransport } from '../runtime/http-transport.js';
-import { systemError } from '../runtime/workflow-error.js';
+} from '../values/seams.js';
+import { realClock } from '../runtime/default-seams.js';
+import { canonicalHeaders } from '../stdlib/http-headers.js';
+import { createFetchTransport } from '../runtime/http-transport.js';
+import { systemError } from '../values/workflow-error.js';
 import { decodeBody, encodeStubBody, responseExcerpt, splitUrl } from './codec.js';
 import { hostAllowed, isLoopbackHost } from './pattern.js';
 import type { OutboundRecording } from './recording.js';

@@ -6,10 +6,10 @@
  * fields become `<redacted>`, and secret query parameters `*`, so that the URL still matches the
  * call on replay.
  */
-import type { HttpResponse } from '../runtime/seams.js';
+import type { HttpResponse } from '../values/seams.js';
 import { parseJson } from '../values/json.js';
 import { Double, type Value } from '../values/types.js';
-import { headerValue, isJsonContentType } from './codec.js';
+import { headerValue, isJsonContentType } from '../stdlib/http-headers.js';
 import { isSecretHeader, isSecretParam, REDACTED } from './redact.js';
 import { IGNORED } from './request-body.js';
 

@@ -15,7 +15,7 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { stringify } from 'yaml';
-import type { HttpResponse } from '../runtime/seams.js';
+import type { HttpResponse } from '../values/seams.js';
 import { loadStubsFile } from './load-file.js';
 import { UrlPattern } from './pattern.js';
 import { RecordingRules, type BodyMatchOptions, type RedactionOptions } from './recording-format.js';

@@ -1,7 +1,8 @@
 import { describe, it, expect } from 'vitest';
 import express from 'express';
 import request from 'supertest';
-import { createOutboundTransport, createStubsRouter, StubRegistry } from './index.js';
+import { createStubsRouter } from '../server/stubs-routes.js';
+import { createOutboundTransport, StubRegistry } from './index.js';
 import { isSecretHeader, redactUrl, REDACTED } from './redact.js';
 
 const origin = { executionId: 'exec-1', workflowId: 'wf', routine: 'main', step: 'call' };

@@ -9,7 +9,7 @@
  * next older matching stub takes over.
  */
 import type jsonata from 'jsonata';
-import type { CallOrigin, TransportFailureKind } from '../runtime/seams.js';
+import type { CallOrigin, TransportFailureKind } from '../values/seams.js';
 import {
   compileJsonata,
   parseStubDefinition,

@@ -2,7 +2,7 @@ import { Double, typeName, type Value } from './types.js';
 import { intAdd, intFloorDiv, intMod, intMul, intNeg, intSub } from './integer.js';
 import { compareValues, orderingHolds, valueEquals } from './compare.js';
 import { formatNumber } from './format.js';
-import { typeError, valueError, zeroDivisionError } from '../runtime/workflow-error.js';
+import { typeError, valueError, zeroDivisionError } from './workflow-error.js';
 
 /*
  * Operators on values (reference §2.2–2.5). Integers are `number | bigint`, doubles are

@@ -4,7 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { evaluate, ExpressionSyntaxError, parseExpression, type EvalContext } from '../../src/expr/index.js';
 import { parseJson } from '../../src/values/json.js';
-import { WorkflowError } from '../../src/runtime/workflow-error.js';
+import { WorkflowError } from '../../src/values/workflow-error.js';
 import type { Value } from '../../src/values/types.js';
 import { CONSTANTS, DEFAULT_VARS, fakeCall, typedRepr } from './helpers.js';
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { evaluate, ExpressionSyntaxError, parseExpression, type EvalContext } from '../../src/expr/index.js';
-import { WorkflowError } from '../../src/runtime/workflow-error.js';
+import { WorkflowError } from '../../src/values/workflow-error.js';
 import { Double, typeName, type Value } from '../../src/values/types.js';
 import { parseJson, stringifyJson } from '../../src/values/json.js';
 import { valueEquals } from '../../src/values/compare.js';

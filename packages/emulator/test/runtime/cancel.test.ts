@@ -7,7 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import { CallbackHub } from '../../src/runtime/callbacks.js';
 import { startExecution } from '../../src/runtime/executor.js';
-import { realClock, type Clock, type HttpTransport } from '../../src/runtime/seams.js';
+import { realClock } from '../../src/runtime/default-seams.js';
+import { type Clock, type HttpTransport } from '../../src/values/seams.js';
 import { loadWorkflow } from '../../src/source/index.js';
 
 function start(source: string) {

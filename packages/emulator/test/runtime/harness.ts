@@ -16,7 +16,7 @@ import {
   type HttpResponse,
   type HttpTransport,
   type LogEntry,
-} from '../../src/runtime/seams.js';
+} from '../../src/values/seams.js';
 import { createConnectorHandler } from '../../src/stubs/connector-handler.js';
 import { StubRegistry } from '../../src/stubs/registry.js';
 import { jsonToValue } from '../../src/values/json.js';

@@ -5,7 +5,7 @@ import request from 'supertest';
 import type { Express } from 'express';
 import { createApp } from '../../src/server/app.js';
 import { createAppDeps, type AppDeps } from '../../src/server/deps.js';
-import type { LogEntry } from '../../src/runtime/seams.js';
+import type { LogEntry } from '../../src/values/seams.js';
 import {
   ADD,
   CALLBACK,

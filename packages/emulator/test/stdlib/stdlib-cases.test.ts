@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { createStdlib } from '../../src/stdlib/index.js';
-import { WorkflowError } from '../../src/runtime/workflow-error.js';
+import { WorkflowError } from '../../src/values/workflow-error.js';
 import { parseJson } from '../../src/values/json.js';
 import { Bytes, type Value } from '../../src/values/types.js';
 import { describeValue, strictValueEqual, testContext } from './support.js';

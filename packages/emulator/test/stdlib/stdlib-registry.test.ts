@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createStdlib } from '../../src/stdlib/index.js';
 import type { CallContext, PureFunction, StdlibMember } from '../../src/stdlib/registry.js';
 import { CallbackHub } from '../../src/runtime/callbacks.js';
-import type { LogEntry } from '../../src/runtime/seams.js';
+import type { LogEntry } from '../../src/values/seams.js';
 import { Double, type Value, type WfMap } from '../../src/values/types.js';
 import { testContext } from './support.js';
 

@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { TransportError, type HttpRequest, type HttpResponse } from '../../src/runtime/seams.js';
+import { TransportError, type HttpRequest, type HttpResponse } from '../../src/values/seams.js';
 import {
   createOutboundTransport,
   defaultRecordMode,

@@ -4,14 +4,9 @@ import request from 'supertest';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ApiError } from '../server/api-error.js';
-import {
-  createOutboundTransport,
-  createStubsRouter,
-  loadStubsFile,
-  StubRegistry,
-  StubValidationError,
-} from './index.js';
+import { ApiError } from './api-error.js';
+import { createOutboundTransport, loadStubsFile, StubRegistry, StubValidationError } from '../stubs/index.js';
+import { createStubsRouter } from './stubs-routes.js';
 
 function appFor(stubs: StubRegistry, opts: { preParse?: boolean } = {}) {
   const app = express();

@@ -13,9 +13,9 @@
  * Errors are thrown as ApiError for the server's one error handler.
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { ApiError, invalidArgument, notFound } from '../server/api-error.js';
-import { StubValidationError } from './schema.js';
-import type { RecordedRequest, StubRegistry } from './registry.js';
+import { ApiError, invalidArgument, notFound } from './api-error.js';
+import { StubValidationError } from '../stubs/schema.js';
+import type { RecordedRequest, StubRegistry } from '../stubs/registry.js';
 
 /** Largest stub registration body. */
 export const MAX_STUB_REQUEST_BYTES = 10 * 1024 * 1024;

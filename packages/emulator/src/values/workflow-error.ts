@@ -1,4 +1,4 @@
-import type { Value, WfMap } from '../values/types.js';
+import type { Value, WfMap } from './types.js';
 
 /** The documented error tags (reference section 4.2). */
 export const ERROR_TAGS = [
