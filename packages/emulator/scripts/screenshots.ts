@@ -1,14 +1,15 @@
 /**
  * Screenshots of every page of the developer UI, from the examples, in light and dark mode at
  * 1280×800 and 390×844: `pnpm --filter @workflows-kit/emulator screenshots [OUT_DIR]`
- * (default `packages/emulator/screenshots/`, not committed). The README's two pictures are
- * copied to `packages/emulator/docs/`.
+ * (default `packages/emulator/screenshots/`, not committed). The README's two pictures (an
+ * execution's path in the graph; a failed execution in dark mode, down to the line where it
+ * failed) are written to `packages/emulator/docs/`.
  *
  * The emulator runs in-process on a loopback port; the examples' workflow directories are
  * watched as `pnpm start` watches them, with their stubs, plus one showcase workflow (loops,
  * parallel branches, try/except, a callback) and one broken file for the deploy-problems panel.
  */
-import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -276,11 +277,47 @@ async function main(): Promise<void> {
           await context.close();
         }
       }
+
+      // The README's pictures, at 1280 wide: the path panel alone; the failed execution's page
+      // from the top down to its source.
+      const light = await browser.newContext({
+        viewport: { width: 1280, height: 800 },
+        colorScheme: 'light',
+      });
+      const pathPage = await light.newPage();
+      await pathPage.goto(`${emulator.url}${exec('us-central1', 'showcase', waiting.executionId)}`);
+      await pathPage.waitForSelector('.source-lines tr.ran');
+      await pathPage.click('#path-tab-graph');
+      await pathPage.waitForSelector('.graph-svg.with-path');
+      // A clip of the full page: an element's own screenshot scrolls it under the sticky top bar.
+      await pathPage.evaluate('window.scrollTo(0, 0)');
+      const box = await pathPage.locator('.run-path').boundingBox();
+      if (!box) throw new Error('the path panel is not on the page');
+      await pathPage.screenshot({
+        path: join(DOCS, 'ui-execution-path.png'),
+        fullPage: true,
+        clip: { x: box.x, y: box.y, width: box.width, height: box.height },
+      });
+      await light.close();
+      const dark = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'dark' });
+      const failedPage = await dark.newPage();
+      await failedPage.goto(`${emulator.url}${exec('europe-west1', 'process-order', failed.executionId)}`);
+      await failedPage.waitForSelector('.source-lines tr.failing');
+      const bottom = await failedPage.locator('.run-path').evaluate((el) => {
+        const r = el.getBoundingClientRect();
+        return r.bottom;
+      });
+      await failedPage.screenshot({
+        path: join(DOCS, 'ui-execution-dark.png'),
+        fullPage: true,
+        clip: { x: 0, y: 0, width: 1280, height: Math.ceil(bottom) + 16 },
+      });
+      await dark.close();
+      console.log(join(DOCS, 'ui-execution-path.png'));
+      console.log(join(DOCS, 'ui-execution-dark.png'));
     } finally {
       await browser.close();
     }
-    await copyFile(join(OUT, 'workflow-graph-light-1280.png'), join(DOCS, 'ui-workflow-graph.png'));
-    await copyFile(join(OUT, 'execution-failed-dark-1280.png'), join(DOCS, 'ui-execution-dark.png'));
   } finally {
     for (const w of watchers) w.close();
     await emulator.stop();

@@ -439,6 +439,10 @@ describe('developer UI in headless Chromium', () => {
     await call.locator('.status', { hasText: '200' }).waitFor();
     expect(await call.locator('.outcome').textContent()).toBe('stub');
     expect(await call.textContent()).toContain('by inventory');
+    // Its details show the response the workflow got.
+    await call.locator('summary').click();
+    const response = call.locator('.request-detail h4', { hasText: 'Response' }).locator('+ pre');
+    expect(JSON.parse((await response.textContent()) ?? '')).toEqual({ sku: 7, left: 3 });
     await emulator.services.executions.whenSettled(rec);
     expect(rec.state).toBe('SUCCEEDED');
 

@@ -142,8 +142,12 @@ export interface RecordedRequest {
   error: string | null;
   executionId: string;
   workflowId: string;
+  /** Location of the calling execution, when known. */
+  location?: string;
   routine: string;
   step: string;
+  /** The start of the response the workflow got, once the call has ended with one. */
+  response?: string;
   notes?: string[];
 }
 

@@ -12,7 +12,7 @@ import {
 } from '../data/store.js';
 import { ErrorMessage, Loaded, PageHeader, Pre, useTitle } from '../components/common.js';
 import { JsonField, jsonProblem } from '../components/json-field.js';
-import { formatTime, prettyValue } from '../format.js';
+import { formatTime, prettyJson, prettyValue } from '../format.js';
 
 const EXAMPLE_STUB = `{
   "method": "GET",
@@ -311,6 +311,12 @@ export function RequestsTable({
                         <Pre>{prettyValue(r.body)}</Pre>
                       </>
                     )}
+                    {r.response !== undefined && r.response !== '' && (
+                      <>
+                        <h4>Response</h4>
+                        <Pre>{prettyJson(r.response)}</Pre>
+                      </>
+                    )}
                     {r.error && (
                       <>
                         <h4>Error</h4>
@@ -334,7 +340,11 @@ export function RequestsTable({
               <td class="opt">
                 {showExecution && r.executionId && (
                   <div>
-                    <ExecutionLink href={href} location={locationOf(r.workflowId)} request={r} />{' '}
+                    <ExecutionLink
+                      href={href}
+                      location={r.location ?? locationOf(r.workflowId)}
+                      request={r}
+                    />{' '}
                     <span class="muted small">{r.workflowId}</span>
                   </div>
                 )}
