@@ -8,6 +8,9 @@ export default tseslint.config(
       '**/dist/**',
       '**/node_modules/**',
       '**/coverage/**',
+      // Stryker's sandboxes and reports (pnpm test:mutation).
+      '.stryker-tmp/**',
+      'reports/**',
       'eslint.config.js',
       '**/*.mjs',
       '**/*.cjs',

@@ -13,8 +13,10 @@ export default defineConfig({
       'examples/*/test/**/*.test.ts',
     ],
     env: { METADATA_SERVER_DETECTION: 'none' },
-    testTimeout: 20_000,
-    hookTimeout: 30_000,
+    // Safety nets, not figures under test: many tests start real processes from source (tsx),
+    // which takes seconds on a loaded two-core machine.
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
     reporters: ['default', './scripts/summary-reporter.ts'],
   },
 });

@@ -9,7 +9,7 @@ import type { RuntimeDeps } from '../src/runtime/api.js';
 import { realClock, silentLogger } from '../src/runtime/default-seams.js';
 import { type Clock } from '../src/values/seams.js';
 
-const CPU_WORKFLOW = `
+export const CPU_WORKFLOW = `
 main:
   steps:
     - init:
@@ -33,7 +33,7 @@ main:
         return: \${[total, odd]}
 `;
 
-function deps(clock: Clock): RuntimeDeps {
+export function deps(clock: Clock): RuntimeDeps {
   return {
     transport: { send: () => Promise.reject(new Error('no network in benchmarks')) },
     connectors: { call: () => Promise.reject(new Error('no connectors in benchmarks')) },
@@ -44,7 +44,7 @@ function deps(clock: Clock): RuntimeDeps {
   };
 }
 
-const identity = (executionId: string) => ({
+export const identity = (executionId: string) => ({
   projectId: 'bench',
   projectNumber: '1',
   location: 'us-central1',

@@ -1,5 +1,6 @@
 /** Runs every benchmark in sequence: `pnpm bench` in packages/emulator. Add new benches to the list. */
 import { runExprBench } from './expr.js';
+import { benchCoverage } from './coverage.js';
 import { benchSleepingMemory, benchSteps } from './executor.js';
 import { benchStartup, benchThroughput } from './server.js';
 import { benchSoak } from './soak.js';
@@ -7,6 +8,7 @@ import { benchSoak } from './soak.js';
 const benches: (() => void | Promise<void>)[] = [
   runExprBench,
   benchSteps,
+  benchCoverage,
   benchSleepingMemory,
   benchStartup,
   benchThroughput,
