@@ -15,9 +15,10 @@ import { basename, delimiter, extname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { LogEntry, Logger } from './values/seams.js';
 import { formatProblems, loadWorkflow } from './source/index.js';
+import { StepMockError } from './runtime/step-mocks.js';
 import {
   createOutboundTransport,
-  loadStubsFile,
+  loadStubsFileParts,
   StubRegistry,
   StubValidationError,
   type Recording,
@@ -39,6 +40,7 @@ import {
   DEFAULT_PROJECT_ID,
   DEFAULT_PROJECT_NUMBER,
   DEFAULT_RETENTION,
+  type AppDeps,
   type RetentionLimits,
 } from './server/deps.js';
 import { isValidWorkflowId } from './server/names.js';
@@ -79,8 +81,11 @@ Server options (environment variable in brackets):
                          deploy every .yaml/.yml/.json file in DIR (to LOCATION, default --location)
                          and redeploy changed files; repeatable
                          (WORKFLOWS_EMULATOR_WORKFLOWS_DIR, several separated by '${delimiter}')
-  --stubs FILE           load a YAML or JSON list of stubs; repeatable
+  --stubs FILE           load a YAML or JSON list of stubs, or a map of stubs, step mocks
+                         (steps) and named test cases (cases); repeatable
                          (WORKFLOWS_EMULATOR_STUBS, several separated by '${delimiter}')
+  --stubs-case NAME      also load the test case NAME of the stubs files (its stubs and step
+                         mocks override the files' own) (WORKFLOWS_EMULATOR_STUBS_CASE)
   --allow-host HOST      let calls that no stub answers reach HOST; repeatable
                          (WORKFLOWS_EMULATOR_ALLOW_HOSTS, comma-separated)
   --accept-host HOST     accept requests addressed to HOST (e.g. http://workflows:8787 in a
@@ -103,7 +108,7 @@ ${RECORDING_USAGE}
 ${COVERAGE_USAGE}
 Run options:
   --argument JSON        the execution argument
-  --stubs FILE, --allow-host HOST, --recording FILE, --record-mode MODE, --redact NAME,
+  --stubs FILE, --stubs-case NAME, --allow-host HOST, --recording FILE, --record-mode MODE, --redact NAME,
   --ignore-body-field NAME, --project ID, --location LOCATION as above
 
 Exit codes of run: 0 succeeded, 1 failed or cancelled, 2 invalid workflow or usage.
@@ -125,6 +130,10 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
     }
     if (err instanceof StubValidationError) {
       io.stderr(`workflows-emulator: invalid stubs: ${err.message}\n`);
+      return 2;
+    }
+    if (err instanceof StepMockError) {
+      io.stderr(`workflows-emulator: ${err.message}\n`);
       return 2;
     }
     io.stderr(`workflows-emulator: ${err instanceof Error ? err.message : String(err)}\n`);
@@ -165,6 +174,7 @@ function parse(argv: readonly string[], mode: 'serve' | 'run') {
         'project-number': { type: 'string' },
         location: { type: 'string' },
         stubs: { type: 'string', multiple: true },
+        'stubs-case': { type: 'string' },
         'allow-host': { type: 'string', multiple: true },
         'accept-host': { type: 'string', multiple: true },
         host: { type: 'string' },
@@ -219,6 +229,7 @@ interface CommonSettings {
   projectNumber: string;
   location: string;
   stubsFiles: string[];
+  stubsCase: string | undefined;
   allowHosts: string[];
   recording: RecordingSettings | undefined;
 }
@@ -250,6 +261,7 @@ function commonSettings(values: Record<string, unknown>, env: CliIo['env']): Com
     projectNumber: str('project-number') ?? (env.WORKFLOWS_EMULATOR_PROJECT_NUMBER || DEFAULT_PROJECT_NUMBER),
     location: str('location') ?? (env.WORKFLOWS_EMULATOR_LOCATION || DEFAULT_LOCATION),
     stubsFiles: list('stubs') ?? (env.WORKFLOWS_EMULATOR_STUBS ?? '').split(delimiter).filter(Boolean),
+    stubsCase: str('stubs-case') ?? (env.WORKFLOWS_EMULATOR_STUBS_CASE || undefined),
     allowHosts:
       list('allow-host') ??
       (env.WORKFLOWS_EMULATOR_ALLOW_HOSTS ?? '')
@@ -277,8 +289,9 @@ function retentionSettings(values: Record<string, unknown>, env: CliIo['env']): 
 }
 
 /**
- * The dependencies, with every `--stubs` file loaded (`loaded` says what came from where) and
- * the `--recording` opened.
+ * The dependencies, with every `--stubs` file's stubs loaded (`loaded` says what came from where;
+ * `steps` are the step mocks, registered once the workflows are deployed) and the `--recording`
+ * opened.
  */
 async function buildDeps(
   settings: CommonSettings,
@@ -303,14 +316,34 @@ async function buildDeps(
     ...outbound,
     ...(options.coverage && { coverage: true }),
   });
-  const loaded: { path: string; count: number }[] = [];
+  const loaded: { path: string; count: number; steps: unknown[] }[] = [];
+  const caseName = settings.stubsCase;
+  let caseFound = false;
   for (const file of settings.stubsFiles) {
     const path = resolve(file);
-    const stubs = await loadStubsFile(path);
-    deps.stubs.addAll(stubs);
-    loaded.push({ path, count: stubs.length });
+    const parts = await loadStubsFileParts(path, caseName);
+    caseFound ||= parts.hasCase;
+    deps.stubs.addAll(parts.stubs);
+    loaded.push({ path, count: parts.stubs.length, steps: parts.steps });
   }
+  if (caseName !== undefined && !caseFound)
+    throw new UsageError(
+      settings.stubsFiles.length === 0
+        ? `--stubs-case ${caseName} needs a --stubs FILE`
+        : `--stubs-case ${caseName}: no stubs file has that case`,
+    );
   return { deps, loaded, recording };
+}
+
+/** Registers the step mocks of the stubs files (after the workflows they name are deployed). */
+function registerStepMocks(deps: AppDeps, loaded: readonly { path: string; steps: unknown[] }[]): number {
+  let count = 0;
+  for (const { path, steps } of loaded) {
+    if (steps.length === 0) continue;
+    deps.stepMocks.addAll(steps, `step mock of ${path}`);
+    count += steps.length;
+  }
+  return count;
 }
 
 async function serveCommand(argv: readonly string[], io: CliIo): Promise<number> {
@@ -359,12 +392,22 @@ async function serveCommand(argv: readonly string[], io: CliIo): Promise<number>
       io.stderr(`internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`),
   });
   const watchers: FSWatcher[] = [];
-  for (const { dir, location } of dirs)
-    watchers.push(await deployDirectory(emulator, settings.projectId, resolve(dir), location, io));
+  try {
+    for (const { dir, location } of dirs)
+      watchers.push(await deployDirectory(emulator, settings.projectId, resolve(dir), location, io));
+    registerStepMocks(deps, loaded);
+  } catch (err) {
+    for (const w of watchers) w.close();
+    await emulator.stop();
+    throw err;
+  }
   // Which answers the workflows' outbound calls will get: a stubs file left out (or an old one
   // picked up from WORKFLOWS_EMULATOR_STUBS) is the first thing to rule out when a call fails.
-  for (const { path, count } of loaded)
-    io.stdout(`loaded ${count} stub${count === 1 ? '' : 's'} from ${path}\n`);
+  for (const { path, count, steps } of loaded) {
+    const mocks = steps.length > 0 ? ` and ${steps.length} step mock${steps.length === 1 ? '' : 's'}` : '';
+    const chosen = settings.stubsCase !== undefined ? ` (case ${settings.stubsCase})` : '';
+    io.stdout(`loaded ${count} stub${count === 1 ? '' : 's'}${mocks} from ${path}${chosen}\n`);
+  }
   if (loaded.length === 0) io.stdout('no stubs files loaded (--stubs FILE)\n');
   if (recording) io.stdout(describeRecording(recording));
   if (coverageDir !== undefined)
@@ -475,7 +518,13 @@ async function runCommand(argv: readonly string[], io: CliIo): Promise<number> {
   }
   const settings = commonSettings(values, io.env);
   // sys.log goes to stderr so stdout carries only the result.
-  const { deps, recording } = await buildDeps(settings, createConsoleLogger(io.stderr), { autosave: false });
+  const {
+    deps,
+    loaded: stubsFiles,
+    recording,
+  } = await buildDeps(settings, createConsoleLogger(io.stderr), {
+    autosave: false,
+  });
   // Listening (on a free loopback port) makes callback URLs reachable during the run.
   const emulator = await startEmulator({ deps, host: '127.0.0.1', port: 0 });
   try {
@@ -483,6 +532,7 @@ async function runCommand(argv: readonly string[], io: CliIo): Promise<number> {
     const workflowId = isValidWorkflowId(fromName) ? fromName : 'workflow';
     const ref = projectRef(deps, settings.projectId);
     emulator.services.workflows.create(ref, settings.location, workflowId, { sourceContents: source });
+    registerStepMocks(deps, stubsFiles);
     let rec;
     try {
       rec = emulator.services.executions.create(ref, settings.location, workflowId, {

@@ -45,6 +45,15 @@ export type {
   StepEntry,
 } from './runtime/api.js';
 export { startExecution } from './runtime/executor.js';
+export {
+  StepMocks,
+  StepMockError,
+  STEP_MOCK_FAULTS,
+  type StepMockDefinition,
+  type StepMockAnswer,
+  type StepMockInfo,
+  type MockedCall,
+} from './runtime/step-mocks.js';
 export { loadWorkflow, formatProblems, type LoadResult } from './source/index.js';
 export type { SourceProblem, WorkflowDefinition } from './source/types.js';
 export {
@@ -53,6 +62,8 @@ export {
   createOutboundTransport,
   createConnectorHandler,
   loadStubsFile,
+  loadStubsFileParts,
+  type StubsFileParts,
   type ProgrammaticStub,
   type StubDefinition,
   type StubInfo,

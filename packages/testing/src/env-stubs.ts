@@ -17,8 +17,13 @@ export interface RecordedCall {
   readonly query: Readonly<Record<string, string | string[]>>;
   /** The response status, when there was one. */
   readonly status: number | null;
-  /** `stub`, `fault` (HttpResponse.error), `network` (bypassed or recorded) or `replay` (from the recording). */
+  /**
+   * `stub`, `fault` (HttpResponse.error), `network` (bypassed or recorded), `replay` (from the
+   * recording) or `mocked` (a step mock answered: no call was made).
+   */
   readonly outcome: RecordedRequest['outcome'];
+  /** The step mock that answered, for `mocked` calls. */
+  readonly stepMockId?: string;
   /** Failure text for faults and network errors. */
   readonly error: string | null;
   readonly executionId: string;
@@ -113,6 +118,7 @@ export class EnvironmentStubs {
       query: queryOf(r.url),
       status: r.status,
       outcome: r.outcome,
+      ...(r.stepMockId !== undefined && { stepMockId: r.stepMockId }),
       error: r.error,
       executionId: r.executionId,
       workflowId: r.workflowId,

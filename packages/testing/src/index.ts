@@ -13,7 +13,14 @@ export {
   type WaitForExecutionOptions,
   type SendCallbackOptions,
   type CallbackResponse,
+  type StepMockHandle,
 } from './test-environment.js';
+export {
+  StepMockError,
+  type StepMockDefinition,
+  type StepMockAnswer,
+  type StepMockInfo,
+} from '@workflows-kit/emulator';
 export {
   http,
   connector,

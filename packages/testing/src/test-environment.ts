@@ -12,6 +12,7 @@ import {
   createConnectorHandler,
   createOutboundTransport,
   isLoopbackHost,
+  loadStubsFileParts,
   platformError,
   randomIds,
   realClock,
@@ -24,6 +25,9 @@ import {
   type Logger,
   type RunningEmulator,
   type StepEntry,
+  type StepMockDefinition,
+  type StepMockInfo,
+  type StubInfo,
   type StubRequest,
 } from '@workflows-kit/emulator';
 import {
@@ -110,6 +114,15 @@ export interface HistoryStep {
   readonly threadId: string;
   /** The error value, when the step failed. */
   readonly error?: unknown;
+}
+
+/** A registered step mock (see `env.mockStep`). */
+export interface StepMockHandle {
+  readonly id: string;
+  /** Times the mock has answered. */
+  calls(): number;
+  /** Removes the mock; false when it was already gone. */
+  remove(): boolean;
 }
 
 export interface WaitForExecutionOptions {
@@ -455,6 +468,75 @@ export class TestEnvironment {
     } finally {
       hold?.release();
     }
+  }
+
+  /**
+   * Mocks a call step: its call is not made, and the step ends as if the call had returned the
+   * given value or raised the given error. Same definition as a stubs file's `steps:` entries and
+   * `POST /emulator/v1/stepMocks`:
+   *
+   *     env.mockStep('process-order', 'charge', { return: { code: 200, body: { ok: true } } });
+   *     env.mockStep('process-order', 'charge', {
+   *       answers: { '0': { httpError: { code: 503 } }, '1-2': { fault: 'ConnectionError' }, default: { return: 'ok' } },
+   *     });
+   *     env.mockStep({ workflow: 'process-order', routine: 'pay', step: 'charge', raise: 'declined' });
+   *
+   * Throws StepMockError when the definition is invalid or names a step the deployed workflow
+   * lacks (the message lists the routine's steps). The newest mock of a step answers.
+   */
+  mockStep(definition: StepMockDefinition): StepMockHandle;
+  mockStep(
+    workflowId: string,
+    step: string,
+    answer: Omit<StepMockDefinition, 'workflow' | 'step'>,
+  ): StepMockHandle;
+  mockStep(
+    target: StepMockDefinition | string,
+    step?: string,
+    answer?: Omit<StepMockDefinition, 'workflow' | 'step'>,
+  ): StepMockHandle {
+    const definition = typeof target === 'string' ? { ...answer, workflow: target, step } : target;
+    const mocks = this.emulator.deps.stepMocks;
+    const { id } = mocks.add(definition);
+    return {
+      id,
+      calls: () => mocks.list().find((m) => m.id === id)?.calls ?? 0,
+      remove: () => mocks.remove(id),
+    };
+  }
+
+  /** The step mocks registered now, with how often each answered. */
+  stepMocks(): StepMockInfo[] {
+    return this.emulator.deps.stepMocks.list();
+  }
+
+  /** Removes every step mock. */
+  clearStepMocks(): void {
+    this.emulator.deps.stepMocks.clear();
+  }
+
+  /**
+   * Loads a stubs file (what `--stubs FILE` loads): its URL and connector stubs and its step
+   * mocks, with the named test case's (`{ case: 'payment-fails' }`) layered over them. Throws
+   * when the case is not in the file (the message lists its cases) or a definition is invalid.
+   */
+  async useStubsFile(
+    file: string | URL,
+    options: { case?: string } = {},
+  ): Promise<{ stubs: StubInfo[]; steps: StepMockInfo[] }> {
+    const filePath = toDirPath(file);
+    const parts = await loadStubsFileParts(filePath, options.case);
+    if (options.case !== undefined && !parts.hasCase) {
+      const known = parts.cases.length > 0 ? `its cases: ${parts.cases.join(', ')}` : 'it has none';
+      throw new Error(`stubs file ${filePath} has no case "${options.case}" (${known})`);
+    }
+    const registry = this.emulator.deps.stubs;
+    // All or nothing: the step mocks are checked before any stub is registered.
+    for (const [i, d] of parts.steps.entries())
+      this.emulator.deps.stepMocks.check(d, `step mock at index ${i}`);
+    const stubs = registry.addAll(parts.stubs);
+    const steps = this.emulator.deps.stepMocks.addAll(parts.steps, `step mock of ${filePath}`);
+    return { stubs, steps };
   }
 
   /** Same as `env.stubs.unhandled()`. */

@@ -6,6 +6,7 @@ import type { Value } from '../values/types.js';
 import type { WorkflowDefinition } from '../source/types.js';
 import type { Clock, ConnectorHandler, HttpTransport, IdSource, Logger } from '../values/seams.js';
 import type { CallbackHub } from './callbacks.js';
+import type { StepMocks } from './step-mocks.js';
 import type { ExecutionTracer } from './tracer.js';
 
 /** The identity of a running execution, also what `sys.get_env` reports. */
@@ -50,6 +51,8 @@ export interface RuntimeDeps {
   ids: IdSource;
   logger: Logger;
   callbacks: CallbackHub;
+  /** Step mocks: call steps answered without making their call (see step-mocks.ts). */
+  stepMocks?: StepMocks;
   /** Limits; defaults are the documented values (see limits.ts). */
   limits?: Partial<RuntimeLimits>;
 }

@@ -43,6 +43,7 @@ import { MemoryMeter } from './memory.js';
 import { runBranches, Semaphore, unhandledBranchError, type BranchTask } from './parallel.js';
 import { retryDelay, retryPolicy, retryPolicyValues, type RetryPolicy } from './retry-policy.js';
 import { Scope } from './scope.js';
+import type { StepMock } from './step-mocks.js';
 import type { CallOrigin } from '../values/seams.js';
 import { Threads, type Thread } from './threads.js';
 import { NO_TRACE_GROUPS, TracedStep, Tracers, type TraceGroups } from './tracer.js';
@@ -91,6 +92,8 @@ class Execution implements EvalContext, FunctionContext {
   private cancelled = false;
   /** The last step main ran in the main thread (where an unencodable result is reported). */
   private lastMainStep: Step | null = null;
+  /** Calls each step mock answered in this execution (its next attempt number); made on first use. */
+  private mockAttempts: Map<StepMock, number> | null = null;
 
   private readonly replay = new Replay<Frame>((s, frame) => this.suspendedCall(frame, s));
   /** `action` as a function value (driven without a closure per step). */
@@ -638,12 +641,58 @@ class Execution implements EvalContext, FunctionContext {
     return callOrigin(this.options.identity, frame.routine.name, step);
   }
 
-  /** Calls a function from a `call` step. `args` is a map of named arguments, or a list of positional ones. */
+  /**
+   * Calls a function from a `call` step. `args` is a map of named arguments, or a list of
+   * positional ones. The one place step mocks are consulted: a mocked step's call is not made.
+   */
   private callFunction(frame: Frame, traced: TracedStep, name: string, args: Value): Promise<Value> {
-    const call = this.invoke(frame, traced, name, args);
+    const { identity } = this.options;
+    const mock = this.deps.stepMocks?.find(
+      identity.workflowId,
+      identity.location,
+      frame.routine.name,
+      traced.name,
+    );
+    const call = mock
+      ? this.mockedCall(mock, frame, traced, name, args)
+      : this.invoke(frame, traced, name, args);
     if (!this.trace.calls) return call;
     const kind = functionKind(name, this.options.definition.routines);
     return this.tracers.callSettled(call, { step: traced, name, kind, inExpression: false, args });
+  }
+
+  /**
+   * A mocked call: the mock's answer for this attempt (the step's calls in this execution so
+   * far, retries included), after its delay in the clock's time.
+   */
+  private async mockedCall(
+    mock: StepMock,
+    frame: Frame,
+    traced: TracedStep,
+    name: string,
+    args: Value,
+  ): Promise<Value> {
+    const attempts = (this.mockAttempts ??= new Map());
+    const attempt = attempts.get(mock) ?? 0;
+    attempts.set(mock, attempt + 1);
+    const outcome = mock.answer(attempt);
+    traced.mock = { id: mock.id, attempt };
+    const { identity } = this.options;
+    this.deps.stepMocks!.mocked({
+      mockId: mock.id,
+      attempt,
+      executionId: identity.executionId,
+      workflowId: identity.workflowId,
+      location: identity.location,
+      routine: frame.routine.name,
+      step: traced.name,
+      functionName: name,
+      args,
+      outcome,
+    });
+    if (outcome.delayMs > 0) await this.clock.sleep(outcome.delayMs, this.abort.signal);
+    if ('error' in outcome) throw outcome.error;
+    return outcome.value;
   }
 
   private async invoke(frame: Frame, traced: TracedStep, name: string, args: Value): Promise<Value> {

@@ -75,6 +75,11 @@ export class TracedStep {
   next: string | undefined = undefined;
   /** True when the step ended with `return`. */
   returned = false;
+  /**
+   * Set when a step mock answered the step's call instead of the call being made: the mock's id
+   * and the attempt it answered (0-based). The last one, when the step called more than once.
+   */
+  mock: { id: string; attempt: number } | undefined = undefined;
   /** Clock time the step ended (epoch ms); equals `startedAt` when it completed synchronously. */
   endedAt: number;
   /** @internal the scope the step ran in, until `stepEnded` returns */

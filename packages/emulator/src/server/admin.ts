@@ -7,7 +7,7 @@ import { publishWorkflow } from './live-events.js';
 import { retentionInfo } from './retention.js';
 import { formatDuration, formatTimestamp } from './wire.js';
 
-/** Clears workflows, executions (cancelling running ones), operations, callbacks, stubs and the request log. */
+/** Clears workflows, executions (cancelling running ones), operations, callbacks, stubs, step mocks and the request log. */
 export function resetEmulator(deps: AppDeps, executions: ExecutionsService): void {
   executions.cancelAll();
   // Watchers of the live event stream learn that every workflow (and so its executions) is gone.
@@ -18,6 +18,7 @@ export function resetEmulator(deps: AppDeps, executions: ExecutionsService): voi
   deps.store.operations.clear();
   deps.runtime.callbacks.clear();
   deps.stubs.reset();
+  deps.stepMocks.clear();
   deps.files.clear();
 }
 

@@ -55,7 +55,7 @@ export function createApp(
   // Before everything else: foreign origins and unknown Host names drive nothing.
   app.use(createRequestGuard({ baseUrl: () => d.config.baseUrl, acceptHosts: () => d.config.acceptHosts }));
   // Mounted before the raw-body parser: the stubs router parses its own JSON bodies.
-  app.use(createStubsRouter(d.stubs));
+  app.use(createStubsRouter(d.stubs, d.stepMocks));
   app.use(createAdminRouter(d, svc.executions));
 
   app.use(createUiApiRouter(d));

@@ -17,6 +17,9 @@ import {
   type WorkflowCoverageOptions,
 } from '../runtime/coverage.js';
 import type { ExecutionTracer } from '../runtime/tracer.js';
+import { StepMocks } from '../runtime/step-mocks.js';
+import type { WorkflowDefinition } from '../source/types.js';
+import { logMockedCall } from '../stubs/step-mock-log.js';
 import { loadWorkflow as defaultLoadWorkflow, type LoadResult } from '../source/index.js';
 import { createConnectorHandler, createOutboundTransport, StubRegistry } from '../stubs/index.js';
 import { createMemoryStore, type Store } from '../store/index.js';
@@ -92,6 +95,8 @@ export interface AppDeps {
   store: Store;
   runtime: RuntimeDeps;
   stubs: StubRegistry;
+  /** Step mocks (`POST /emulator/v1/stepMocks`, the `steps:` of a stubs file); also `runtime.stepMocks`. */
+  stepMocks: StepMocks;
   /** Connectors answered by the emulator itself when no stub matches; the services fill it. */
   connectorBuiltins: Map<string, BuiltinConnector>;
   /** Which file each revision deployed from a watched directory came from, and files that failed. */
@@ -183,10 +188,15 @@ export function createAppDeps(options: CreateAppDepsOptions = {}): AppDeps {
     callbacks: new CallbackHub(() => config.baseUrl, clock),
   };
   if (options.limits) runtime.limits = options.limits;
+  const store = options.store ?? createMemoryStore();
+  const stepMocks = new StepMocks({
+    deployed: (workflowId, location) => deployedDefinitions(store, workflowId, location),
+    onMocked: (call) => logMockedCall(stubs, call),
+  });
+  runtime.stepMocks = stepMocks;
   const files = new WorkflowFiles();
   const events = options.events ?? new EventBus();
   connectEventSources(events, files, stubs);
-  const store = options.store ?? createMemoryStore();
   const coverage =
     options.coverage === undefined || options.coverage === false
       ? undefined
@@ -199,6 +209,7 @@ export function createAppDeps(options: CreateAppDepsOptions = {}): AppDeps {
     store,
     runtime,
     stubs,
+    stepMocks,
     connectorBuiltins,
     files,
     events,
@@ -209,6 +220,25 @@ export function createAppDeps(options: CreateAppDepsOptions = {}): AppDeps {
     startExecution: options.startExecution ?? defaultStartExecution,
     loadWorkflow: options.loadWorkflow ?? ((source) => defaultLoadWorkflow(source)),
   };
+}
+
+/**
+ * The current definition of a workflow, in one location or in every one it is deployed to (step
+ * mocks name no project: the emulator's projects are one namespace for them).
+ */
+function deployedDefinitions(
+  store: Store,
+  workflowId: string,
+  location: string | undefined,
+): { location: string; definition: WorkflowDefinition }[] {
+  const out: { location: string; definition: WorkflowDefinition }[] = [];
+  for (const w of store.workflows.all()) {
+    if (w.key.workflowId !== workflowId) continue;
+    if (location !== undefined && w.key.location !== location) continue;
+    const rev = w.revisions[w.revisions.length - 1];
+    if (rev) out.push({ location: w.key.location, definition: rev.definition });
+  }
+  return out;
 }
 
 /** The current revision of every workflow, with the file it came from (for coverage's zeros). */

@@ -10,12 +10,19 @@
  *                                      credentials redacted unless ?raw=true
  *   DELETE /emulator/v1/requests      clears the log
  *
+ *   POST   /emulator/v1/stepMocks     one step mock or an array -> the registered mock(s)
+ *   GET    /emulator/v1/stepMocks     {stepMocks: [...]}
+ *   GET    /emulator/v1/stepMocks/:id one step mock
+ *   DELETE /emulator/v1/stepMocks     all step mocks
+ *   DELETE /emulator/v1/stepMocks/:id one step mock (404 if unknown)
+ *
  * Errors are thrown as ApiError for the server's one error handler.
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { ApiError, invalidArgument, notFound } from './api-error.js';
 import { StubValidationError } from '../stubs/schema.js';
 import type { RecordedRequest, StubRegistry } from '../stubs/registry.js';
+import { StepMockError, type StepMocks } from '../runtime/step-mocks.js';
 
 /** Largest stub registration body. */
 export const MAX_STUB_REQUEST_BYTES = 10 * 1024 * 1024;
@@ -46,10 +53,11 @@ function parseBodyIfNeeded(req: Request, res: Response, next: NextFunction): voi
   });
 }
 
-const REQUEST_FILTERS = ['executionId', 'workflowId', 'stubId', 'kind', 'outcome'] as const;
+const REQUEST_FILTERS = ['executionId', 'workflowId', 'stubId', 'stepMockId', 'kind', 'outcome'] as const;
 
-export function createStubsRouter(stubs: StubRegistry): express.Router {
+export function createStubsRouter(stubs: StubRegistry, stepMocks?: StepMocks): express.Router {
   const router = express.Router();
+  if (stepMocks) addStepMockRoutes(router, stepMocks);
 
   router.post('/emulator/v1/stubs', parseBodyIfNeeded, (req, res) => {
     const body: unknown = req.body;
@@ -101,4 +109,41 @@ export function createStubsRouter(stubs: StubRegistry): express.Router {
   });
 
   return router;
+}
+
+/** The step mock routes (runtime/step-mocks.ts has the definition format). */
+function addStepMockRoutes(router: express.Router, stepMocks: StepMocks): void {
+  router.post('/emulator/v1/stepMocks', parseBodyIfNeeded, (req, res) => {
+    const body: unknown = req.body;
+    if (body === undefined || body === null || typeof body !== 'object') {
+      throw invalidArgument('expected a step mock object or an array of step mocks as the JSON body');
+    }
+    try {
+      if (Array.isArray(body)) res.json(stepMocks.addAll(body));
+      else res.json(stepMocks.add(body));
+    } catch (err) {
+      if (err instanceof StepMockError) throw invalidArgument(err.message, { cause: err });
+      throw err;
+    }
+  });
+
+  router.get('/emulator/v1/stepMocks', (_req, res) => {
+    res.json({ stepMocks: stepMocks.list() });
+  });
+
+  router.get('/emulator/v1/stepMocks/:id', (req, res) => {
+    const mock = stepMocks.list().find((m) => m.id === req.params.id);
+    if (!mock) throw notFound(`step mock ${req.params.id} not found`);
+    res.json(mock);
+  });
+
+  router.delete('/emulator/v1/stepMocks', (_req, res) => {
+    stepMocks.clear();
+    res.json({});
+  });
+
+  router.delete('/emulator/v1/stepMocks/:id', (req, res) => {
+    if (!stepMocks.remove(req.params.id)) throw notFound(`step mock ${req.params.id} not found`);
+    res.json({});
+  });
 }

@@ -25,7 +25,7 @@ export {
 } from './registry.js';
 export { createOutboundTransport, type OutboundTransportOptions } from './outbound-transport.js';
 export { createConnectorHandler, type ConnectorHandlerOptions } from './connector-handler.js';
-export { loadStubsFile } from './load-file.js';
+export { loadStubsFile, loadStubsFileParts, type StubsFileParts } from './load-file.js';
 export { globMatch, isLoopbackHost, hostAllowed, UrlPattern } from './pattern.js';
 export { encodeStubBody } from './codec.js';
 export {

@@ -87,9 +87,10 @@ export interface StubInfo {
 
 /**
  * 'emulated': a connector the emulator answered itself (a child workflow run); 'replay': answered
- * from a recording (stubId: its stub in the recording).
+ * from a recording (stubId: its stub in the recording); 'mocked': a step mock answered the call
+ * step, and no call was made (stepMockId: the mock).
  */
-export type RequestOutcome = 'stub' | 'network' | 'blocked' | 'fault' | 'emulated' | 'replay';
+export type RequestOutcome = 'stub' | 'network' | 'blocked' | 'fault' | 'emulated' | 'replay' | 'mocked';
 
 /** One outbound call as `GET /emulator/v1/requests` shows it. */
 export interface RecordedRequest {
@@ -107,6 +108,8 @@ export interface RecordedRequest {
   /** Decoded body (JSON value when the content type is JSON, else text); connector args. */
   body: unknown;
   stubId: string | null;
+  /** The step mock that answered instead of the call (outcome 'mocked'). */
+  stepMockId?: string;
   outcome: RequestOutcome;
   /** Response status, once known (null for faults, blocked and failed calls). */
   status: number | null;

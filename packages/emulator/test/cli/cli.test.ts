@@ -379,6 +379,46 @@ describe('workflows-emulator run', () => {
     expect(JSON.parse(p.stdout())).toEqual({ id: 42, status: 201 });
   }, 30_000);
 
+  it('mocks steps from the steps section of a --stubs file, and the --stubs-case named', async () => {
+    const dir = await tempDir();
+    const file = join(dir, 'post.yaml');
+    const stubs = join(dir, 'stubs.yaml');
+    await writeFile(file, POST);
+    await writeFile(
+      stubs,
+      `steps:
+  - workflow: post
+    step: post
+    return: { code: 201, body: { id: 1 } }
+cases:
+  conflict:
+    steps:
+      - workflow: post
+        step: post
+        httpError: { code: 409, body: taken }
+`,
+    );
+    const plain = cli(['run', file, '--stubs', stubs]);
+    expect(await plain.exit).toBe(0);
+    expect(JSON.parse(plain.stdout())).toEqual({ id: 1, status: 201 });
+
+    const conflict = cli(['run', file, '--stubs', stubs, '--stubs-case', 'conflict']);
+    expect(await conflict.exit).toBe(1);
+    expect(conflict.stderr()).toContain('"code":409');
+    expect(conflict.stderr()).toContain('"tags":["HttpError"]');
+
+    const unknown = cli(['run', file, '--stubs', stubs], { WORKFLOWS_EMULATOR_STUBS_CASE: 'nope' });
+    expect(await unknown.exit).toBe(2);
+    expect(unknown.stderr()).toContain('--stubs-case nope: no stubs file has that case');
+
+    await writeFile(stubs, `steps:\n  - workflow: post\n    step: send\n    return: 1\n`);
+    const missing = cli(['run', file, '--stubs', stubs]);
+    expect(await missing.exit).toBe(2);
+    expect(missing.stderr()).toContain(
+      `invalid step mock of ${stubs} at index 0: routine "main" of workflow "post" (us-central1) has no step "send"; its steps: post, done`,
+    );
+  }, 60_000);
+
   it('loads every --stubs file it is given', async () => {
     const dir = await tempDir();
     const file = join(dir, 'two.yaml');

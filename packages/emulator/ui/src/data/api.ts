@@ -137,7 +137,9 @@ export interface RecordedRequest {
   headers: Record<string, string>;
   body: unknown;
   stubId: string | null;
-  outcome: 'stub' | 'network' | 'blocked' | 'fault' | 'emulated' | 'replay';
+  /** The step mock that answered instead of the call (outcome 'mocked'). */
+  stepMockId?: string;
+  outcome: 'stub' | 'network' | 'blocked' | 'fault' | 'emulated' | 'replay' | 'mocked';
   status: number | null;
   error: string | null;
   executionId: string;

@@ -21,7 +21,7 @@ const EXAMPLE_STUB = `{
   "body": { "id": 1, "name": "example" }
 }`;
 
-const OUTCOMES = ['stub', 'network', 'blocked', 'fault', 'emulated', 'replay'] as const;
+const OUTCOMES = ['stub', 'network', 'blocked', 'fault', 'emulated', 'replay', 'mocked'] as const;
 
 function target(s: Stub): string {
   return s.kind === 'connector' ? (s.connector ?? '') : `${s.method ?? '*'} ${s.url ?? ''}`;
