@@ -9,13 +9,14 @@ export type {
 } from './workflow.js';
 export type {
   ExecutionErrorInfo,
+  ExecutionInput,
   ExecutionState,
   ExecutionStatus,
   StackTraceElement,
   StepRef,
   WorkflowExecution,
 } from './execution.js';
-export { EXECUTION_STATES, isTerminalState } from './execution.js';
+export { EXECUTION_STATES, isTerminalState, toExecutionStatus } from './execution.js';
 export {
   ExecutionNotFoundError,
   InvalidWorkflowArgumentsError,

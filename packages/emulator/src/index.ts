@@ -1,5 +1,16 @@
 /** Public API of `@workflows-kit/emulator`. Internals (store records, routes) stay private. */
-export { startEmulator, type RunningEmulator, type StartEmulatorOptions } from './emulator.js';
+export {
+  startEmulator,
+  type CallbackEndpoint,
+  type DeliverCallbackOptions,
+  type ExecutionJson,
+  type ExecutionRef,
+  type RunningEmulator,
+  type StartEmulatorOptions,
+  type StepEntryJson,
+  type WorkflowJson,
+  type WorkflowPlace,
+} from './emulator.js';
 export { createApp, type CreateAppOptions, type Services } from './server/app.js';
 export {
   createAppDeps,
@@ -10,6 +21,8 @@ export {
   type AppConfig,
   type AppDeps,
   type CreateAppDepsOptions,
+  type UnhandledRequestPolicy,
+  type UnhandledRequestVerdict,
 } from './server/deps.js';
 export { ApiError } from './server/api-error.js';
 export { VERSION } from './server/version.js';

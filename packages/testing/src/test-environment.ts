@@ -7,31 +7,24 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  CallbackHub,
-  createAppDeps,
-  createConnectorHandler,
-  createOutboundTransport,
+  ApiError,
   isLoopbackHost,
   loadStubsFileParts,
-  platformError,
-  randomIds,
   realClock,
   startEmulator,
-  StubRegistry,
-  TransportError,
-  type BuiltinConnector,
   type Clock,
-  type IdSource,
+  type ExecutionJson,
   type Logger,
   type RunningEmulator,
-  type StepEntry,
   type StepMockDefinition,
   type StepMockInfo,
   type StubInfo,
   type StubRequest,
+  type UnhandledRequestVerdict,
 } from '@workflows-kit/emulator';
 import {
   isTerminalState,
+  toExecutionStatus,
   Workflow,
   type ExecutionStatus,
   type WaitOptions,
@@ -107,9 +100,9 @@ export interface HistoryStep {
   readonly routine: string;
   readonly step: string;
   /** `STEP_ASSIGN`, `STEP_CALL`, `STEP_SWITCH`, ... */
-  readonly type: StepEntry['stepType'];
+  readonly type: string;
   /** `STATE_SUCCEEDED`, `STATE_FAILED`, `STATE_IN_PROGRESS`, `STATE_CANCELLED` */
-  readonly state: StepEntry['state'];
+  readonly state: string;
   /** Thread of a parallel branch or iteration; '' for the main thread. */
   readonly threadId: string;
   /** The error value, when the step failed. */
@@ -170,8 +163,6 @@ export class TestEnvironmentTimeoutError extends Error {
   readonly code = 'TEST_ENVIRONMENT_TIMEOUT';
 }
 
-type ExecutionRecord = NonNullable<ReturnType<RunningEmulator['deps']['store']['executions']['get']>>;
-
 const WORKFLOW_FILE = /\.(ya?ml|json)$/i;
 const DEFAULT_WAIT_MS = 10_000;
 /** setTimeout's upper bound: a larger delay would fire at once. */
@@ -192,52 +183,13 @@ function toDirPath(dir: string | URL): string {
   return dir instanceof URL ? fileURLToPath(dir) : path.resolve(dir);
 }
 
-/** A Workflows execution as `@workflows-kit/client` describes it, read from the store. */
-function toStatus(rec: ExecutionRecord): ExecutionStatus {
-  const { project: _p, location, workflowId } = rec.workflow;
-  const name = `projects/${rec.projectAlias}/locations/${location}/workflows/${workflowId}/executions/${rec.executionId}`;
-  let error: ExecutionStatus['error'];
-  if (rec.error) {
-    const payload = parseJsonText(rec.error.payload);
-    const map =
-      typeof payload === 'object' && payload !== null && !Array.isArray(payload)
-        ? (payload as Record<string, unknown>)
-        : undefined;
-    const rawTags = map?.['tags'];
-    error = {
-      payload,
-      message:
-        typeof map?.['message'] === 'string'
-          ? map['message']
-          : typeof payload === 'string'
-            ? payload
-            : (rec.error.context.split('\n', 1)[0] ?? ''),
-      tags: Array.isArray(rawTags) ? rawTags.filter((t): t is string => typeof t === 'string') : [],
-      context: rec.error.context,
-      stackTrace: rec.error.stackTrace.elements.map((e) => ({
-        step: e.step,
-        routine: e.routine,
-        position: { ...e.position },
-      })),
-    };
-  }
-  const startTime = rec.state === 'QUEUED' ? undefined : new Date(rec.startTime);
-  return {
-    id: rec.executionId,
-    name,
-    workflow: rec.revisionId,
-    workflowRevisionId: rec.revisionId,
-    state: rec.state,
-    startTime,
-    argument: parseJsonText(rec.argument),
-    labels: { ...rec.labels },
-    endTime: rec.endTime === undefined ? undefined : new Date(rec.endTime),
-    duration: rec.endTime === undefined ? undefined : rec.endTime - rec.startTime,
-    result: parseJsonText(rec.result),
-    error,
-    currentSteps: rec.currentSteps.map((s) => ({ routine: s.routine, step: s.step })),
-    stateError: undefined,
-  };
+/**
+ * The execution as the client's `getExecutionStatus` describes it: the REST JSON through the
+ * client's own mapping. A QUEUED execution has not started, so it has no start time yet.
+ */
+function toStatus(json: ExecutionJson): ExecutionStatus {
+  const status = toExecutionStatus(json);
+  return json.state === 'QUEUED' ? { ...status, startTime: undefined } : status;
 }
 
 type WorkflowCtor<W> = new (options?: WorkflowOptions) => W;
@@ -277,8 +229,8 @@ export class TestEnvironment {
     this.recording = internals.recording?.view;
     this.emulator = internals.emulator;
     this.endpoint = internals.emulator.url;
-    this.projectId = internals.emulator.deps.config.projectId;
-    this.location = internals.emulator.deps.config.location;
+    this.projectId = internals.emulator.projectId;
+    this.location = internals.emulator.location;
     this.clock = internals.clock;
     this.#virtual = internals.virtual;
     this.stubs = internals.stubs;
@@ -312,7 +264,7 @@ export class TestEnvironment {
    * undefined when the environment does not collect it (see the `coverage` option).
    */
   coverage(): WorkflowCoverageData | undefined {
-    return this.emulator.deps.coverage?.toJSON();
+    return this.emulator.coverage();
   }
 
   /**
@@ -354,10 +306,8 @@ export class TestEnvironment {
   ): Promise<{ id: string; name: string }> {
     const location = options.location ?? this.location;
     this.#ensureDeployed(workflowId, location);
-    const ref = { alias: this.projectId, project: this.projectId };
-    const body = args === undefined ? {} : { argument: JSON.stringify(args) };
-    const rec = this.emulator.services.executions.create(ref, location, workflowId, body);
-    return { id: rec.executionId, name: toStatus(rec).name };
+    const { name } = this.emulator.execute(workflowId, args, { location });
+    return { id: name.slice(name.lastIndexOf('/') + 1), name };
   }
 
   /** `invoke` then `waitForExecution`. */
@@ -380,29 +330,29 @@ export class TestEnvironment {
     execution: string | { id: string },
     options: WaitForExecutionOptions = {},
   ): Promise<ExecutionStatus> {
-    const rec = this.#record(execution);
-    await this.#settle(rec, options.timeoutMs ?? DEFAULT_WAIT_MS);
-    const status = toStatus(rec);
-    const unhandled = this.stubs.takeUnreported(rec.executionId);
+    const id = this.#find(execution).id;
+    await this.#settle(id, options.timeoutMs ?? DEFAULT_WAIT_MS);
+    const status = toStatus(this.emulator.get(id));
+    const unhandled = this.stubs.takeUnreported(id);
     if (unhandled.length > 0) throw new UnhandledRequestError(unhandled, status);
     return status;
   }
 
   /** The execution's status now, without waiting. */
   getExecution(execution: string | { id: string }): ExecutionStatus {
-    return toStatus(this.#record(execution));
+    return this.#find(execution);
   }
 
   /** The steps the execution took so far, in start order: assert the path, not only the result. */
   executionHistory(execution: string | { id: string }): HistoryStep[] {
-    return this.#record(execution).history.map((e) => ({
-      entryId: e.entryId,
+    return this.emulator.stepEntries(this.#find(execution).id).map((e) => ({
+      entryId: Number(e.entryId),
       routine: e.routine,
       step: e.step,
       type: e.stepType,
       state: e.state,
-      threadId: e.threadId,
-      ...(e.exceptionPayload !== undefined && { error: parseJsonText(e.exceptionPayload) }),
+      threadId: e.stepEntryMetadata?.threadId ?? '',
+      ...(e.exception !== undefined && { error: parseJsonText(e.exception.payload) }),
     }));
   }
 
@@ -416,11 +366,9 @@ export class TestEnvironment {
     body?: unknown,
     options: SendCallbackOptions = {},
   ): Promise<CallbackResponse> {
-    const rec = this.#record(execution);
-    const hubName = `projects/${rec.workflow.project}/locations/${rec.workflow.location}/workflows/${rec.workflow.workflowId}/executions/${rec.executionId}`;
-    const hub = this.emulator.deps.runtime.callbacks;
+    const { id } = this.#find(execution);
     const pick = () => {
-      const all = hub.list(hubName);
+      const all = this.emulator.callbacks(id);
       if (options.url !== undefined) return all.find((c) => c.url === options.url);
       return all.find((c) => c.waiters > 0) ?? all[all.length - 1];
     };
@@ -430,39 +378,30 @@ export class TestEnvironment {
       const deadline = Date.now() + (options.timeoutMs ?? DEFAULT_WAIT_MS);
       let callback = pick();
       while (callback === undefined) {
-        if (isTerminalState(rec.state)) {
+        const { state } = this.emulator.get(id);
+        if (isTerminalState(state)) {
           throw new Error(
-            `sendCallback: execution ${rec.executionId} ended (${rec.state}) without creating a callback endpoint`,
+            `sendCallback: execution ${id} ended (${state}) without creating a callback endpoint`,
           );
         }
         if (Date.now() > deadline) {
           throw new TestEnvironmentTimeoutError(
-            `sendCallback: execution ${rec.executionId} created no callback endpoint within ${options.timeoutMs ?? DEFAULT_WAIT_MS} ms` +
+            `sendCallback: execution ${id} created no callback endpoint within ${options.timeoutMs ?? DEFAULT_WAIT_MS} ms` +
               (options.url !== undefined ? ` (looking for ${options.url})` : ''),
           );
         }
         await macrotask();
         callback = pick();
       }
-      const headers: Record<string, string> = { ...options.headers };
-      let payload: string | undefined;
-      if (body !== undefined) {
-        const hasType = Object.keys(headers).some((k) => k.toLowerCase() === 'content-type');
-        if (typeof body === 'string' && hasType) payload = body;
-        else {
-          payload = JSON.stringify(body);
-          if (!hasType) headers['Content-Type'] = 'application/json';
-        }
-      }
-      const res = await fetch(callback.url, {
-        method: options.method ?? callback.method,
-        headers,
-        ...(payload !== undefined && { body: payload }),
+      const answer = await this.emulator.deliverCallback(id, {
+        url: callback.url,
+        ...(options.method !== undefined && { method: options.method }),
+        ...(options.headers !== undefined && { headers: options.headers }),
+        ...(body !== undefined && { body }),
       });
-      const text = await res.text();
-      const answer = { status: res.status, body: parseJsonText(text) ?? null };
-      if (!res.ok) {
-        throw new Error(`sendCallback: the emulator answered ${res.status}: ${text}`);
+      if (answer.status < 200 || answer.status > 299) {
+        const text = typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);
+        throw new Error(`sendCallback: the emulator answered ${answer.status}: ${text}`);
       }
       return answer;
     } finally {
@@ -496,7 +435,7 @@ export class TestEnvironment {
     answer?: Omit<StepMockDefinition, 'workflow' | 'step'>,
   ): StepMockHandle {
     const definition = typeof target === 'string' ? { ...answer, workflow: target, step } : target;
-    const mocks = this.emulator.deps.stepMocks;
+    const mocks = this.emulator.stepMocks;
     const { id } = mocks.add(definition);
     return {
       id,
@@ -507,12 +446,12 @@ export class TestEnvironment {
 
   /** The step mocks registered now, with how often each answered. */
   stepMocks(): StepMockInfo[] {
-    return this.emulator.deps.stepMocks.list();
+    return this.emulator.stepMocks.list();
   }
 
   /** Removes every step mock. */
   clearStepMocks(): void {
-    this.emulator.deps.stepMocks.clear();
+    this.emulator.stepMocks.clear();
   }
 
   /**
@@ -530,12 +469,11 @@ export class TestEnvironment {
       const known = parts.cases.length > 0 ? `its cases: ${parts.cases.join(', ')}` : 'it has none';
       throw new Error(`stubs file ${filePath} has no case "${options.case}" (${known})`);
     }
-    const registry = this.emulator.deps.stubs;
+    const registry = this.emulator.stubs;
     // All or nothing: the step mocks are checked before any stub is registered.
-    for (const [i, d] of parts.steps.entries())
-      this.emulator.deps.stepMocks.check(d, `step mock at index ${i}`);
+    for (const [i, d] of parts.steps.entries()) this.emulator.stepMocks.check(d, `step mock at index ${i}`);
     const stubs = registry.addAll(parts.stubs);
-    const steps = this.emulator.deps.stepMocks.addAll(parts.steps, `step mock of ${filePath}`);
+    const steps = this.emulator.stepMocks.addAll(parts.steps, `step mock of ${filePath}`);
     return { stubs, steps };
   }
 
@@ -555,9 +493,9 @@ export class TestEnvironment {
         .finally(() => this.#virtual?.dispose())
         .then(() => this.#recording?.save())
         .then(async () => {
-          const coverage = this.emulator.deps.coverage;
+          const coverage = this.emulator.coverage();
           if (coverage && this.#coverageDir !== undefined)
-            await writeCoverageFragment(this.#coverageDir, coverage.toJSON());
+            await writeCoverageFragment(this.#coverageDir, coverage);
         });
       await this.#torndown;
       const unhandled = this.stubs.takeUnreported();
@@ -583,10 +521,9 @@ export class TestEnvironment {
 
   #deployedLocations(workflowId: string): string[] {
     const out: string[] = [];
-    const store = this.emulator.deps.store.workflows;
-    // The store lists by location; the locations used are the few the environment deployed to.
+    // The locations used are the few the environment deployed to.
     for (const loc of this.#usedLocations) {
-      if (store.get({ project: this.projectId, location: loc, workflowId })) out.push(loc);
+      if (this.emulator.getWorkflow(workflowId, { location: loc })) out.push(loc);
     }
     return out;
   }
@@ -595,30 +532,34 @@ export class TestEnvironment {
 
   #ensureDeployed(workflowId: string, location: string): void {
     this.#usedLocations.add(location);
-    const store = this.emulator.deps.store.workflows;
-    if (store.get({ project: this.projectId, location, workflowId })) return;
+    if (this.emulator.getWorkflow(workflowId, { location })) return;
     const entry = this.#sources.get(workflowId);
     if (entry !== undefined) this.#deployAt(workflowId, entry, location);
   }
 
-  #record(execution: string | { id: string }): ExecutionRecord {
+  /** The execution's status now; ExecutionNotFoundInEnvironmentError when there is none. */
+  #find(execution: string | { id: string }): ExecutionStatus {
     const raw = typeof execution === 'string' ? execution : execution.id;
-    const id = raw.slice(raw.lastIndexOf('/') + 1);
-    for (const rec of this.emulator.deps.store.executions.all()) if (rec.executionId === id) return rec;
-    throw new ExecutionNotFoundInEnvironmentError(`no execution '${raw}' in this test environment`);
+    try {
+      return toStatus(this.emulator.get(raw));
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 404)
+        throw new ExecutionNotFoundInEnvironmentError(`no execution '${raw}' in this test environment`);
+      throw err;
+    }
   }
 
-  async #settle(rec: ExecutionRecord, timeoutMs: number): Promise<void> {
-    if (isTerminalState(rec.state)) return;
+  async #settle(id: string, timeoutMs: number): Promise<void> {
+    if (isTerminalState(this.emulator.get(id).state)) return;
     const release = this.#virtual?.acquireLease();
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => resolve('timeout'), Math.min(timeoutMs, MAX_TIMER_MS));
     });
     try {
-      const settled = this.emulator.services.executions.whenSettled(rec);
+      const settled = this.emulator.whenSettled(id);
       if ((await Promise.race([settled, timedOut])) === 'timeout') {
-        throw new TestEnvironmentTimeoutError(this.#timeoutMessage(rec, timeoutMs));
+        throw new TestEnvironmentTimeoutError(this.#timeoutMessage(this.#find(id), timeoutMs));
       }
     } finally {
       clearTimeout(timer);
@@ -626,8 +567,8 @@ export class TestEnvironment {
     }
   }
 
-  #timeoutMessage(rec: ExecutionRecord, timeoutMs: number): string {
-    const at = rec.currentSteps.map((s) => `"${s.step}" (routine "${s.routine}")`).join(', ') || 'no step';
+  #timeoutMessage(status: ExecutionStatus, timeoutMs: number): string {
+    const at = status.currentSteps.map((s) => `"${s.step}" (routine "${s.routine}")`).join(', ') || 'no step';
     let hint: string;
     if (this.clock.mode === 'manual') {
       const next = this.clock.pendingTimers()[0];
@@ -637,27 +578,27 @@ export class TestEnvironment {
     } else {
       hint = ' Is it waiting for a callback (env.sendCallback) or for a stub that never answers?';
     }
-    return `execution ${rec.executionId} did not finish within ${timeoutMs} ms: ${rec.state} at ${at}.${hint}`;
+    return `execution ${status.id} did not finish within ${timeoutMs} ms: ${status.state} at ${at}.${hint}`;
   }
 
   #bindWaiting(instance: Workflow<never, never>): void {
     const original = instance.waitForCompletion.bind(instance);
     const waitForCompletion = async (executionId: string, options: WaitOptions = {}) => {
-      let rec: ExecutionRecord | undefined;
+      let id: string;
       try {
-        rec = this.#record(executionId);
+        id = this.#find(executionId).id;
       } catch {
         return original(executionId, options); // let the client report the missing execution
       }
       try {
-        await this.#settle(rec, options.timeoutMs ?? MAX_TIMER_MS);
+        await this.#settle(id, options.timeoutMs ?? MAX_TIMER_MS);
       } catch (err) {
         if (!(err instanceof TestEnvironmentTimeoutError)) throw err;
         // The client's own error for a wait that timed out.
         return original(executionId, { ...options, timeoutMs: 0 });
       }
       const status = await original(executionId, options);
-      const unhandled = this.stubs.takeUnreported(rec.executionId);
+      const unhandled = this.stubs.takeUnreported(id);
       if (unhandled.length > 0) throw new UnhandledRequestError(unhandled, status);
       return status;
     };
@@ -731,19 +672,22 @@ export async function createTestEnvironment(options: TestEnvironmentOptions = {}
         });
   const clock: Clock = virtual ?? realClock;
   const testClock: TestClock = virtual ?? new RealTestClock(realClock);
-  const ids: IdSource = options.seed === undefined ? randomIds : createSeededIds(options.seed);
+
   const strategy = options.onUnhandledRequest ?? 'error';
 
   const sources = await collectWorkflows(options);
 
-  const registry = new StubRegistry({ now: () => new Date(clock.now()) });
-  const stubs = new EnvironmentStubs(registry, options.handlers ?? []);
+  // The emulator's stubs, and the environment's view of them, once it has started (no call can
+  // happen before).
+  const late: { registry?: RunningEmulator['stubs']; stubs?: EnvironmentStubs } = {};
+  const unhandled = (request: UnhandledRequest, reported: boolean) =>
+    late.stubs?.addUnhandled(request, reported);
 
   /** Applies the strategy; returns true when the call may go to the network. */
   async function decide(
     request: Omit<UnhandledRequest, 'message'>,
   ): Promise<{ bypass: boolean; message: string }> {
-    let message = unhandledMessage(request, registry.list());
+    let message = unhandledMessage(request, late.registry?.list() ?? []);
     let verdict: 'error' | 'warn' | 'bypass';
     if (typeof strategy === 'function') {
       let chosen: 'error' | 'warn' | undefined;
@@ -762,14 +706,14 @@ export async function createTestEnvironment(options: TestEnvironmentOptions = {}
     }
     const loopback = request.kind === 'http' && request.url !== null && isLoopbackUrl(request.url);
     if (verdict === 'bypass' && loopback) {
-      stubs.addUnhandled({ ...request, message: `${message}\n(bypassed to the network)` }, true);
+      unhandled({ ...request, message: `${message}\n(bypassed to the network)` }, true);
       return { bypass: true, message };
     }
     if (verdict === 'bypass') {
       message += `\n(onUnhandledRequest 'bypass' lets only loopback calls through: this one fails)`;
     }
     if (verdict === 'warn') console.warn(`[workflows-kit/testing] ${message}`);
-    stubs.addUnhandled({ ...request, message }, verdict !== 'error');
+    unhandled({ ...request, message }, verdict !== 'error');
     return { bypass: false, message };
   }
 
@@ -800,30 +744,8 @@ export async function createTestEnvironment(options: TestEnvironmentOptions = {}
       ? undefined
       : await openEnvironmentRecording(
           options.recording === true ? {} : options.recording,
-          (request, message) => stubs.addUnhandled({ ...describe(request), message }, false),
+          (request, message) => unhandled({ ...describe(request), message }, false),
         );
-
-  const transport = createOutboundTransport({
-    stubs: registry,
-    clock,
-    allowHosts: recording?.allowHosts ?? [],
-    ...(recording && { recording: recording.outbound }),
-    onUnhandled: async (request) => {
-      if (recording?.lets(request)) return;
-      const { bypass, message } = await decide(describe(request));
-      if (!bypass) throw new TransportError('ConnectionFailedError', message);
-    },
-  });
-  // Child workflows started through the Workflow Executions connector run in this environment.
-  const connectorBuiltins = new Map<string, BuiltinConnector>();
-  const connectors = createConnectorHandler(registry, {
-    clock,
-    builtins: connectorBuiltins,
-    onUnhandled: async (request) => {
-      const { message } = await decide(describe(request));
-      throw platformError('ConnectionFailedError', message);
-    },
-  });
 
   const session = coverageSession();
   const coverageOn = options.coverage === undefined ? session !== undefined : options.coverage !== false;
@@ -833,22 +755,30 @@ export async function createTestEnvironment(options: TestEnvironmentOptions = {}
       ? path.resolve(options.coverage.dir)
       : (session?.dir ?? path.resolve(DEFAULT_COVERAGE_DIR));
 
-  const deps = createAppDeps({
+  /** The emulator's unhandled-request policy: recorded calls go on, the rest as the strategy says. */
+  async function policy(request: StubRequest): Promise<UnhandledRequestVerdict> {
+    if (request.kind === 'http' && recording?.lets(request)) return { action: 'bypass' };
+    const { bypass, message } = await decide(describe(request));
+    return bypass ? { action: 'bypass' } : { action: 'fail', message };
+  }
+
+  const emulator = await startEmulator({
+    host: '127.0.0.1',
+    port: 0,
     ...(options.projectId !== undefined && { projectId: options.projectId }),
     ...(options.location !== undefined && { location: options.location }),
     clock,
-    ids,
-    stubs: registry,
-    transport,
-    connectors,
-    connectorBuiltins,
+    // Callback time-outs get the lazy view of the clock (see virtual-clock.ts).
+    ...(virtual && { callbackClock: virtual.lazy }),
+    ...(options.seed !== undefined && { ids: createSeededIds(options.seed) }),
+    onUnhandledRequest: policy,
+    allowHosts: recording?.allowHosts ?? [],
+    ...(recording && { recording: recording.outbound }),
     ...(options.logger && { logger: options.logger }),
     ...(coverageOn && { coverage: { ...(session?.currentTest && { currentTest: session.currentTest }) } }),
   });
-  // Callback time-outs get the lazy view of the clock (see virtual-clock.ts).
-  if (virtual) deps.runtime.callbacks = new CallbackHub(() => deps.config.baseUrl, virtual.lazy);
-
-  const emulator = await startEmulator({ deps, host: '127.0.0.1', port: 0 });
+  const stubs = new EnvironmentStubs(emulator.stubs, options.handlers ?? []);
+  Object.assign(late, { registry: emulator.stubs, stubs });
   const env = new TestEnvironment({ emulator, clock: testClock, virtual, stubs, recording, coverageDir });
   try {
     for (const [id, { source, file }] of sources)

@@ -3,6 +3,7 @@ import { CallbackHub } from '../runtime/callbacks.js';
 import { startExecution as defaultStartExecution } from '../runtime/executor.js';
 import { randomIds, realClock, silentLogger } from '../runtime/default-seams.js';
 import {
+  TransportError,
   type Clock,
   type IdSource,
   type Logger,
@@ -21,7 +22,14 @@ import { StepMocks } from '../runtime/step-mocks.js';
 import type { WorkflowDefinition } from '../source/types.js';
 import { logMockedCall } from '../stubs/step-mock-log.js';
 import { loadWorkflow as defaultLoadWorkflow, type LoadResult } from '../source/index.js';
-import { createConnectorHandler, createOutboundTransport, StubRegistry } from '../stubs/index.js';
+import {
+  createConnectorHandler,
+  createOutboundTransport,
+  StubRegistry,
+  type OutboundRecording,
+  type StubRequest,
+} from '../stubs/index.js';
+import { platformError } from '../values/workflow-error.js';
 import { createMemoryStore, type Store } from '../store/index.js';
 import { EventBus } from './events.js';
 import { connectEventSources } from './live-events.js';
@@ -115,6 +123,19 @@ export interface AppDeps {
   loadWorkflow?: (source: string) => LoadResult;
 }
 
+/**
+ * What happens to a call no stub answers: `bypass` lets an HTTP call go on to the host policy
+ * (loopback and `allowHosts` reach the network, the rest fail); `fail` fails it with a
+ * ConnectionFailedError carrying `message`. A connector call that is not failed fails with the
+ * emulator's own message (connectors never reach the network).
+ */
+export type UnhandledRequestVerdict = { action: 'bypass' } | { action: 'fail'; message: string };
+
+/** Asked about every HTTP and connector call that no stub answers (and no recording replays). */
+export type UnhandledRequestPolicy = (
+  request: StubRequest,
+) => UnhandledRequestVerdict | Promise<UnhandledRequestVerdict>;
+
 export interface CreateAppDepsOptions {
   projectId?: string;
   projectNumber?: string;
@@ -123,9 +144,18 @@ export interface CreateAppDepsOptions {
   maxBodyBytes?: number;
   maxActiveExecutions?: number;
   clock?: Clock;
+  /**
+   * Times callback time-outs (`events.await_callback`); default `clock`. The testing package
+   * passes a view of its virtual clock whose timers do not let time run by themselves.
+   */
+  callbackClock?: Clock;
   ids?: IdSource;
   logger?: Logger;
   stubs?: StubRegistry;
+  /** What to do with calls no stub answers (ignored for HTTP when `transport` is given). Default: bypass. */
+  onUnhandledRequest?: UnhandledRequestPolicy;
+  /** Record and replay calls no stub answers (ignored when `transport` is given). */
+  recording?: OutboundRecording;
   /** Shared with a custom `connectors` handler that should also run child workflows. */
   connectorBuiltins?: Map<string, BuiltinConnector>;
   /** Replaces the stub-aware outbound transport. */
@@ -178,14 +208,38 @@ export function createAppDeps(options: CreateAppDepsOptions = {}): AppDeps {
     uiDir: options.uiDir ?? DEFAULT_UI_DIR,
     retention,
   };
+  const policy = options.onUnhandledRequest;
   const runtime: RuntimeDeps = {
     transport:
-      options.transport ?? createOutboundTransport({ stubs, allowHosts: options.allowHosts ?? [], clock }),
-    connectors: options.connectors ?? createConnectorHandler(stubs, { clock, builtins: connectorBuiltins }),
+      options.transport ??
+      createOutboundTransport({
+        stubs,
+        allowHosts: options.allowHosts ?? [],
+        clock,
+        ...(options.recording && { recording: options.recording }),
+        ...(policy && {
+          onUnhandled: async (request) => {
+            const verdict = await policy(request);
+            if (verdict.action === 'fail') throw new TransportError('ConnectionFailedError', verdict.message);
+          },
+        }),
+      }),
+    connectors:
+      options.connectors ??
+      createConnectorHandler(stubs, {
+        clock,
+        builtins: connectorBuiltins,
+        ...(policy && {
+          onUnhandled: async (request) => {
+            const verdict = await policy(request);
+            if (verdict.action === 'fail') throw platformError('ConnectionFailedError', verdict.message);
+          },
+        }),
+      }),
     clock,
     ids: options.ids ?? randomIds,
     logger: options.logger ?? silentLogger,
-    callbacks: new CallbackHub(() => config.baseUrl, clock),
+    callbacks: new CallbackHub(() => config.baseUrl, options.callbackClock ?? clock),
   };
   if (options.limits) runtime.limits = options.limits;
   const store = options.store ?? createMemoryStore();
