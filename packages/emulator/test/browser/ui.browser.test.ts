@@ -3,18 +3,27 @@
  * watches a real directory, driven in Debian's headless Chromium. Each test waits on events (the
  * emulator's own, or elements appearing), never on time.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { FSWatcher } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startEmulator, type RunningEmulator } from '../../src/emulator.js';
-import { watchWorkflowsDirectory, type WorkflowFileChange } from '../../src/server/workflow-files.js';
+import type { RunningEmulator } from '../../src/emulator.js';
+import type { WorkflowFileChange } from '../../src/server/workflow-files.js';
 import type { ExecutionRecord } from '../../src/store/types.js';
-import { buildUiBundle, CHROMIUM_MISSING, launchChromium, requireBrowserWhenAsked } from './ui-harness.js';
+import {
+  CHROMIUM_MISSING,
+  expectReadable,
+  focusVisible,
+  inEveryLook,
+  launchChromium,
+  pageOverflow,
+  requireBrowserWhenAsked,
+  startUiRig,
+  tabUntil,
+  type UiRig,
+} from './ui-harness.js';
 
 requireBrowserWhenAsked();
 
@@ -142,45 +151,6 @@ const DIVIDER = `main:
 `;
 const dividerLine = (text: string) => DIVIDER.split('\n').findIndex((l) => l.includes(text)) + 1;
 
-/** WCAG contrast ratio of two CSS colours as computed style gives them (rgb/rgba; alpha over `under`). */
-const CONTRAST_SCRIPT = `
-(() => {
-  const parse = (c) => {
-    const m = c.match(/rgba?\\(([^)]+)\\)/);
-    if (!m) return undefined;
-    const [r, g, b, a = '1'] = m[1].split(/[ ,/]+/).filter(Boolean);
-    return [Number(r), Number(g), Number(b), Number(a)];
-  };
-  const over = (top, under) => {
-    const a = top[3];
-    return [0, 1, 2].map((i) => top[i] * a + under[i] * (1 - a)).concat(1);
-  };
-  const background = (el) => {
-    const layers = [];
-    for (let e = el; e; e = e.parentElement) {
-      const c = parse(getComputedStyle(e).backgroundColor);
-      if (c && c[3] > 0) layers.push(c);
-      if (c && c[3] === 1) break;
-    }
-    let bg = [255, 255, 255, 1];
-    for (const l of layers.reverse()) bg = over(l, bg);
-    return bg;
-  };
-  const lum = (c) => {
-    const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
-    return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]);
-  };
-  const ratio = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
-  return (selectors) => selectors.flatMap((sel) => {
-    const el = document.querySelector(sel);
-    if (!el) return [{ sel, missing: true }];
-    const bg = background(el);
-    const fg = over(parse(getComputedStyle(el).color), bg);
-    return [{ sel, ratio: Math.round(ratio(fg, bg) * 100) / 100 }];
-  });
-})()
-`;
-
 describe('developer UI in headless Chromium', () => {
   if (CHROMIUM_MISSING !== undefined) {
     it('runs the UI in a browser', (ctx) => ctx.skip(CHROMIUM_MISSING));
@@ -189,9 +159,8 @@ describe('developer UI in headless Chromium', () => {
   let emulator: RunningEmulator;
   let browser: Browser;
   let page: Page;
-  let uiDir: string;
   let dir: string;
-  let watcher: FSWatcher;
+  let rig: UiRig | undefined;
   const waiters: { test: (c: WorkflowFileChange) => boolean; resolve: () => void }[] = [];
 
   /** Resolves when the watched directory reports a change that passes `test`. */
@@ -224,18 +193,10 @@ describe('developer UI in headless Chromium', () => {
   const live = () => page.locator('.live-live').waitFor();
 
   beforeAll(async () => {
-    uiDir = await buildUiBundle();
-    dir = await mkdtemp(join(tmpdir(), 'wf-ui-test-'));
-    await Promise.all([
-      writeFile(join(dir, 'sleeper.yaml'), SLEEPER),
-      writeFile(join(dir, 'approval.yaml'), APPROVAL),
-      writeFile(join(dir, 'fetcher.yaml'), FETCHER),
-    ]);
-    emulator = await startEmulator({
-      host: '127.0.0.1',
-      port: 0,
+    rig = await startUiRig({
       projectId: PROJECT,
-      uiDir,
+      location: LOCATION,
+      files: { 'sleeper.yaml': SLEEPER, 'approval.yaml': APPROVAL, 'fetcher.yaml': FETCHER },
       logger: {
         log(entry) {
           const text = typeof entry.payload === 'string' ? entry.payload : '';
@@ -246,22 +207,15 @@ describe('developer UI in headless Chromium', () => {
           }
         },
       },
+      beforeWatch: (e) =>
+        e.deps.files.onChange((c) => {
+          for (const w of waiters.splice(0)) {
+            if (w.test(c)) w.resolve();
+            else waiters.push(w);
+          }
+        }),
     });
-    emulator.deps.files.onChange((c) => {
-      for (const w of waiters.splice(0)) {
-        if (w.test(c)) w.resolve();
-        else waiters.push(w);
-      }
-    });
-    watcher = await watchWorkflowsDirectory({
-      dir,
-      project: PROJECT,
-      location: LOCATION,
-      files: emulator.deps.files,
-      deploy: (id, source) => emulator.deploy(id, source, { location: LOCATION }),
-      settleMs: 20,
-    });
-    browser = await launchChromium();
+    ({ emulator, browser, dir } = rig);
   }, 120_000);
 
   beforeEach(async () => {
@@ -280,11 +234,7 @@ describe('developer UI in headless Chromium', () => {
   });
 
   afterAll(async () => {
-    watcher?.close();
-    await browser?.close();
-    await emulator?.stop();
-    if (dir) await rm(dir, { recursive: true, force: true });
-    if (uiDir) await rm(uiDir, { recursive: true, force: true });
+    await rig?.close();
   });
 
   it('shows a workflow deployed from the watched directory, and live, a broken save with its line and column, and the fix', async () => {
@@ -716,70 +666,47 @@ describe('developer UI in headless Chromium', () => {
     emulator.deploy('divider', DIVIDER, { location: LOCATION });
     const rec = emulator.services.executions.create(ref, LOCATION, 'divider', {});
     await emulator.services.executions.whenSettled(rec);
-    const checked: string[] = [];
-    for (const colorScheme of ['light', 'dark'] as const) {
-      for (const viewport of [
-        { width: 1280, height: 800 },
-        { width: 390, height: 844 },
-      ]) {
-        const context = await browser.newContext({ viewport, colorScheme });
-        const p = await context.newPage();
-        try {
-          await p.goto(url(executionPath('divider', rec.executionId)));
-          await p.locator('.source-lines tr.failing').waitFor();
-          const where = `${colorScheme} ${viewport.width}×${viewport.height}`;
-          // The page follows the reader's scheme.
-          const bodyBg = await p.evaluate('getComputedStyle(document.body).backgroundColor');
-          expect(bodyBg, where).toBe(colorScheme === 'dark' ? 'rgb(15, 17, 21)' : 'rgb(246, 247, 249)');
-          // Nothing makes the page wider than the screen (wide tables and the graph scroll in their boxes).
-          const overflow = await p.evaluate(
-            'document.documentElement.scrollWidth - document.documentElement.clientWidth',
-          );
-          expect(overflow, where).toBe(0);
-          // Text against what is behind it: at least WCAG AA's 4.5:1.
-          const ratios = await p.evaluate<{ sel: string; ratio?: number; missing?: boolean }[]>(
-            `${CONTRAST_SCRIPT}(${JSON.stringify([
-              'h1',
-              '.kicker a',
-              'dl.facts dt',
-              '.summary-state .state',
-              '#error-stack li',
-              '.legend .lg-succeeded',
-              '.legend .lg-failed',
-              '.legend .lg-active',
-              '.source-lines tr.ran-succeeded td.mk',
-              '.source-lines tr.ran-failed td.mk',
-              '.source-lines tr.failing td.code',
-              '.source-lines td.ln',
-              '.source-lines .hljs-attr',
-              '.source-lines .hljs-template-variable',
-              '.source-lines .hljs-number',
-              '#steps tbody td button.link',
-              '#steps .state-succeeded',
-              '#steps .state-failed',
-              '.live',
-            ])})`,
-          );
-          for (const r of ratios) {
-            expect(r.missing, `${where}: ${r.sel} is on the page`).toBeUndefined();
-            expect(r.ratio, `${where}: contrast of ${r.sel}`).toBeGreaterThanOrEqual(4.5);
-          }
-          // From the top, Tab reaches the path's tabs; focus is visible where it lands.
-          let reached = false;
-          for (let i = 0; i < 60 && !reached; i++) {
-            await p.keyboard.press('Tab');
-            reached = await p.evaluate("document.activeElement?.id === 'path-tab-source'");
-          }
-          expect(reached, `${where}: Tab reaches the Source tab`).toBe(true);
-          const outline = await p.evaluate('getComputedStyle(document.activeElement).outlineStyle');
-          expect(outline, where).not.toBe('none');
-          checked.push(where);
-        } finally {
-          await context.close();
-        }
-      }
-    }
-    expect(checked).toHaveLength(4);
+    const looks = await inEveryLook(browser, async (p, look) => {
+      const where = look.name;
+      await p.goto(url(executionPath('divider', rec.executionId)));
+      await p.locator('.source-lines tr.failing').waitFor();
+      // The page follows the reader's scheme.
+      const bodyBg = await p.evaluate('getComputedStyle(document.body).backgroundColor');
+      expect(bodyBg, where).toBe(look.colorScheme === 'dark' ? 'rgb(15, 17, 21)' : 'rgb(246, 247, 249)');
+      // Nothing makes the page wider than the screen (wide tables and the graph scroll in their boxes).
+      expect(await pageOverflow(p), where).toBe(0);
+      // Text against what is behind it: at least WCAG AA's 4.5:1.
+      await expectReadable(
+        p,
+        [
+          'h1',
+          '.kicker a',
+          'dl.facts dt',
+          '.summary-state .state',
+          '#error-stack li',
+          '.legend .lg-succeeded',
+          '.legend .lg-failed',
+          '.legend .lg-active',
+          '.source-lines tr.ran-succeeded td.mk',
+          '.source-lines tr.ran-failed td.mk',
+          '.source-lines tr.failing td.code',
+          '.source-lines td.ln',
+          '.source-lines .hljs-attr',
+          '.source-lines .hljs-template-variable',
+          '.source-lines .hljs-number',
+          '#steps tbody td button.link',
+          '#steps .state-succeeded',
+          '#steps .state-failed',
+          '.live',
+        ],
+        where,
+      );
+      // From the top, Tab reaches the path's tabs; focus is visible where it lands.
+      const reached = await tabUntil(p, "document.activeElement?.id === 'path-tab-source'");
+      expect(reached, `${where}: Tab reaches the Source tab`).toBe(true);
+      expect(await focusVisible(p), `${where}: focus is visible`).toBe(true);
+    });
+    expect(looks).toBe(4);
   });
 
   it("lets the UI's own pages change state, and refuses a page of another origin", async () => {

@@ -64,11 +64,27 @@ interface LabelOut {
   text: string;
 }
 
+/**
+ * A way out of a column of a row (a switch arm, a parallel branch, a try body) that has columns
+ * to its right: down the gap right of the column, then along below the row. Jumps leave through
+ * it instead of crossing the columns to their right.
+ */
+interface Channel {
+  /** The gap right of the column. */
+  x: number;
+  /** Below the row (known once the whole row is placed). */
+  y: number;
+  /** Jumps through it so far (each gets its own offset). */
+  used: number;
+}
+
 interface Jump {
   from: Rect;
   /** The step the jump leaves from (a switch for its arms' jumps). */
   fromName: string | undefined;
   to: string;
+  /** The channels it leaves through, innermost first, with its offset in each. */
+  via: { channel: Channel; k: number }[];
 }
 
 interface Out {
@@ -84,6 +100,18 @@ interface Out {
   /** Step name → where its box or group is. */
   targets: Map<string, Rect>;
   jumps: Jump[];
+  /** The channels of the columns being placed, outermost first. */
+  channels: Channel[];
+}
+
+/** Offsets of jumps sharing a channel (the room below a row and beside a column is 16 px). */
+const CHANNEL_STEP = 4;
+const CHANNEL_SLOTS = 3;
+
+/** A jump from `from` to `to`, leaving through the channels of the columns it is in. */
+function addJump(out: Out, from: Rect, fromName: string | undefined, to: string): void {
+  const via = [...out.channels].reverse().map((channel) => ({ channel, k: channel.used++ % CHANNEL_SLOTS }));
+  out.jumps.push({ from, fromName, to, via });
 }
 
 interface Laid {
@@ -160,7 +188,7 @@ function box(node: StepNode, title: string): Laid {
       });
       if (node.name) out.targets.set(node.name, r);
       const to = jumpTarget(node.next);
-      if (to) out.jumps.push({ from: r, fromName: node.name ?? undefined, to });
+      if (to) addJump(out, r, node.name ?? undefined, to);
       return r;
     },
   };
@@ -183,7 +211,7 @@ function pill(text: string, line: number, next: NextNode, owner: string | undefi
       const r = { x, y, w, h: PILL_H };
       out.boxes.push({ ...r, title: text, sub: '', kind: 'jump', line, pill: true });
       const to = jumpTarget(next);
-      if (to) out.jumps.push({ from: r, fromName: owner, to });
+      if (to) addJump(out, r, owner, to);
       return r;
     },
   };
@@ -234,7 +262,12 @@ function seq(nodes: readonly StepNode[]): Laid {
   };
 }
 
-/** Children side by side, tops aligned. */
+/**
+ * Children side by side, tops aligned. A jump from a column with columns to its right leaves
+ * through that column's channel (down the gap beside it, then below the row), so it never runs
+ * behind the boxes of the columns to its right. A row stands in a group, whose padding below it
+ * is the channels' room.
+ */
 function row(children: Laid[]): Laid {
   const w = children.reduce((s, c) => s + c.w, 0) + COL_GAP * Math.max(0, children.length - 1);
   const h = Math.max(0, ...children.map((c) => c.h));
@@ -244,10 +277,13 @@ function row(children: Laid[]): Laid {
     fallsThrough: children.some((c) => c.fallsThrough),
     place(x, y, out) {
       let left = x;
-      for (const c of children) {
+      children.forEach((c, i) => {
+        const last = i === children.length - 1;
+        if (!last) out.channels.push({ x: left + c.w + 5, y: y + h + 5, used: 0 });
         c.place(left, y, out);
+        if (!last) out.channels.pop();
         left += c.w + COL_GAP;
-      }
+      });
       return { x, y, w, h };
     },
   };
@@ -293,7 +329,7 @@ function group(
       out.groups.push(g);
       if (node?.name) out.targets.set(node.name, r);
       const to = jumpTarget(node?.next);
-      if (to) out.jumps.push({ from: { x, y, w, h: HEAD }, fromName: name, to });
+      if (to) addJump(out, { x, y, w, h: HEAD }, name, to);
       const [boxes, groups] = [out.boxes.length, out.groups.length];
       content.place(x + (w - content.w) / 2, y + HEAD + 4, out);
       for (const b of out.boxes.slice(boxes)) if (b.name) g.inner.push(b.name);
@@ -342,7 +378,7 @@ function step(node: StepNode): Laid {
             place(x, y, out) {
               const r = inner.place(x, y, out);
               const to = jumpTarget(c.next);
-              if (to) out.jumps.push({ from: r, fromName: node.name ?? undefined, to });
+              if (to) addJump(out, r, node.name ?? undefined, to);
               return r;
             },
           };
@@ -396,7 +432,15 @@ interface Drawing {
 }
 
 function draw(routine: RoutineNode): Drawing {
-  const out: Out = { boxes: [], groups: [], labels: [], arrows: [], targets: new Map(), jumps: [] };
+  const out: Out = {
+    boxes: [],
+    groups: [],
+    labels: [],
+    arrows: [],
+    targets: new Map(),
+    jumps: [],
+    channels: [],
+  };
   const body = seq(routine.steps);
   const margin = 16;
   const startH = 24;
@@ -462,7 +506,15 @@ function draw(routine: RoutineNode): Drawing {
     if (!target) return { d: `M${fx},${fy} H${fx + 20}`, from: j.fromName, to: j.to, missing: true };
     const ty = target.y + Math.min(target.h, BOX_H) / 2 - 4;
     const tx = target.x + target.w;
-    return { d: `M${fx},${fy} H${lane} V${ty} H${tx + 2}`, from: j.fromName, to: j.to, missing: false };
+    const exits = j.via
+      .map(({ channel, k }) => `H${channel.x + CHANNEL_STEP * k} V${channel.y + CHANNEL_STEP * k} `)
+      .join('');
+    return {
+      d: `M${fx},${fy} ${exits}H${lane} V${ty} H${tx + 2}`,
+      from: j.fromName,
+      to: j.to,
+      missing: false,
+    };
   });
   const width = right + LANE_GAP * (out.jumps.length + 1) + margin;
   return { width, height: endY + startH + margin, out, jumpPaths };

@@ -150,7 +150,6 @@ function StubsTable({ stubs, onFilter }: { stubs: Stub[]; onFilter: (id: string)
           <thead>
             <tr>
               <th>Stub</th>
-              <th>Matches</th>
               <th class="opt">Answers</th>
               <th>Hits</th>
               <th />
@@ -159,13 +158,13 @@ function StubsTable({ stubs, onFilter }: { stubs: Stub[]; onFilter: (id: string)
           <tbody>
             {stubs.map((s) => (
               <tr key={s.id} data-stub={s.id}>
-                <td class="nowrap">
-                  <code>{s.id}</code>
-                  {s.description && <div class="muted small">{s.description}</div>}
-                </td>
                 <td class="path">
-                  <code>{target(s)}</code>
+                  <code class="stub-id">{s.id}</code>
+                  <div>
+                    <code>{target(s)}</code>
+                  </div>
                   {typeof s.match === 'string' && <div class="muted small">match {s.match}</div>}
+                  {s.description && <div class="muted small">{s.description}</div>}
                 </td>
                 <td class="opt">
                   {s.programmatic ? 'code' : typeof s.fault === 'string' ? s.fault : `${s.status ?? 200}`}

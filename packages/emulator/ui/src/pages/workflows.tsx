@@ -110,7 +110,7 @@ export function WorkflowsPage() {
                             {w.workflowId}
                           </a>
                         </td>
-                        <td class="nowrap">
+                        <td>
                           <code>{w.revisionId}</code>
                           {w.revisionCount > 1 && (
                             <span class="muted small"> ({w.revisionCount} revisions)</span>
