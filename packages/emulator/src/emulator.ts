@@ -18,6 +18,8 @@ import { projectRef } from './server/workflows-service.js';
 import type { WorkflowCoverageData } from './runtime/coverage.js';
 import type { CallLogLevel, ExecutionHistoryLevel, ExecutionRecord, ExecutionState } from './store/types.js';
 import type { StepMocks } from './runtime/step-mocks.js';
+import type { StepRunResult } from './runtime/step-run.js';
+import { startStepRun, startSubworkflowRun } from './server/direct-runs.js';
 import type { StubRegistry } from './stubs/index.js';
 
 /** An Execution in the REST API's JSON (`projects.locations.workflows.executions`, FULL view). */
@@ -163,6 +165,26 @@ export interface RunningEmulator {
     argument?: unknown,
     options?: WorkflowPlace & { labels?: Record<string, string> },
   ): ExecutionJson;
+  /**
+   * Runs one subworkflow of a deployed workflow directly, with its parameters by name, as an
+   * execution of its own (`POST /emulator/v1/subworkflowRuns`). Throws an ApiError for an unknown
+   * workflow, routine or parameter.
+   */
+  runSubworkflow(
+    workflowId: string,
+    routine: string,
+    args?: Record<string, unknown>,
+    where?: WorkflowPlace,
+  ): ExecutionJson;
+  /**
+   * Runs one step of a deployed workflow with given variables (`POST /emulator/v1/stepRuns`):
+   * `result()` says what it did once `whenSettled(execution)` has resolved.
+   */
+  runStep(
+    workflowId: string,
+    step: string,
+    options?: WorkflowPlace & { routine?: string; variables?: Record<string, unknown> },
+  ): { execution: ExecutionJson; result(): StepRunResult };
   /** The execution now, as `executions.get` answers it. Throws an ApiError NOT_FOUND when there is none. */
   get(execution: ExecutionRef): ExecutionJson;
   /** Resolves once the execution has ended and its outcome is stored (at once if it has). */
@@ -272,6 +294,18 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
       };
       const rec = services.executions.create(ref, where.location ?? deps.config.location, workflowId, body);
       return executionJson(rec, ref.alias, 'FULL') as unknown as ExecutionJson;
+    },
+    runSubworkflow(workflowId, routine, args = {}, where = {}) {
+      const rec = startSubworkflowRun(deps, services, { workflow: workflowId, routine, args, ...where });
+      return executionJson(rec, rec.projectAlias, 'FULL') as unknown as ExecutionJson;
+    },
+    runStep(workflowId, step, options = {}) {
+      const run = startStepRun(deps, services, { workflow: workflowId, step, ...options });
+      const rec = run.execution;
+      return {
+        execution: executionJson(rec, rec.projectAlias, 'FULL') as unknown as ExecutionJson,
+        result: run.result,
+      };
     },
     get(execution) {
       const rec = record(execution);

@@ -58,6 +58,8 @@ export type {
   StepEntry,
 } from './runtime/api.js';
 export { startExecution } from './runtime/executor.js';
+export type { StepRunResult, StepRunNext, StepRunRetry } from './runtime/step-run.js';
+export type { SubworkflowRunRequest, StepRunRequest } from './server/direct-runs.js';
 export {
   StepMocks,
   StepMockError,

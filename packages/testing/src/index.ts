@@ -20,6 +20,9 @@ export {
   type StepMockDefinition,
   type StepMockAnswer,
   type StepMockInfo,
+  type StepRunResult,
+  type StepRunNext,
+  type StepRunRetry,
 } from '@workflows-kit/emulator';
 export {
   http,

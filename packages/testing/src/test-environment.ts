@@ -18,6 +18,7 @@ import {
   type RunningEmulator,
   type StepMockDefinition,
   type StepMockInfo,
+  type StepRunResult,
   type StubInfo,
   type StubRequest,
   type UnhandledRequestVerdict,
@@ -475,6 +476,49 @@ export class TestEnvironment {
     const stubs = registry.addAll(parts.stubs);
     const steps = this.emulator.stepMocks.addAll(parts.steps, `step mock of ${filePath}`);
     return { stubs, steps };
+  }
+
+  /**
+   * Runs one subworkflow of a deployed workflow directly, with its parameters by name, and waits
+   * for it: a normal execution (its status, `executionHistory`, logs) whose result is what the
+   * subworkflow returned, or its error. Unknown routines and parameters are refused at once.
+   */
+  async runSubworkflow(
+    workflowId: string,
+    routine: string,
+    args: Record<string, unknown> = {},
+    options: { location?: string } & WaitForExecutionOptions = {},
+  ): Promise<ExecutionStatus> {
+    const location = options.location ?? this.location;
+    this.#ensureDeployed(workflowId, location);
+    const { name } = this.emulator.runSubworkflow(workflowId, routine, args, { location });
+    return this.waitForExecution(name, options);
+  }
+
+  /**
+   * Runs one step of a deployed workflow alone, in a scope holding `variables` (the idea of AWS
+   * Step Functions' TestState): the variables after it, where it went next, the error nothing
+   * caught, and for a step with `retry` / `except` the attempts and the handler that acted. The
+   * step runs as an execution of its own (`executionId`: its history and logs).
+   */
+  async runStep(
+    workflowId: string,
+    step: string,
+    options: {
+      routine?: string;
+      variables?: Record<string, unknown>;
+      location?: string;
+    } & WaitForExecutionOptions = {},
+  ): Promise<StepRunResult & { executionId: string }> {
+    const location = options.location ?? this.location;
+    this.#ensureDeployed(workflowId, location);
+    const run = this.emulator.runStep(workflowId, step, {
+      location,
+      ...(options.routine !== undefined && { routine: options.routine }),
+      ...(options.variables !== undefined && { variables: options.variables }),
+    });
+    const { id } = await this.waitForExecution(run.execution.name, options);
+    return { executionId: id, ...run.result() };
   }
 
   /** Same as `env.stubs.unhandled()`. */

@@ -141,6 +141,18 @@ export interface StartExecutionOptions {
   onCurrentSteps?(steps: CurrentStep[]): void;
   /** Called when an entry is created or changes state. */
   onStepEntry?: (entry: StepEntry) => void;
+  /**
+   * Emulator extension: run a subworkflow directly (`argument` is then the map of its
+   * parameters), or one step of a routine with given variables, instead of the workflow.
+   */
+  entry?: ExecutionEntry;
+}
+
+/** What an execution runs when it is not the workflow from `main` (see `StartExecutionOptions.entry`). */
+export interface ExecutionEntry {
+  routine: string;
+  /** Only this step (at any depth of the routine), in a scope holding `variables`. */
+  step?: { name: string; variables: ReadonlyMap<string, Value> };
 }
 
 export interface RunningExecution {

@@ -29,6 +29,7 @@ import { cloneValue, isMap, typeName, ValueTooDeepError, type Value, type WfMap 
 import {
   executionEnv,
   executionName,
+  type ExecutionEntry,
   type ExecutionOutcome,
   type RunningExecution,
   type RuntimeDeps,
@@ -43,6 +44,7 @@ import { MemoryMeter } from './memory.js';
 import { runBranches, Semaphore, unhandledBranchError, type BranchTask } from './parallel.js';
 import { retryDelay, retryPolicy, retryPolicyValues, type RetryPolicy } from './retry-policy.js';
 import { Scope } from './scope.js';
+import { findStep } from './step-run.js';
 import type { StepMock } from './step-mocks.js';
 import type { CallOrigin } from '../values/seams.js';
 import { Threads, type Thread } from './threads.js';
@@ -159,15 +161,16 @@ class Execution implements EvalContext, FunctionContext {
   }
 
   private async outcome(): Promise<{ outcome: ExecutionOutcome; error?: WorkflowError }> {
-    const main = this.options.definition.routines.get('main');
+    const entry = this.options.entry;
+    const main = this.options.definition.routines.get(entry?.routine ?? 'main');
     const thread = this.threads.create(0);
     try {
-      if (!main) throw platformError('SystemError', 'workflow has no main routine');
+      if (!main) throw platformError('SystemError', `workflow has no ${entry?.routine ?? 'main'} routine`);
       const scope = new Scope(null);
-      const param = main.params[0];
-      if (param) this.assignVar(scope, param.name, cloneValue(this.options.argument));
       const mainFrame: Frame = { routine: main, depth: 1, thread };
-      const result = await this.runRoutineBody(mainFrame, scope);
+      const result = entry
+        ? await this.runEntry(mainFrame, entry, scope)
+        : await this.runMain(mainFrame, scope);
       let text: string;
       try {
         text = stringifyJson(result, { sortKeys: true });
@@ -193,6 +196,35 @@ class Execution implements EvalContext, FunctionContext {
     } finally {
       this.threads.clear();
     }
+  }
+
+  private runMain(frame: Frame, scope: Scope): Promise<Value> {
+    const param = frame.routine.params[0];
+    if (param) this.assignVar(scope, param.name, cloneValue(this.options.argument));
+    return this.runRoutineBody(frame, scope);
+  }
+
+  /**
+   * An execution of a subworkflow directly (its parameters from the argument map, as a call step
+   * passes them), or of one step in a scope holding the given variables: its result is what the
+   * step returned, else null (observers see where it went: `stepEnded`).
+   */
+  private async runEntry(frame: Frame, entry: ExecutionEntry, scope: Scope): Promise<Value> {
+    if (entry.step === undefined) {
+      const argument = this.options.argument;
+      if (argument !== null && !isMap(argument))
+        throw typeError(`subworkflow '${frame.routine.name}' takes named arguments (a map)`);
+      const args = bindRoutineArgs(frame.routine, argument);
+      await this.replay.drive(frame, () => this.bindParams(frame.routine, args, scope));
+      return this.runRoutineBody(frame, scope);
+    }
+    const step = findStep(frame.routine.steps, entry.step.name);
+    if (!step)
+      throw platformError('SystemError', `routine '${frame.routine.name}' has no step '${entry.step.name}'`);
+    for (const [name, value] of entry.step.variables) this.assignVar(scope, name, cloneValue(value));
+    const r = this.runStep(frame, step, scope);
+    const flow = r instanceof Promise ? await r : r;
+    return flow?.kind === 'return' ? flow.value : null;
   }
 
   // ---------------------------------------------------------------- threads and steps
@@ -290,7 +322,7 @@ class Execution implements EvalContext, FunctionContext {
     thread.routine = frame.routine.name;
     thread.step = step.name;
     thread.open = traced;
-    if (thread.id === '' && frame.routine.name === 'main') this.lastMainStep = step;
+    if (thread.id === '' && frame.depth === 1) this.lastMainStep = step;
     this.history.stepStarted(traced);
     if (this.trace.steps) this.tracers.emit('stepStarted', traced);
     this.options.onCurrentSteps?.(this.threads.currentSteps());

@@ -5,6 +5,7 @@
 import express from 'express';
 import { createStubsRouter } from './stubs-routes.js';
 import { createAdminRouter } from './admin.js';
+import { createDirectRunsRouter } from './direct-runs.js';
 import { notFound } from './api-error.js';
 import { createAppDeps, type AppDeps, type CreateAppDepsOptions } from './deps.js';
 import { createErrorHandler } from './error-handler.js';
@@ -57,6 +58,7 @@ export function createApp(
   // Mounted before the raw-body parser: the stubs router parses its own JSON bodies.
   app.use(createStubsRouter(d.stubs, d.stepMocks));
   app.use(createAdminRouter(d, svc.executions));
+  app.use(createDirectRunsRouter(d, svc));
 
   app.use(createUiApiRouter(d));
   app.use(createEventStreamRouter(d, options.eventStream));

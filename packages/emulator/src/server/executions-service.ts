@@ -1,5 +1,6 @@
 /** Workflow Executions API v1 behaviour: start, observe, cancel, step entries, callbacks. */
-import type { ExecutionIdentity, ExecutionOutcome, StepEntry } from '../runtime/api.js';
+import type { ExecutionEntry, ExecutionIdentity, ExecutionOutcome, StepEntry } from '../runtime/api.js';
+import type { ExecutionTracer } from '../runtime/tracer.js';
 import { startExecution as defaultStartExecution } from '../runtime/executor.js';
 import { WorkflowError } from '../values/workflow-error.js';
 import type { Value } from '../values/types.js';
@@ -99,7 +100,17 @@ export class ExecutionsService {
     return rec;
   }
 
-  create(ref: ProjectRef, location: string, workflowId: string, body: unknown): ExecutionRecord {
+  /**
+   * Starts an execution. `direct`: run a subworkflow or one step instead of the workflow (see
+   * direct-runs.ts), watched by `observers` besides the emulator's own.
+   */
+  create(
+    ref: ProjectRef,
+    location: string,
+    workflowId: string,
+    body: unknown,
+    direct?: { entry: ExecutionEntry; observers?: readonly ExecutionTracer[] },
+  ): ExecutionRecord {
     const wf = this.workflows.getRecord(ref, location, workflowId);
     const input = parseBody(ExecutionInputSchema, body, 'execution');
     const argText = input.argument ?? '';
@@ -160,6 +171,8 @@ export class ExecutionsService {
       startTime: now,
       currentSteps: [],
       history: [],
+      ...(direct && { entry: direct.entry }),
+      ...(direct?.observers && { observers: direct.observers }),
     };
     this.deps.store.executions.insert(rec);
     if (overQuota) {
@@ -197,13 +210,14 @@ export class ExecutionsService {
     let running;
     try {
       const sourceFile = this.deps.files.sourceFile(rec.workflow, rev.revisionId);
-      const observers = this.deps.executionObservers;
+      const tracers = [...this.deps.executionObservers.map((create) => create()), ...(rec.observers ?? [])];
       running = start(this.deps.runtime, {
         definition: rev.definition,
         argument,
         identity,
         ...(sourceFile !== undefined && { sourceFile }),
-        ...(observers.length > 0 && { tracers: observers.map((create) => create()) }),
+        ...(tracers.length > 0 && { tracers }),
+        ...(rec.entry && { entry: rec.entry }),
         onCurrentSteps: (steps) => {
           rec.currentSteps = steps;
           publishExecution(this.deps.events, rec, true);
@@ -243,6 +257,7 @@ export class ExecutionsService {
     const slot = quotaSlot(rec.workflow.project, rec.workflow.location);
     const sched = this.scheduler;
     delete rec.running;
+    delete rec.observers;
     if (!TERMINAL.has(rec.state)) {
       rec.state = outcome.state;
       rec.endTime = this.now();

@@ -30,7 +30,7 @@ export const MAX_STUB_REQUEST_BYTES = 10 * 1024 * 1024;
 // `type: () => true`: `curl -d` sends application/x-www-form-urlencoded; the admin API only speaks JSON.
 const jsonBody = express.json({ limit: MAX_STUB_REQUEST_BYTES, type: () => true });
 
-function parseBodyIfNeeded(req: Request, res: Response, next: NextFunction): void {
+export function parseBodyIfNeeded(req: Request, res: Response, next: NextFunction): void {
   if (req.body !== undefined) {
     next();
     return;

@@ -4,7 +4,14 @@
  * in-memory one without touching the executor or the routes.
  */
 import type { WorkflowDefinition } from '../source/types.js';
-import type { CurrentStep, ExecutionErrorReport, RunningExecution, StepEntry } from '../runtime/api.js';
+import type {
+  CurrentStep,
+  ExecutionEntry,
+  ExecutionErrorReport,
+  RunningExecution,
+  StepEntry,
+} from '../runtime/api.js';
+import type { ExecutionTracer } from '../runtime/tracer.js';
 
 export type CallLogLevel = 'CALL_LOG_LEVEL_UNSPECIFIED' | 'LOG_ALL_CALLS' | 'LOG_ERRORS_ONLY' | 'LOG_NONE';
 export type ExecutionHistoryLevel =
@@ -72,6 +79,13 @@ export interface ExecutionRecord {
   history: readonly StepEntry[];
   /** The live handle while the execution runs; never persisted. */
   running?: RunningExecution;
+  /**
+   * Emulator extension: a subworkflow run directly, or one step run alone, instead of the
+   * workflow from main (`POST /emulator/v1/subworkflowRuns`, `/emulator/v1/stepRuns`).
+   */
+  entry?: ExecutionEntry;
+  /** Observers of this execution besides the emulator's own; never persisted. */
+  observers?: readonly ExecutionTracer[];
 }
 
 export type OperationVerb = 'create' | 'update' | 'delete';

@@ -5,13 +5,9 @@
 process.env.METADATA_SERVER_DETECTION = 'none';
 
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ExecutionsClient, WorkflowsClient } from '@google-cloud/workflows';
-import { startEmulator, type RunningEmulator } from '../../src/emulator.js';
-import { officialClientOptions } from './official-client-options.js';
+import type { RunningEmulator } from '../../src/emulator.js';
 import type { Json } from './helpers.js';
-
-const PROJECT = 'my-project';
-const LOCATION = 'us-central1';
+import { listeningEmulator, LOCATION, PROJECT, type ListeningEmulator } from './listening-emulator.js';
 
 const PAY = `main:
   params: [args]
@@ -35,57 +31,31 @@ const PAY = `main:
         return: \${resp.body}
 `;
 
+let env: ListeningEmulator;
 let emulator: RunningEmulator;
-let workflows: WorkflowsClient;
-let executions: ExecutionsClient;
+let call: ListeningEmulator['call'];
 
 beforeAll(async () => {
-  emulator = await startEmulator({ host: '127.0.0.1', port: 0 });
-  const opts = officialClientOptions(emulator.port);
-  workflows = new WorkflowsClient(opts);
-  executions = new ExecutionsClient(opts);
-  const [op] = await workflows.createWorkflow({
-    parent: workflows.locationPath(PROJECT, LOCATION),
-    workflowId: 'pay',
-    workflow: { sourceContents: PAY },
-  });
-  await op.promise();
+  env = await listeningEmulator('pay', PAY);
+  emulator = env.emulator;
+  call = env.call;
 });
 
 afterAll(async () => {
-  await workflows?.close();
-  await executions?.close();
-  await emulator?.stop();
+  await env?.close();
 });
 
 beforeEach(async () => {
-  await fetch(`${emulator.url}/emulator/v1/stepMocks`, { method: 'DELETE' });
-  await fetch(`${emulator.url}/emulator/v1/requests`, { method: 'DELETE' });
+  await call('DELETE', '/emulator/v1/stepMocks');
+  await call('DELETE', '/emulator/v1/requests');
 });
 
-async function call(method: string, path: string, body?: unknown): Promise<{ status: number; body: Json }> {
-  const res = await fetch(`${emulator.url}${path}`, {
-    method,
-    ...(body !== undefined && {
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify(body),
-    }),
-  });
-  return { status: res.status, body: (await res.json()) as Json };
-}
-
 async function run(argument: unknown): Promise<Json> {
-  const [created] = await executions.createExecution({
-    parent: executions.workflowPath(PROJECT, LOCATION, 'pay'),
+  const [created] = await env.executions.createExecution({
+    parent: env.executions.workflowPath(PROJECT, LOCATION, 'pay'),
     execution: { argument: JSON.stringify(argument) },
   });
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const [ex] = await executions.getExecution({ name: created.name });
-    if (ex.state !== 'ACTIVE' && ex.state !== 'QUEUED') return ex;
-    if (Date.now() > deadline) throw new Error('the execution did not end');
-    await new Promise((r) => setTimeout(r, 10));
-  }
+  return env.finished(created.name!);
 }
 
 describe('/emulator/v1/stepMocks', () => {
