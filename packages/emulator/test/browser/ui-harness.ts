@@ -259,3 +259,26 @@ export async function expectReadable(page: Page, selectors: readonly string[], w
     expect(r.ratio, `${where}: contrast of ${r.sel}`).toBeGreaterThanOrEqual(4.5);
   }
 }
+
+/**
+ * A new 1280×800 page that notes script errors and content-security-policy refusals, and the
+ * function that closes it and fails when there were any (a `beforeEach` returns it).
+ */
+export async function pageWatchedForErrors(
+  browser: Browser,
+): Promise<{ page: Page; close: () => Promise<void> }> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  page.setDefaultTimeout(15_000);
+  const problems: string[] = [];
+  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /Content Security Policy|Uncaught/.test(m.text())) problems.push(m.text());
+  });
+  return {
+    page,
+    close: async () => {
+      await page.close();
+      expect(problems).toEqual([]);
+    },
+  };
+}

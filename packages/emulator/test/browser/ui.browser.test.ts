@@ -18,6 +18,7 @@ import {
   focusVisible,
   inEveryLook,
   launchChromium,
+  pageWatchedForErrors,
   pageOverflow,
   requireBrowserWhenAsked,
   startUiRig,
@@ -219,18 +220,10 @@ describe('developer UI in headless Chromium', () => {
   }, 120_000);
 
   beforeEach(async () => {
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    page.setDefaultTimeout(15_000);
     // Script errors and content-security-policy refusals fail the test that caused them.
-    const problems: string[] = [];
-    page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-    page.on('console', (m) => {
-      if (m.type() === 'error' && /Content Security Policy|Uncaught/.test(m.text())) problems.push(m.text());
-    });
-    return async () => {
-      await page.close();
-      expect(problems).toEqual([]);
-    };
+    const watched = await pageWatchedForErrors(browser);
+    page = watched.page;
+    return watched.close;
   });
 
   afterAll(async () => {
@@ -480,9 +473,9 @@ describe('developer UI in headless Chromium', () => {
     });
     expect(await page.locator('#result b').count()).toBe(0);
     // The step history is read once the execution is known: wait for its last step.
-    await page.locator('#steps tr[data-step="done"]').waitFor();
+    await page.locator('#steps [role="treeitem"][data-step="done"]').waitFor();
     const steps = await page
-      .locator('#steps tbody tr')
+      .locator('#steps [role="treeitem"]')
       .evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-step')));
     expect(steps).toEqual(['build', 'done']);
 
@@ -509,8 +502,8 @@ describe('developer UI in headless Chromium', () => {
     await calls.first().waitFor();
     expect(await calls.count()).toBe(1);
     expect(await calls.first().textContent()).toContain('https://live.example.com/items/1');
-    await page.locator('#steps tr[data-step="wait"]').waitFor();
-    expect(await page.locator('#steps tr[data-step="second_call"]').count()).toBe(0);
+    await page.locator('#steps [role="treeitem"][data-step="wait"]').waitFor();
+    expect(await page.locator('#steps [role="treeitem"][data-step="second_call"]').count()).toBe(0);
     // The source marks the steps run so far; the one it waits in as running.
     const lineOf = (text: string) => TWO_CALLS.split('\n').findIndex((l) => l.includes(text)) + 1;
     const sourceLine = (text: string) => page.locator(`.source-lines tr[data-line="${lineOf(text)}"]`);
@@ -531,12 +524,12 @@ describe('developer UI in headless Chromium', () => {
     await calls.nth(1).locator('.status', { hasText: '200' }).waitFor();
     expect(await calls.count()).toBe(2);
     expect(await calls.nth(1).textContent()).toContain('https://live.example.com/items/2');
-    await page.locator('#steps tr[data-step="done"]').waitFor();
+    await page.locator('#steps [role="treeitem"][data-step="done"]').waitFor();
     await sourceLine('- done:').and(page.locator('tr.ran-succeeded')).waitFor();
     expect(await sourceLine('- wait:').getAttribute('class')).toContain('ran-succeeded');
     expect(await sourceLine('- second_call:').getAttribute('class')).toContain('ran-succeeded');
     const steps = await page
-      .locator('#steps tbody tr')
+      .locator('#steps [role="treeitem"]')
       .evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-step')));
     expect(steps).toEqual(['first_call', 'create', 'ready', 'wait', 'second_call', 'done']);
     await page.locator('#result').waitFor();
@@ -657,8 +650,12 @@ describe('developer UI in headless Chromium', () => {
     expect(await chosen.getAttribute('data-line')).toBe(String(dividerLine('- big:')));
     expect(await page.getByRole('tab', { name: 'Source' }).getAttribute('aria-selected')).toBe('true');
 
-    // So is a step chosen in the step list.
-    await page.locator('#steps tr[data-step="check"] button').click();
+    // So is a step opened in the step list, from its details.
+    await page.locator('#steps [role="treeitem"][data-step="check"]').click();
+    await page
+      .locator('#step-details')
+      .getByRole('button', { name: /^Show line \d+ in the source$/ })
+      .click();
     await page.locator(`.source-lines tr.marked[data-line="${dividerLine('- check:')}"]`).waitFor();
   });
 
@@ -694,7 +691,9 @@ describe('developer UI in headless Chromium', () => {
           '.source-lines .hljs-attr',
           '.source-lines .hljs-template-variable',
           '.source-lines .hljs-number',
-          '#steps tbody td button.link',
+          '#steps .tree-title',
+          '#steps .tree-type',
+          '#steps .tree-exception',
           '#steps .state-succeeded',
           '#steps .state-failed',
           '.live',
@@ -705,6 +704,25 @@ describe('developer UI in headless Chromium', () => {
       const reached = await tabUntil(p, "document.activeElement?.id === 'path-tab-source'");
       expect(reached, `${where}: Tab reaches the Source tab`).toBe(true);
       expect(await focusVisible(p), `${where}: focus is visible`).toBe(true);
+      // On to the step list; the failing step opened there, its details readable too.
+      expect(await tabUntil(p, `document.activeElement?.getAttribute('role') === 'treeitem'`)).toBe(true);
+      expect(await focusVisible(p), `${where}: focus is visible in the step list`).toBe(true);
+      await p.locator('#steps [role="treeitem"][data-step="divide"]').click();
+      await p.locator('#step-details #step-exception').waitFor();
+      expect(await pageOverflow(p), where).toBe(0);
+      await expectReadable(
+        p,
+        [
+          '#steps [aria-selected="true"] .tree-title',
+          '#step-details h3',
+          '#step-details dt',
+          '#step-details .state-failed',
+          '#step-details button.link',
+          '#step-exception',
+          '#step-variables-none',
+        ],
+        where,
+      );
     });
     expect(looks).toBe(4);
   });

@@ -100,7 +100,12 @@ export interface Callback {
   waiters?: string;
 }
 
-/** A step entry as the Executions API lists it (phase A shows the flat list). */
+/**
+ * A step entry as the Executions API gives it
+ * (https://cloud.google.com/workflows/docs/reference/executions/rest/v1/projects.locations.workflows.executions.stepEntries#StepEntry):
+ * int64 fields as strings. Iterations, parallel branches, try/retry/except blocks and the steps
+ * of a called subworkflow are entries of their own, nested by `navigationInfo.parent`.
+ */
 export interface StepEntry {
   name: string;
   entryId: string;
@@ -111,6 +116,45 @@ export interface StepEntry {
   createTime?: string;
   updateTime?: string;
   exception?: { payload?: string };
+  navigationInfo?: { children?: string[]; parent?: string; next?: string; previous?: string };
+  stepEntryMetadata?: {
+    progressType?: string;
+    progressNumber?: string;
+    threadId?: string;
+    expectedIteration?: string;
+  };
+  /** At the detailed history level: the variables after the step. */
+  variableData?: { variables?: Record<string, unknown> };
+}
+
+/** The log severities, lowest first (https://cloud.google.com/logging/docs/reference/v2/rest/v2/LogEntry#LogSeverity). */
+export const LOG_SEVERITIES = [
+  'DEFAULT',
+  'DEBUG',
+  'INFO',
+  'NOTICE',
+  'WARNING',
+  'ERROR',
+  'CRITICAL',
+  'ALERT',
+  'EMERGENCY',
+] as const;
+
+/**
+ * A Cloud Logging LogEntry as `GET /emulator/v1/logs` lists it
+ * (https://cloud.google.com/logging/docs/reference/v2/rest/v2/LogEntry): `sys.log`, execution and
+ * call logs.
+ */
+export interface LogEntry {
+  logName: string;
+  labels?: Record<string, string>;
+  severity?: string;
+  timestamp: string;
+  insertId: string;
+  textPayload?: string;
+  jsonPayload?: Record<string, unknown>;
+  /** Where it was written from: `function` is `routine.step`. */
+  sourceLocation?: { file?: string; line?: string; function?: string };
 }
 
 export interface Stub {

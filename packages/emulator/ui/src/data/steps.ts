@@ -6,8 +6,12 @@
  * adds. A live `execution` event of a shown execution reloads its history.
  *
  * `upsert` is the one way entries come in (the fetch uses it; live `stepEntry` events can call it
- * too), and `tree` is where the entries are arranged for display: today each entry is a root
- * (the entries are a flat list), the place where iterations and parallel branches get nested.
+ * too), and `tree` arranges them for display: each entry under its `navigationInfo.parent` (an
+ * iteration under its loop, a branch under its parallel step, a retry under its try step, the
+ * steps of a called subworkflow under the call), in the order they started.
+ *
+ * The list is read in the basic view (no variables: a long history stays small); the variables
+ * of the step a reader opens are read with that one entry.
  */
 import { computed, signal, type ReadonlySignal, type Signal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
@@ -43,12 +47,24 @@ export interface StepHistory {
 const histories = new Map<string, StepHistory>();
 const inUse = new Map<string, number>();
 
-/** Arranges entries for display; each entry a root until the entries say how they nest. */
-export function buildStepTree(entries: readonly StepEntry[]): StepTreeNode[] {
-  return entries.map((entry) => ({ entry, children: [] }));
-}
-
 const entryNumber = (e: StepEntry) => Number(e.entryId);
+
+/**
+ * Nests the entries by `navigationInfo.parent`, each list in entry ID order (the order they
+ * started). An entry whose parent is not among them is a root.
+ */
+export function buildStepTree(entries: readonly StepEntry[]): StepTreeNode[] {
+  const nodes = new Map<string, StepTreeNode>();
+  const roots: StepTreeNode[] = [];
+  for (const entry of [...entries].sort((a, b) => entryNumber(a) - entryNumber(b))) {
+    const node: StepTreeNode = { entry, children: [] };
+    nodes.set(entry.entryId, node);
+    const parent = entry.navigationInfo?.parent;
+    const under = parent === undefined ? undefined : nodes.get(parent);
+    (under ? under.children : roots).push(node);
+  }
+  return roots;
+}
 
 /** Whether `a` is an older report of the same entry than `b` (an entry ends once; times only grow). */
 function isOlder(a: StepEntry, b: StepEntry): boolean {
@@ -101,7 +117,11 @@ function createHistory(execution: string): StepHistory {
       let token: string | undefined;
       let fetched = 0;
       do {
-        const q = new URLSearchParams({ pageSize: String(PAGE_SIZE), filter: `entryId>=${from}` });
+        const q = new URLSearchParams({
+          pageSize: String(PAGE_SIZE),
+          filter: `entryId>=${from}`,
+          view: 'EXECUTION_ENTRY_VIEW_BASIC',
+        });
         if (token) q.set('pageToken', token);
         const page = await get<{ stepEntries?: StepEntry[]; nextPageToken?: string; totalSize?: number }>(
           `/v1/${execution}/stepEntries?${q.toString()}`,

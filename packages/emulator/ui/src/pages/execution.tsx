@@ -15,7 +15,6 @@ import {
   type Callback,
   type Execution,
   type RecordedRequest,
-  type StepEntry,
   type StepTree,
   type Workflow,
 } from '../data/api.js';
@@ -25,6 +24,8 @@ import { useHref, useProject } from '../data/project.js';
 import { applyExecution, useLiveEvents, useResource } from '../data/store.js';
 import { MAX_STEP_ENTRIES, useStepHistory, type StepHistory } from '../data/steps.js';
 import { ErrorMessage, Loaded, PageHeader, Pre, StateBadge, useTitle } from '../components/common.js';
+import { StepDetails } from '../components/step-details.js';
+import { StepTreeView } from '../components/step-tree.js';
 import { JsonField, jsonProblem } from '../components/json-field.js';
 import { formatDuration, formatTime, lastSegment, prettyJson } from '../format.js';
 import { RequestsTable } from './stubs.js';
@@ -33,6 +34,7 @@ const RUNNING = new Set(['ACTIVE', 'QUEUED']);
 
 export function ExecutionPage() {
   const { params } = useRoute();
+  const { query, route, url } = useLocation();
   const project = useProject();
   const href = useHref();
   const location = params.location ?? '';
@@ -254,7 +256,21 @@ export function ExecutionPage() {
           </section>
           <section class="panel" aria-labelledby="steps-title">
             <h2 id="steps-title">Steps</h2>
-            {steps && <Steps history={steps} lines={lines} onShowLine={showLine} />}
+            {steps && execution?.data.value && (
+              <Steps
+                history={steps}
+                execution={execution.data.value}
+                requests={requests?.data.value?.requests}
+                lines={lines}
+                onShowLine={showLine}
+                selected={query.step}
+                onSelect={(id) => {
+                  const u = new URL(url, window.location.origin);
+                  u.searchParams.set('step', id);
+                  route(`${u.pathname}${u.search}`, true);
+                }}
+              />
+            )}
           </section>
         </>
       )}
@@ -262,78 +278,62 @@ export function ExecutionPage() {
   );
 }
 
-interface ShowLine {
+interface StepsProps {
+  history: StepHistory;
+  execution: Execution;
+  requests: readonly RecordedRequest[] | undefined;
   /** Where each step is in the source, by `stepKey`. */
   lines: ReadonlyMap<string, number> | undefined;
   onShowLine: (line: number) => void;
+  /** The entry ID of the step shown in detail. */
+  selected: string | undefined;
+  onSelect: (entryId: string) => void;
 }
 
-function Steps({ history, ...show }: { history: StepHistory } & ShowLine) {
+/** The steps as a tree, and the selected one in detail beside it. */
+function Steps({ history, execution, requests, lines, onShowLine, selected, onSelect }: StepsProps) {
   const entries = history.entries.value;
   const total = history.total.value ?? entries.length;
+  const entry = selected === undefined ? undefined : entries.find((e) => e.entryId === selected);
+  const line = entry?.routine && entry.step ? lines?.get(stepKey(entry.routine, entry.step)) : undefined;
   return (
     <>
       <ErrorMessage error={history.error.value} />
-      {!history.loaded.value ? <p class="muted">Loading…</p> : <StepsTable entries={entries} {...show} />}
-      {total > entries.length && (
-        <p class="muted small">
-          Showing the first {entries.length} of {total} steps
-          {entries.length >= MAX_STEP_ENTRIES ? ` (the page reads at most ${MAX_STEP_ENTRIES})` : ''}.
-        </p>
+      {!history.loaded.value ? (
+        <p class="muted">Loading…</p>
+      ) : (
+        <div class="steps-layout">
+          <div class="steps-tree-wrap">
+            <StepTreeView roots={history.tree.value} selected={selected} onSelect={onSelect} />
+            {total > entries.length && (
+              <p class="muted small">
+                Showing the first {entries.length} of {total} steps
+                {entries.length >= MAX_STEP_ENTRIES ? ` (the page reads at most ${MAX_STEP_ENTRIES})` : ''}.
+              </p>
+            )}
+          </div>
+          {entry ? (
+            <StepDetails
+              key={entry.entryId}
+              entry={entry}
+              execution={execution}
+              line={line}
+              onShowLine={onShowLine}
+              onSelect={onSelect}
+              requests={requests}
+              logs={undefined}
+            />
+          ) : (
+            entries.length > 0 && (
+              <p class="muted step-hint">
+                Select a step to see its variables, log lines and outbound calls (arrow keys move in the list,
+                Enter opens).
+              </p>
+            )
+          )}
+        </div>
       )}
     </>
-  );
-}
-
-/** The steps in the order they ran; a step's name shows it in the source. */
-function StepsTable({ entries, lines, onShowLine }: { entries: StepEntry[] } & ShowLine) {
-  if (entries.length === 0) return <p class="empty">No steps recorded.</p>;
-  return (
-    <div class="table-wrap">
-      <table class="list" id="steps">
-        <thead>
-          <tr>
-            <th>#</th>
-            <th>Step</th>
-            <th class="opt">Routine</th>
-            <th class="opt">Type</th>
-            <th>State</th>
-            <th class="opt">Started</th>
-          </tr>
-        </thead>
-        <tbody>
-          {entries.map((e) => {
-            const line = e.routine && e.step ? lines?.get(stepKey(e.routine, e.step)) : undefined;
-            return (
-              <tr key={e.entryId} data-step={e.step}>
-                <td>{e.entryId}</td>
-                <td>
-                  {line === undefined ? (
-                    e.step
-                  ) : (
-                    <button
-                      type="button"
-                      class="link"
-                      title={`Show line ${line} in the source`}
-                      onClick={() => onShowLine(line)}
-                    >
-                      {e.step}
-                    </button>
-                  )}
-                  {e.exception?.payload && <div class="small error-text">{e.exception.payload}</div>}
-                </td>
-                <td class="opt">{e.routine}</td>
-                <td class="opt">{(e.stepType ?? '').replace(/^STEP_/, '').toLowerCase()}</td>
-                <td>
-                  <StateBadge state={e.state} />
-                </td>
-                <td class="opt">{formatTime(e.createTime)}</td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
-    </div>
   );
 }
 

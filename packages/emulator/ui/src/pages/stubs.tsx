@@ -259,9 +259,11 @@ function AddStubs() {
 export function RequestsTable({
   requests,
   showExecution,
+  id = 'requests',
 }: {
-  requests: RecordedRequest[];
+  requests: readonly RecordedRequest[];
   showExecution: boolean;
+  id?: string;
 }) {
   const href = useHref();
   const project = useProject();
@@ -275,7 +277,7 @@ export function RequestsTable({
   };
   return (
     <div class="table-wrap">
-      <table class="list requests" id="requests">
+      <table class="list requests" id={id}>
         <thead>
           <tr>
             <th class="opt">Time</th>
