@@ -235,6 +235,67 @@ describe('env.mockStep', () => {
   });
 });
 
+describe('steps of subworkflows, and null', () => {
+  const NESTED = `
+main:
+  steps:
+    - run:
+        call: fetch_all
+        result: all
+    - done:
+        return: \${all}
+fetch_all:
+  steps:
+    - init:
+        assign:
+          - last: null
+    - loop:
+        for:
+          value: id
+          in: [1, 2]
+          steps:
+            - fetch:
+                call: http.get
+                args:
+                  url: \${"https://api.example.com/items/" + string(id)}
+                result: item
+            - keep:
+                assign:
+                  - last: \${item}
+    - done:
+        return: \${last}
+`;
+
+  it('mocks a step of a subworkflow nested in a loop; each iteration is the next attempt', async () => {
+    env.deploy('nested', NESTED);
+    const fetch = env.mockStep({
+      workflow: 'nested',
+      routine: 'fetch_all',
+      step: 'fetch',
+      answers: { '0': { return: 'first' }, '1': { return: null } },
+    });
+    const status = await env.execute('nested');
+    expect(status.result).toBeNull();
+    expect(fetch.calls()).toBe(2);
+    expect(env.stubs.calls().map((c) => [c.url, c.routine, c.step])).toEqual([
+      ['https://api.example.com/items/1', 'fetch_all', 'fetch'],
+      ['https://api.example.com/items/2', 'fetch_all', 'fetch'],
+    ]);
+    // The same step name in main is another step: naming main's routine is refused.
+    expect(() => env.mockStep('nested', 'fetch', { return: 1 })).toThrow(
+      'routine "main" of workflow "nested" (us-central1) has no step "fetch"; its steps: run, done',
+    );
+  });
+
+  it('mocks a subworkflow call step: the subworkflow does not run', async () => {
+    env.deploy('nested', NESTED);
+    env.mockStep('nested', 'run', { return: { from: 'mock' } });
+    const status = await env.execute('nested');
+    expect(status.result).toEqual({ from: 'mock' });
+    expect(env.executionHistory(status.id).map((s) => s.step)).toEqual(['run', 'done']);
+  });
+});
+
 describe('registration errors', () => {
   it('names the missing step and lists the routine steps', () => {
     expect(() => env.mockStep('order', 'charge_card', { return: 1 })).toThrow(StepMockError);
