@@ -1,7 +1,7 @@
 /** The CLI spawned as a real process, from source (no build needed). */
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -245,6 +245,33 @@ describe('workflows-emulator (server)', () => {
     p.child.kill('SIGINT');
     expect(await p.exit).toBe(0);
   }, 30_000);
+
+  it('registers the step mocks of --stubs files once --workflows-dir is deployed, and stops on a bad one', async () => {
+    const dir = await tempDir();
+    const workflows = join(dir, 'workflows');
+    await mkdir(workflows);
+    await writeFile(join(workflows, 'post.yaml'), POST);
+    const stubs = join(dir, 'stubs.yaml');
+    await writeFile(
+      stubs,
+      `steps:\n  - workflow: post\n    step: post\n    return: { code: 201, body: { id: 9 } }\n`,
+    );
+    const p = cli(['--port', '0', '--workflows-dir', workflows, '--stubs', stubs]);
+    const hostPort = await waitFor(
+      () => /^export WORKFLOWS_EMULATOR_HOST=(\S+)$/m.exec(p.stdout())?.[1],
+      'the export line',
+    );
+    expect(p.stdout()).toContain(`loaded 0 stubs and 1 step mock from ${stubs}\n`);
+    const listed = (await (await fetch(`http://${hostPort}/emulator/v1/stepMocks`)).json()) as Json;
+    expect(listed.stepMocks).toMatchObject([{ id: 'mock-1', workflow: 'post', step: 'post' }]);
+    p.child.kill('SIGTERM');
+    await p.exit;
+
+    await writeFile(stubs, `steps:\n  - workflow: post\n    step: nope\n    return: 1\n`);
+    const bad = cli(['--port', '0', '--workflows-dir', workflows, '--stubs', stubs]);
+    expect(await bad.exit).toBe(2);
+    expect(bad.stderr()).toContain('has no step "nope"; its steps: post, done');
+  }, 60_000);
 
   it('names every stubs file it loaded, with its count, before the listening line', async () => {
     const dir = await tempDir();
