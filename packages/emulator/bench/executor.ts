@@ -40,6 +40,9 @@ export function deps(clock: Clock): RuntimeDeps {
     clock,
     ids: { uuid: () => crypto.randomUUID() },
     logger: silentLogger,
+    // As in the server, where a log writer is always there (execution logs at the start and the
+    // end); call logging is off (callLogLevel unspecified), which must cost nothing per step.
+    logs: { write: () => {} },
     callbacks: new CallbackHub(() => 'http://127.0.0.1:0', clock),
   };
 }

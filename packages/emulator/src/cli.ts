@@ -32,6 +32,8 @@ import {
   type RecordingSettings,
 } from './cli-recording.js';
 import { COVERAGE_USAGE, coverageCommand, CoverageUsageError, writeCoverageOnStop } from './cli-coverage.js';
+import { colorWanted, createLogPrinter, isLogSeverity, LOG_FORMATS, type LogFormat } from './cli-logs.js';
+import type { WorkflowLogEntry } from './runtime/logging.js';
 import { startEmulator, type RunningEmulator } from './emulator.js';
 import {
   createAppDeps,
@@ -55,6 +57,8 @@ export interface CliIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   env: Record<string, string | undefined>;
+  /** Whether stdout and stderr are terminals (log lines are coloured there); default neither. */
+  isTTY?: { stdout?: boolean; stderr?: boolean };
   /** Resolves when the process is asked to stop (SIGINT/SIGTERM by default). */
   waitForShutdown?: () => Promise<string>;
 }
@@ -63,6 +67,7 @@ const defaultIo = (): CliIo => ({
   stdout: (t) => process.stdout.write(t),
   stderr: (t) => process.stderr.write(t),
   env: process.env,
+  isTTY: { stdout: process.stdout.isTTY, stderr: process.stderr.isTTY },
 });
 
 const USAGE = `Usage:
@@ -103,11 +108,21 @@ Server options (environment variable in brackets):
                          executions always stay (WORKFLOWS_EMULATOR_RETAIN_REVISIONS, default ${DEFAULT_RETENTION.revisions})
   --retain-requests N    keep the N most recent records of the outbound request log
                          (WORKFLOWS_EMULATOR_RETAIN_REQUESTS, default ${DEFAULT_RETENTION.requests})
+  --retain-logs N        keep the N most recent log entries (GET /emulator/v1/logs)
+                         (WORKFLOWS_EMULATOR_RETAIN_LOGS, default ${DEFAULT_RETENTION.logs})
                          GET /emulator/v1/info counts what each has evicted
+Log options (server and run; the server prints on stdout, run on stderr):
+  --log-format FORMAT    text (one readable line per entry, coloured on a terminal unless
+                         NO_COLOR is set) or json (one Cloud Logging LogEntry per line)
+                         (WORKFLOWS_EMULATOR_LOG_FORMAT, default text)
+  --log-level SEVERITY   print entries of at least SEVERITY: DEFAULT, DEBUG (call logs), INFO
+                         (execution start and end), NOTICE, WARNING, ERROR, CRITICAL, ALERT,
+                         EMERGENCY (WORKFLOWS_EMULATOR_LOG_LEVEL, default DEFAULT: everything)
 ${RECORDING_USAGE}
 ${COVERAGE_USAGE}
 Run options:
   --argument JSON        the execution argument
+  --call-log-level LEVEL log the call steps: LOG_ALL_CALLS, LOG_ERRORS_ONLY or LOG_NONE (default)
   --stubs FILE, --stubs-case NAME, --allow-host HOST, --recording FILE, --record-mode MODE, --redact NAME,
   --ignore-body-field NAME, --project ID, --location LOCATION as above
 
@@ -148,6 +163,7 @@ const RETAIN_OPTIONS = {
   operations: ['retain-operations', 1],
   revisions: ['retain-revisions', 1],
   requests: ['retain-requests', 1],
+  logs: ['retain-logs', 1],
 } as const satisfies Record<keyof RetentionLimits, readonly [string, number]>;
 
 const SERVE_ONLY = [
@@ -158,7 +174,7 @@ const SERVE_ONLY = [
   'coverage',
   ...Object.values(RETAIN_OPTIONS).map(([option]) => option),
 ] as const;
-const RUN_ONLY = ['argument'] as const;
+const RUN_ONLY = ['argument', 'call-log-level'] as const;
 
 function parse(argv: readonly string[], mode: 'serve' | 'run') {
   let parsed;
@@ -185,8 +201,12 @@ function parse(argv: readonly string[], mode: 'serve' | 'run') {
         'retain-operations': { type: 'string' },
         'retain-revisions': { type: 'string' },
         'retain-requests': { type: 'string' },
+        'retain-logs': { type: 'string' },
+        'log-format': { type: 'string' },
+        'log-level': { type: 'string' },
         coverage: { type: 'string' },
         argument: { type: 'string' },
+        'call-log-level': { type: 'string' },
         recording: { type: 'string' },
         'record-mode': { type: 'string' },
         redact: { type: 'string', multiple: true },
@@ -204,7 +224,10 @@ function parse(argv: readonly string[], mode: 'serve' | 'run') {
   return parsed;
 }
 
-/** sys.log lines: `[SEVERITY] executionId: payload`. */
+/**
+ * sys.log lines: `[SEVERITY] executionId: payload` (a `Logger` for `createAppDeps`; the CLI
+ * itself prints every log entry with `createLogPrinter`).
+ */
 export function createConsoleLogger(write: (text: string) => void): Logger {
   return {
     log(entry: LogEntry) {
@@ -225,6 +248,8 @@ function formatLogPayload(payload: Value): string {
 
 interface CommonSettings {
   retention: RetentionLimits;
+  logFormat: LogFormat;
+  logLevel: string;
   projectId: string;
   projectNumber: string;
   location: string;
@@ -254,8 +279,18 @@ function commonSettings(values: Record<string, unknown>, env: CliIo['env']): Com
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
+  const logFormat = str('log-format') ?? (env.WORKFLOWS_EMULATOR_LOG_FORMAT || 'text');
+  if (!(LOG_FORMATS as readonly string[]).includes(logFormat))
+    throw new UsageError(`--log-format must be one of ${LOG_FORMATS.join(', ')}, got "${logFormat}"`);
+  const logLevel = (str('log-level') ?? (env.WORKFLOWS_EMULATOR_LOG_LEVEL || 'DEFAULT')).toUpperCase();
+  if (!isLogSeverity(logLevel))
+    throw new UsageError(
+      `--log-level must be a severity (DEFAULT, DEBUG, INFO, NOTICE, WARNING, ERROR, CRITICAL, ALERT, EMERGENCY), got "${logLevel}"`,
+    );
   return {
     recording,
+    logFormat: logFormat as LogFormat,
+    logLevel,
     retention: retentionSettings(values, env),
     projectId: str('project') ?? (env.WORKFLOWS_EMULATOR_PROJECT || DEFAULT_PROJECT_ID),
     projectNumber: str('project-number') ?? (env.WORKFLOWS_EMULATOR_PROJECT_NUMBER || DEFAULT_PROJECT_NUMBER),
@@ -295,7 +330,7 @@ function retentionSettings(values: Record<string, unknown>, env: CliIo['env']): 
  */
 async function buildDeps(
   settings: CommonSettings,
-  logger: Logger,
+  onLog: (entry: WorkflowLogEntry) => void,
   options: { autosave: boolean; onAutosaveError?: (error: unknown) => void; coverage?: boolean },
 ) {
   let recording: Recording | undefined;
@@ -312,7 +347,7 @@ async function buildDeps(
     location: settings.location,
     allowHosts: settings.allowHosts,
     retention: settings.retention,
-    logger,
+    onLog,
     ...outbound,
     ...(options.coverage && { coverage: true }),
   });
@@ -372,7 +407,13 @@ async function serveCommand(argv: readonly string[], io: CliIo): Promise<number>
 
   const coverageDir = values.coverage ?? (env.WORKFLOWS_EMULATOR_COVERAGE || undefined);
   if (coverageDir === '') throw new UsageError('--coverage needs a DIR');
-  const { deps, loaded, recording } = await buildDeps(settings, createConsoleLogger(io.stdout), {
+  const printer = createLogPrinter({
+    format: settings.logFormat,
+    level: settings.logLevel,
+    color: colorWanted(io.isTTY?.stdout, env),
+    write: io.stdout,
+  });
+  const { deps, loaded, recording } = await buildDeps(settings, printer, {
     coverage: coverageDir !== undefined,
     autosave: true,
     onAutosaveError: (err) =>
@@ -422,7 +463,7 @@ async function serveCommand(argv: readonly string[], io: CliIo): Promise<number>
   );
   const r = settings.retention;
   io.stdout(
-    `keeps the last ${r.executions} finished executions (in about ${r.executionBytes / (1024 * 1024)} MB), ${r.operations} operations, ${r.revisions} revisions per workflow and ${r.requests} outbound requests (--retain-*; evictions counted in /emulator/v1/info)\n`,
+    `keeps the last ${r.executions} finished executions (in about ${r.executionBytes / (1024 * 1024)} MB), ${r.operations} operations, ${r.revisions} revisions per workflow, ${r.requests} outbound requests and ${r.logs} log entries (--retain-*; evictions counted in /emulator/v1/info)\n`,
   );
 
   const signal = await (io.waitForShutdown ?? waitForSignal)();
@@ -517,14 +558,14 @@ async function runCommand(argv: readonly string[], io: CliIo): Promise<number> {
     }
   }
   const settings = commonSettings(values, io.env);
-  // sys.log goes to stderr so stdout carries only the result.
-  const {
-    deps,
-    loaded: stubsFiles,
-    recording,
-  } = await buildDeps(settings, createConsoleLogger(io.stderr), {
-    autosave: false,
+  // Log lines go to stderr so stdout carries only the result.
+  const printer = createLogPrinter({
+    format: settings.logFormat,
+    level: settings.logLevel,
+    color: colorWanted(io.isTTY?.stderr, io.env),
+    write: io.stderr,
   });
+  const { deps, loaded: stubsFiles, recording } = await buildDeps(settings, printer, { autosave: false });
   // Listening (on a free loopback port) makes callback URLs reachable during the run.
   const emulator = await startEmulator({ deps, host: '127.0.0.1', port: 0 });
   try {
@@ -537,6 +578,7 @@ async function runCommand(argv: readonly string[], io: CliIo): Promise<number> {
     try {
       rec = emulator.services.executions.create(ref, settings.location, workflowId, {
         argument: values.argument ?? '',
+        ...(values['call-log-level'] !== undefined && { callLogLevel: values['call-log-level'] }),
       });
     } catch (err) {
       io.stderr(`${err instanceof Error ? err.message : String(err)}\n`);

@@ -4,6 +4,7 @@
  * deploys, executes and reads executions without HTTP, in the REST API's JSON shapes. Used by
  * the CLI, the tests and the testing package.
  */
+import type { WorkflowLogEntry } from './runtime/logging.js';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { createApp, createServices, type Services } from './server/app.js';
@@ -163,7 +164,11 @@ export interface RunningEmulator {
   execute(
     workflowId: string,
     argument?: unknown,
-    options?: WorkflowPlace & { labels?: Record<string, string> },
+    options?: WorkflowPlace & {
+      labels?: Record<string, string>;
+      /** The execution's call log level (it wins over the workflow's unless unspecified). */
+      callLogLevel?: CallLogLevel;
+    },
   ): ExecutionJson;
   /**
    * Runs one subworkflow of a deployed workflow directly, with its parameters by name, as an
@@ -189,6 +194,11 @@ export interface RunningEmulator {
   get(execution: ExecutionRef): ExecutionJson;
   /** Resolves once the execution has ended and its outcome is stored (at once if it has). */
   whenSettled(execution: ExecutionRef): Promise<void>;
+  /**
+   * The log entries written so far, oldest first, as Cloud Logging `LogEntry` JSON (what
+   * `GET /emulator/v1/logs` answers): of one execution, or of all (within `--retain-logs`).
+   */
+  logs(execution?: ExecutionRef): WorkflowLogEntry[];
   /** The execution's step entries so far, in start order (`stepEntries.list`, every page). */
   stepEntries(execution: ExecutionRef): StepEntryJson[];
   /** The callback endpoints the execution created, oldest first. */
@@ -291,6 +301,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
       const body = {
         ...(argument !== undefined && { argument: JSON.stringify(argument) }),
         ...(where.labels && { labels: where.labels }),
+        ...(where.callLogLevel !== undefined && { callLogLevel: where.callLogLevel }),
       };
       const rec = services.executions.create(ref, where.location ?? deps.config.location, workflowId, body);
       return executionJson(rec, ref.alias, 'FULL') as unknown as ExecutionJson;
@@ -313,6 +324,12 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     },
     whenSettled(execution) {
       return services.executions.whenSettled(record(execution));
+    },
+    logs(execution) {
+      if (execution === undefined) return deps.logs.list({}, Infinity).entries;
+      const raw =
+        typeof execution === 'string' ? execution : 'id' in execution ? execution.id : execution.name;
+      return deps.logs.list({ executionId: raw.slice(raw.lastIndexOf('/') + 1) }, Infinity).entries;
     },
     stepEntries(execution) {
       const rec = record(execution);

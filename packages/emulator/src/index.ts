@@ -69,6 +69,19 @@ export {
   type StepMockInfo,
   type MockedCall,
 } from './runtime/step-mocks.js';
+export {
+  effectiveCallLogLevel,
+  EXECUTION_ID_LABEL,
+  LOG_ENTRY_MAX_BYTES,
+  LOG_IDS,
+  logName,
+  REVISION_ID_LABEL,
+  severityRank,
+  type CallLogLevel,
+  type LogWriter,
+  type WorkflowLogEntry,
+} from './runtime/logging.js';
+export { createLogPrinter, type LogFormat, type LogPrinterOptions } from './cli-logs.js';
 export { loadWorkflow, formatProblems, type LoadResult } from './source/index.js';
 export type { SourceProblem, WorkflowDefinition } from './source/types.js';
 export {

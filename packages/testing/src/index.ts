@@ -11,6 +11,7 @@ export {
   type TestEnvironmentOptions,
   type HistoryStep,
   type WaitForExecutionOptions,
+  type InvokeOptions,
   type SendCallbackOptions,
   type CallbackResponse,
   type StepMockHandle,

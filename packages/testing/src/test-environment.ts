@@ -12,6 +12,7 @@ import {
   loadStubsFileParts,
   realClock,
   startEmulator,
+  type CallLogLevel,
   type Clock,
   type ExecutionJson,
   type Logger,
@@ -22,6 +23,7 @@ import {
   type StubInfo,
   type StubRequest,
   type UnhandledRequestVerdict,
+  type WorkflowLogEntry,
 } from '@workflows-kit/emulator';
 import {
   isTerminalState,
@@ -92,6 +94,12 @@ export interface TestEnvironmentOptions {
    * runner's coverage integration is on, else off; `false` turns it off for this environment.
    */
   coverage?: boolean | CoverageSetup;
+}
+
+export interface InvokeOptions {
+  location?: string;
+  /** The execution's call log level (it wins over the workflow's unless unspecified). */
+  callLogLevel?: CallLogLevel;
 }
 
 /** One entry of an execution's step history. */
@@ -299,15 +307,21 @@ export class TestEnvironment {
     return instance;
   }
 
-  /** Starts an execution in-process (no HTTP) and returns its ID and resource name. */
+  /**
+   * Starts an execution in-process (no HTTP) and returns its ID and resource name. `callLogLevel`
+   * is the execution's call log level (`LOG_ALL_CALLS` logs every call step: see `env.logs()`).
+   */
   async invoke(
     workflowId: string,
     args?: unknown,
-    options: { location?: string } = {},
+    options: InvokeOptions = {},
   ): Promise<{ id: string; name: string }> {
     const location = options.location ?? this.location;
     this.#ensureDeployed(workflowId, location);
-    const { name } = this.emulator.execute(workflowId, args, { location });
+    const { name } = this.emulator.execute(workflowId, args, {
+      location,
+      ...(options.callLogLevel !== undefined && { callLogLevel: options.callLogLevel }),
+    });
     return { id: name.slice(name.lastIndexOf('/') + 1), name };
   }
 
@@ -315,7 +329,7 @@ export class TestEnvironment {
   async execute(
     workflowId: string,
     args?: unknown,
-    options: { location?: string } & WaitForExecutionOptions = {},
+    options: InvokeOptions & WaitForExecutionOptions = {},
   ): Promise<ExecutionStatus> {
     const { id } = await this.invoke(workflowId, args, options);
     return this.waitForExecution(id, options);
@@ -342,6 +356,16 @@ export class TestEnvironment {
   /** The execution's status now, without waiting. */
   getExecution(execution: string | { id: string }): ExecutionStatus {
     return this.#find(execution);
+  }
+
+  /**
+   * The log entries written so far, oldest first, as Cloud Logging `LogEntry` JSON: `sys.log`
+   * lines (log `Workflows`), the execution's start and end (`executions_system`) and, when the
+   * call log level asks for them, its call steps (`engine_call`). Of one execution, or of all.
+   * Read them with `toHaveLogged` and `toHaveMadeCall`.
+   */
+  logs(execution?: string | { id: string }): WorkflowLogEntry[] {
+    return this.emulator.logs(execution);
   }
 
   /** The steps the execution took so far, in start order: assert the path, not only the result. */

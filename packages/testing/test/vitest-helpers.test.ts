@@ -2,21 +2,11 @@ import { describe, it, expect, vi } from 'vitest';
 import { Workflow } from '@workflows-kit/client';
 import { setupWorkflowsTest } from '../src/vitest.js';
 import { connector, http, HttpResponse, UnhandledRequestError } from '../src/index.js';
+import { failureOf } from './failure-of.js';
 
 class ProcessOrderWorkflow extends Workflow {
   static readonly workflowName = 'process-order';
   static readonly location = 'us-central1';
-}
-
-/** The message of a failed assertion, without colours. */
-function failureOf(assertion: () => void): string {
-  try {
-    assertion();
-  } catch (err) {
-    // eslint-disable-next-line no-control-regex
-    return (err as Error).message.replace(/\u001b\[\d+m/g, '');
-  }
-  throw new Error('the assertion passed');
 }
 
 const validate = http.post('https://api.example.com/validate', () => HttpResponse.json({ valid: true }));

@@ -8,6 +8,7 @@ import type { Clock, ConnectorHandler, HttpTransport, IdSource, Logger } from '.
 import type { CallbackHub } from './callbacks.js';
 import type { StepMocks } from './step-mocks.js';
 import type { ExecutionTracer } from './tracer.js';
+import type { CallLogLevel, LogWriter } from './logging.js';
 
 /** The identity of a running execution, also what `sys.get_env` reports. */
 export interface ExecutionIdentity {
@@ -49,7 +50,13 @@ export interface RuntimeDeps {
   connectors: ConnectorHandler;
   clock: Clock;
   ids: IdSource;
+  /** Receives `sys.log` entries as `sys.log` gives them. */
   logger: Logger;
+  /**
+   * Receives every log entry an execution writes (`sys.log`, execution logs, call logs) as
+   * Cloud Logging `LogEntry` JSON (see logging.ts); none are built when absent.
+   */
+  logs?: LogWriter;
   callbacks: CallbackHub;
   /** Step mocks: call steps answered without making their call (see step-mocks.ts). */
   stepMocks?: StepMocks;
@@ -133,6 +140,8 @@ export interface StartExecutionOptions {
   identity: ExecutionIdentity;
   /** The file the revision was deployed from, when known (reported to observers). */
   sourceFile?: string;
+  /** The call log level in effect (the execution's, else the workflow's: see effectiveCallLogLevel). */
+  callLogLevel?: CallLogLevel;
   /** Observers of the execution besides its step history (see tracer.ts). */
   tracers?: readonly ExecutionTracer[];
   /** Where an observer's failure is reported (once per observer); default `console.error`. */

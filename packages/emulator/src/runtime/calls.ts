@@ -9,7 +9,7 @@ import type {
 } from '../stdlib/registry.js';
 import type { Routine } from '../source/types.js';
 import type { ExecutionIdentity, RuntimeDeps } from './api.js';
-import type { CallOrigin } from '../values/seams.js';
+import type { CallOrigin, Logger } from '../values/seams.js';
 import type { FunctionKind } from './tracer.js';
 import { platformError, typeError } from '../values/workflow-error.js';
 
@@ -58,8 +58,9 @@ export function callContext(
   signal: AbortSignal,
   origin: CallOrigin,
   maxHttpResponseBytes: number,
+  logger: Logger = deps.logger,
 ): CallContext {
-  return new ExecutionCallContext(base, deps, signal, origin, maxHttpResponseBytes);
+  return new ExecutionCallContext(base, deps, signal, origin, maxHttpResponseBytes, logger);
 }
 
 class ExecutionCallContext implements CallContext {
@@ -69,6 +70,8 @@ class ExecutionCallContext implements CallContext {
     readonly signal: AbortSignal,
     readonly origin: CallOrigin,
     readonly maxHttpResponseBytes: number,
+    /** Where `sys.log` writes: the execution's logs (which also tell the deps' logger). */
+    readonly logger: Logger,
   ) {}
 
   get clock() {
@@ -88,9 +91,6 @@ class ExecutionCallContext implements CallContext {
   }
   get callbacks() {
     return this.deps.callbacks;
-  }
-  get logger() {
-    return this.deps.logger;
   }
 }
 

@@ -40,6 +40,7 @@ import { callContext, callOrigin, functionKind, resolveCallee } from './calls.js
 import { addFrame, errorReport } from './error-report.js';
 import { StepHistory } from './history.js';
 import { checkStringLength, DEFAULT_LIMITS } from './limits.js';
+import { ExecutionLogs } from './logging.js';
 import { MemoryMeter } from './memory.js';
 import { runBranches, Semaphore, unhandledBranchError, type BranchTask } from './parallel.js';
 import { retryDelay, retryPolicy, retryPolicyValues, type RetryPolicy } from './retry-policy.js';
@@ -89,6 +90,8 @@ class Execution implements EvalContext, FunctionContext {
   private readonly yielder = new Yielder();
   private readonly executionName: string;
   private readonly envVars: Map<string, string>;
+  /** Execution, call and `sys.log` entries, when the deps have somewhere to write them. */
+  private readonly logs: ExecutionLogs | null;
   private steps = 0;
   private stepIds = 0;
   private cancelled = false;
@@ -120,8 +123,19 @@ class Execution implements EvalContext, FunctionContext {
     this.clock = deps.clock;
     this.ids = deps.ids;
     this.history = new StepHistory(() => this.clock.now(), options.onStepEntry);
-    // The history is called directly; a Tracers only for other observers (see tracer.ts).
-    const others = options.tracers ?? [];
+    this.logs = deps.logs
+      ? new ExecutionLogs(
+          deps.logs,
+          deps.logger,
+          options.identity,
+          () => this.clock.now(),
+          options.callLogLevel ?? 'CALL_LOG_LEVEL_UNSPECIFIED',
+          options.sourceFile,
+        )
+      : null;
+    // The history is called directly; a Tracers only for other observers (see tracer.ts). The
+    // logs observe the start and the end, and calls only when call logging is on.
+    const others = this.logs ? [...(options.tracers ?? []), ...this.logs.tracers()] : (options.tracers ?? []);
     this.tracers = others.length > 0 ? new Tracers(others, options.onTracerError) : NO_TRACERS;
     this.trace = others.length > 0 ? this.tracers.groups() : NO_TRACE_GROUPS;
     this.executionName = executionName(options.identity);
@@ -685,12 +699,15 @@ class Execution implements EvalContext, FunctionContext {
       frame.routine.name,
       traced.name,
     );
+    if (!this.trace.calls)
+      return mock ? this.mockedCall(mock, frame, traced, name, args) : this.invoke(frame, traced, name, args);
+    const kind = functionKind(name, this.options.definition.routines);
+    const e = { step: traced, name, kind, inExpression: false, args };
+    this.tracers.emit('callStarted', e);
     const call = mock
       ? this.mockedCall(mock, frame, traced, name, args)
       : this.invoke(frame, traced, name, args);
-    if (!this.trace.calls) return call;
-    const kind = functionKind(name, this.options.definition.routines);
-    return this.tracers.callSettled(call, { step: traced, name, kind, inExpression: false, args });
+    return this.tracers.callSettled(call, e);
   }
 
   /**
@@ -742,9 +759,11 @@ class Execution implements EvalContext, FunctionContext {
     const bound = this.stdlib.bindArgs(member, args);
     if (member.kind === 'pure') return checkStringLength(member.impl(bound, this));
     const { signal } = this.abort;
+    const at = origin();
+    const logger = this.logs ? this.logs.sysLogger(at, traced.pos.line) : this.deps.logger;
     return member.impl(
       bound,
-      callContext(this, this.deps, signal, origin(), this.limits.maxHttpResponseBytes),
+      callContext(this, this.deps, signal, at, this.limits.maxHttpResponseBytes, logger),
     );
   }
 

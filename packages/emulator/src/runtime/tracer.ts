@@ -19,6 +19,7 @@
  *     and `exceptTaken` when the `except` block runs;
  *   - `subworkflowCalled` / `subworkflowReturned` around every subworkflow call (from a call
  *     step, an expression or a retry predicate);
+ *   - `callStarted` before the function of a call step is called (its arguments evaluated);
  *   - `functionCalled` after each function call made by a call step or inside an expression:
  *     stdlib, connector, `http.*` or subworkflow, with its arguments and result or error. Calls
  *     that an expression replays after a subworkflow call inside it are not reported twice.
@@ -218,6 +219,9 @@ export interface FunctionCalledEvent {
   error?: unknown;
 }
 
+/** A call step's function is about to be called (the `functionCalled` that follows has the same fields). */
+export type CallStartedEvent = Omit<FunctionCalledEvent, 'result' | 'error'>;
+
 /** An observer of executions. Every method is optional. */
 export interface ExecutionTracer {
   executionStarted?(e: ExecutionStartedEvent): void;
@@ -233,6 +237,7 @@ export interface ExecutionTracer {
   retryAttempt?(e: RetryAttemptEvent): void;
   subworkflowCalled?(e: SubworkflowCalledEvent): void;
   subworkflowReturned?(e: SubworkflowReturnedEvent): void;
+  callStarted?(e: CallStartedEvent): void;
   functionCalled?(e: FunctionCalledEvent): void;
 }
 
@@ -280,7 +285,7 @@ export class Tracers {
         'exceptTaken',
         'retryAttempt',
       ),
-      calls: any('functionCalled'),
+      calls: any('callStarted', 'functionCalled'),
       subworkflows: any('subworkflowCalled', 'subworkflowReturned'),
     };
   }
@@ -352,6 +357,7 @@ const tracerMethods: Record<EventName, true> = {
   retryAttempt: true,
   subworkflowCalled: true,
   subworkflowReturned: true,
+  callStarted: true,
   functionCalled: true,
 };
 

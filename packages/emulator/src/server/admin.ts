@@ -7,7 +7,7 @@ import { publishWorkflow } from './live-events.js';
 import { retentionInfo } from './retention.js';
 import { formatDuration, formatTimestamp } from './wire.js';
 
-/** Clears workflows, executions (cancelling running ones), operations, callbacks, stubs, step mocks and the request log. */
+/** Clears workflows, executions (cancelling running ones), operations, callbacks, stubs, step mocks, the request log and the logs. */
 export function resetEmulator(deps: AppDeps, executions: ExecutionsService): void {
   executions.cancelAll();
   // Watchers of the live event stream learn that every workflow (and so its executions) is gone.
@@ -20,6 +20,7 @@ export function resetEmulator(deps: AppDeps, executions: ExecutionsService): voi
   deps.stubs.reset();
   deps.stepMocks.clear();
   deps.files.clear();
+  deps.logs.clear();
 }
 
 function coverageOf(deps: AppDeps): NonNullable<AppDeps['coverage']> {

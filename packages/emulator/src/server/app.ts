@@ -10,6 +10,7 @@ import { notFound } from './api-error.js';
 import { createAppDeps, type AppDeps, type CreateAppDepsOptions } from './deps.js';
 import { createErrorHandler } from './error-handler.js';
 import { createEventStreamRouter, type EventStreamOptions } from './event-stream.js';
+import { createLogsRouter } from './logs-routes.js';
 import { ExecutionsService } from './executions-service.js';
 import { createRequestGuard } from './request-guard.js';
 import { dispatch } from './router.js';
@@ -59,6 +60,7 @@ export function createApp(
   app.use(createStubsRouter(d.stubs, d.stepMocks));
   app.use(createAdminRouter(d, svc.executions));
   app.use(createDirectRunsRouter(d, svc));
+  app.use(createLogsRouter(d));
 
   app.use(createUiApiRouter(d));
   app.use(createEventStreamRouter(d, options.eventStream));

@@ -21,6 +21,7 @@ import type { ExecutionTracer } from '../runtime/tracer.js';
 import { StepMocks } from '../runtime/step-mocks.js';
 import type { WorkflowDefinition } from '../source/types.js';
 import { logMockedCall } from '../stubs/step-mock-log.js';
+import { EXECUTION_ID_LABEL, type LogWriter, type WorkflowLogEntry } from '../runtime/logging.js';
 import { loadWorkflow as defaultLoadWorkflow, type LoadResult } from '../source/index.js';
 import {
   createConnectorHandler,
@@ -30,7 +31,7 @@ import {
   type StubRequest,
 } from '../stubs/index.js';
 import { platformError } from '../values/workflow-error.js';
-import { createMemoryStore, type Store } from '../store/index.js';
+import { createMemoryStore, LogStore, type Store } from '../store/index.js';
 import { EventBus } from './events.js';
 import { connectEventSources } from './live-events.js';
 import { checkRetention } from './retention.js';
@@ -58,6 +59,8 @@ export interface RetentionLimits {
   revisions: number;
   /** Records in the outbound request log (`/emulator/v1/requests`), oldest first. */
   requests: number;
+  /** Log entries (`/emulator/v1/logs`: `sys.log`, execution and call logs), oldest first. */
+  logs: number;
 }
 
 /**
@@ -75,6 +78,7 @@ export const DEFAULT_RETENTION: Readonly<RetentionLimits> = {
   operations: 1_000,
   revisions: 100,
   requests: 1_000,
+  logs: 10_000,
 };
 
 export interface AppConfig {
@@ -109,8 +113,10 @@ export interface AppDeps {
   connectorBuiltins: Map<string, BuiltinConnector>;
   /** Which file each revision deployed from a watched directory came from, and files that failed. */
   files: WorkflowFiles;
-  /** What changed (executions, workflows, deploy problems, outbound calls), for the live event stream. */
+  /** What changed (executions, workflows, deploy problems, outbound calls, logs), for the live event stream. */
   events: EventBus;
+  /** The log entries executions wrote (`GET /emulator/v1/logs`). */
+  logs: LogStore;
   /** Epoch milliseconds when the emulator started (for `/emulator/v1/info`). */
   startedAt: number;
   /** Workflow coverage of every execution, when it was asked for (`coverage` option, `--coverage`). */
@@ -150,7 +156,14 @@ export interface CreateAppDepsOptions {
    */
   callbackClock?: Clock;
   ids?: IdSource;
+  /** Receives `sys.log` entries as `sys.log` gives them (see also `onLog`). */
   logger?: Logger;
+  /**
+   * Receives every log entry as Cloud Logging `LogEntry` JSON, as it is written (`sys.log`,
+   * execution logs, call logs): the CLI prints them. They also go to `GET /emulator/v1/logs` and
+   * the `log` events of the event stream.
+   */
+  onLog?: (entry: WorkflowLogEntry) => void;
   stubs?: StubRegistry;
   /** What to do with calls no stub answers (ignored for HTTP when `transport` is given). Default: bypass. */
   onUnhandledRequest?: UnhandledRequestPolicy;
@@ -209,6 +222,8 @@ export function createAppDeps(options: CreateAppDepsOptions = {}): AppDeps {
     retention,
   };
   const policy = options.onUnhandledRequest;
+  const logs = new LogStore(retention.logs);
+  const events = options.events ?? new EventBus();
   const runtime: RuntimeDeps = {
     transport:
       options.transport ??
@@ -239,6 +254,7 @@ export function createAppDeps(options: CreateAppDepsOptions = {}): AppDeps {
     clock,
     ids: options.ids ?? randomIds,
     logger: options.logger ?? silentLogger,
+    logs: logWriter(logs, events, options.onLog),
     callbacks: new CallbackHub(() => config.baseUrl, options.callbackClock ?? clock),
   };
   if (options.limits) runtime.limits = options.limits;
@@ -249,7 +265,6 @@ export function createAppDeps(options: CreateAppDepsOptions = {}): AppDeps {
   });
   runtime.stepMocks = stepMocks;
   const files = new WorkflowFiles();
-  const events = options.events ?? new EventBus();
   connectEventSources(events, files, stubs);
   const coverage =
     options.coverage === undefined || options.coverage === false
@@ -267,6 +282,7 @@ export function createAppDeps(options: CreateAppDepsOptions = {}): AppDeps {
     connectorBuiltins,
     files,
     events,
+    logs,
     // Wall time, not the injected clock: uptime is about the process, even under a virtual clock.
     startedAt: Date.now(),
     ...(coverage && { coverage }),
@@ -293,6 +309,30 @@ function deployedDefinitions(
     if (rev) out.push({ location: w.key.location, definition: rev.definition });
   }
   return out;
+}
+
+/** Each entry goes to the log store, to `onLog`, and to the event stream's `log` subscribers. */
+function logWriter(store: LogStore, events: EventBus, onLog?: (entry: WorkflowLogEntry) => void): LogWriter {
+  return {
+    write(entry) {
+      store.append(entry);
+      onLog?.(entry);
+      if (!events.listening) return;
+      const r = entry.resource.labels;
+      events.publish(
+        'log',
+        {
+          project: r.project_id,
+          location: r.location,
+          workflowId: r.workflow_id,
+          ...(entry.labels[EXECUTION_ID_LABEL] !== undefined && {
+            executionId: entry.labels[EXECUTION_ID_LABEL],
+          }),
+        },
+        () => entry,
+      );
+    },
+  };
 }
 
 /** The current revision of every workflow, with the file it came from (for coverage's zeros). */

@@ -11,6 +11,7 @@
  * when there is a subscriber, once for all of them. Listeners run synchronously and must not
  * block; one that throws is reported once and never breaks the publisher.
  */
+import type { WorkflowLogEntry } from '../runtime/logging.js';
 import type { RecordedRequest } from '../stubs/registry.js';
 import type { Json } from './serialize.js';
 import type { FileProblem } from './workflow-files.js';
@@ -56,6 +57,11 @@ export interface EmulatorEvents {
    * as `GET /emulator/v1/requests` shows it (credentials redacted).
    */
   request: RecordedRequest;
+  /**
+   * An execution wrote a log entry (`sys.log`, its start or end, a call log): the Cloud Logging
+   * `LogEntry` as `GET /emulator/v1/logs` returns it.
+   */
+  log: WorkflowLogEntry;
 }
 
 export type EmulatorEventType = keyof EmulatorEvents;
@@ -66,6 +72,7 @@ export const EVENT_TYPES = [
   'workflow',
   'deployProblem',
   'request',
+  'log',
 ] as const satisfies readonly EmulatorEventType[];
 
 // Fails to compile when a type is in `EmulatorEvents` but not in `EVENT_TYPES`.

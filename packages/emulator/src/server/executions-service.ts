@@ -2,6 +2,7 @@
 import type { ExecutionEntry, ExecutionIdentity, ExecutionOutcome, StepEntry } from '../runtime/api.js';
 import type { ExecutionTracer } from '../runtime/tracer.js';
 import { startExecution as defaultStartExecution } from '../runtime/executor.js';
+import { effectiveCallLogLevel } from '../runtime/logging.js';
 import { WorkflowError } from '../values/workflow-error.js';
 import type { Value } from '../values/types.js';
 import { parseJson, stringifyJson } from '../values/json.js';
@@ -215,6 +216,7 @@ export class ExecutionsService {
         definition: rev.definition,
         argument,
         identity,
+        callLogLevel: effectiveCallLogLevel(rec.callLogLevel, wf?.callLogLevel),
         ...(sourceFile !== undefined && { sourceFile }),
         ...(tracers.length > 0 && { tracers }),
         ...(rec.entry && { entry: rec.entry }),

@@ -13,6 +13,7 @@ export const RETENTION_FLAGS: Readonly<Record<RetentionKind, string>> = {
   operations: '--retain-operations',
   revisions: '--retain-revisions',
   requests: '--retain-requests',
+  logs: '--retain-logs',
 };
 
 const MB = 1024 * 1024;
@@ -38,6 +39,7 @@ export function retentionInfo(deps: AppDeps): {
   operations: RetentionEntry;
   revisions: RetentionEntry;
   requests: RetentionEntry;
+  logs: RetentionEntry;
 } {
   const { store, stubs, config } = deps;
   const requests = stubs.requestLogSize();
@@ -61,6 +63,7 @@ export function retentionInfo(deps: AppDeps): {
     },
     // The registry may have been built by the caller with its own bound.
     requests: { limit: stubs.maxRecordedRequests, ...requests },
+    logs: { limit: deps.logs.limit, retained: deps.logs.size(), evicted: deps.logs.evicted() },
   };
 }
 

@@ -7,3 +7,4 @@ export {
   InMemoryWorkflowStore,
   workflowKeyString,
 } from './memory.js';
+export { LogStore, type LogQuery } from './logs.js';

@@ -13,7 +13,8 @@ import type {
 } from '../runtime/api.js';
 import type { ExecutionTracer } from '../runtime/tracer.js';
 
-export type CallLogLevel = 'CALL_LOG_LEVEL_UNSPECIFIED' | 'LOG_ALL_CALLS' | 'LOG_ERRORS_ONLY' | 'LOG_NONE';
+import type { CallLogLevel } from '../runtime/logging.js';
+export type { CallLogLevel };
 export type ExecutionHistoryLevel =
   'EXECUTION_HISTORY_LEVEL_UNSPECIFIED' | 'EXECUTION_HISTORY_BASIC' | 'EXECUTION_HISTORY_DETAILED';
 export type ExecutionState =

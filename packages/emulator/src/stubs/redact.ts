@@ -4,9 +4,11 @@
  * emulator's request log does the same for every credential-bearing header and query parameter,
  * with one fixed marker, unless raw values are asked for.
  */
+import { REDACTED } from '../runtime/logging.js';
 import type { RecordedRequest } from './registry.js';
 
-export const REDACTED = '<redacted>';
+/** The same marker as in call logs. */
+export { REDACTED };
 
 const SECRET_HEADERS = new Set([
   'authorization',

@@ -201,7 +201,7 @@ describe('workflows-emulator (server)', () => {
     ]);
     expect(problems.deployProblems[0].problems[0]).toMatchObject({ line: 4 });
 
-    // sys.log shows up on the console with severity and execution ID.
+    // sys.log shows up on the console with time, severity, workflow and short execution ID, and step.
     const ex = (await (
       await fetch(`${base}/workflows/greet/executions`, {
         method: 'POST',
@@ -210,7 +210,11 @@ describe('workflows-emulator (server)', () => {
       })
     ).json()) as Json;
     const id = (ex.name as string).split('/').pop();
-    await waitFor(() => (p.stdout().includes(`[INFO] ${id}: hello ann`) ? true : undefined), 'the log line');
+    const logLine = new RegExp(
+      `^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} INFO +greet/${id!.slice(0, 8)} log hello ann$`,
+      'm',
+    );
+    await waitFor(() => (logLine.test(p.stdout()) ? true : undefined), 'the log line');
 
     // A changed file becomes a new revision.
     await writeFile(join(dir, 'greet.yaml'), ECHO.replace('"hi "', '"hello again "'));
@@ -312,19 +316,22 @@ describe('workflows-emulator (server)', () => {
   }, 30_000);
 
   it('takes the retention bounds from --retain-* or WORKFLOWS_EMULATOR_RETAIN_*, prints them and reports them in /emulator/v1/info', async () => {
-    const p = cli(['--port', '0', '--retain-executions', '50', '--retain-requests', '7'], {
-      WORKFLOWS_EMULATOR_RETAIN_EXECUTIONS_MB: '64',
-      WORKFLOWS_EMULATOR_RETAIN_EXECUTIONS: '999',
-      WORKFLOWS_EMULATOR_RETAIN_OPERATIONS: '20',
-      WORKFLOWS_EMULATOR_RETAIN_REVISIONS: '3',
-    });
+    const p = cli(
+      ['--port', '0', '--retain-executions', '50', '--retain-requests', '7', '--retain-logs', '9'],
+      {
+        WORKFLOWS_EMULATOR_RETAIN_EXECUTIONS_MB: '64',
+        WORKFLOWS_EMULATOR_RETAIN_EXECUTIONS: '999',
+        WORKFLOWS_EMULATOR_RETAIN_OPERATIONS: '20',
+        WORKFLOWS_EMULATOR_RETAIN_REVISIONS: '3',
+      },
+    );
     const hostPort = await waitFor(
       () => /^export WORKFLOWS_EMULATOR_HOST=(\S+)$/m.exec(p.stdout())?.[1],
       'start',
     );
     await waitFor(() => (p.stdout().includes('keeps the last') ? true : undefined), 'the retention line');
     expect(p.stdout()).toMatch(
-      /^keeps the last 50 finished executions \(in about 64 MB\), 20 operations, 3 revisions per workflow and 7 outbound requests \(--retain-\*/m,
+      /^keeps the last 50 finished executions \(in about 64 MB\), 20 operations, 3 revisions per workflow, 7 outbound requests and 9 log entries \(--retain-\*/m,
     );
     const info = (await (await fetch(`http://${hostPort}/emulator/v1/info`)).json()) as Json;
     expect(info.retention).toEqual({
@@ -332,6 +339,7 @@ describe('workflows-emulator (server)', () => {
       operations: { limit: 20, retained: 0, evicted: 0 },
       revisions: { limit: 3, retained: 0, evicted: 0 },
       requests: { limit: 7, retained: 0, evicted: 0 },
+      logs: { limit: 9, retained: 0, evicted: 0 },
     });
     p.child.kill('SIGTERM');
     expect(await p.exit).toBe(0);
@@ -369,8 +377,8 @@ describe('workflows-emulator run', () => {
     const p = cli(['run', file, '--argument', '{"name":"bob"}']);
     expect(await p.exit).toBe(0);
     expect(JSON.parse(p.stdout())).toEqual({ greeting: 'hi bob' });
-    // sys.log goes to stderr so stdout stays parseable.
-    expect(p.stderr()).toMatch(/\[INFO\] [0-9a-f-]{36}: hello bob/);
+    // Log lines go to stderr so stdout stays parseable.
+    expect(p.stderr()).toMatch(/^\d\d:\d\d:\d\d\.\d{3} INFO +greet\/[0-9a-f]{8} log hello bob$/m);
   }, 30_000);
 
   it('prints the error payload and context on stderr and exits 1', async () => {
@@ -486,5 +494,117 @@ cases:
     expect(p.stderr()).toMatch(/not valid JSON/);
     const missing = cli(['run', join(dir, 'nope.yaml')]);
     expect(await missing.exit).toBe(2);
+  }, 30_000);
+});
+
+describe('workflows-emulator log lines', () => {
+  const CALLS = `main:
+  steps:
+    - fetch:
+        call: http.post
+        args:
+          url: https://api.example.com/orders
+          headers:
+            Authorization: Bearer secret
+          body: {n: 1}
+        result: resp
+    - warn:
+        call: sys.log
+        args:
+          json:
+            id: \${resp.body.id}
+          severity: WARNING
+    - done:
+        return: \${resp.body.id}
+`;
+  const ESC = '\u001b[';
+  const lines = (text: string) => text.split('\n').filter(Boolean);
+
+  it('prints one JSON LogEntry per line with --log-format json, call steps with --call-log-level', async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'order.yaml'), CALLS);
+    await writeFile(join(dir, 'stubs.yaml'), STUBS);
+    const p = cli([
+      'run',
+      join(dir, 'order.yaml'),
+      '--stubs',
+      join(dir, 'stubs.yaml'),
+      '--log-format',
+      'json',
+      '--call-log-level',
+      'LOG_ALL_CALLS',
+    ]);
+    expect(await p.exit).toBe(0);
+    expect(p.stdout()).toBe('42\n');
+    const entries = lines(p.stderr()).map((l) => JSON.parse(l) as Json);
+    expect(
+      entries.map((e) => [e.severity, e.jsonPayload?.state ?? null, e.logName.split('/logs/')[1]]),
+    ).toEqual([
+      ['INFO', 'ACTIVE', 'workflows.googleapis.com%2Fexecutions_system'],
+      ['DEBUG', 'BEGUN', 'workflows.googleapis.com%2Fengine_call'],
+      ['DEBUG', 'SUCCEEDED', 'workflows.googleapis.com%2Fengine_call'],
+      ['DEBUG', 'BEGUN', 'workflows.googleapis.com%2Fengine_call'],
+      ['WARNING', null, 'Workflows'],
+      ['DEBUG', 'SUCCEEDED', 'workflows.googleapis.com%2Fengine_call'],
+      ['INFO', 'SUCCEEDED', 'workflows.googleapis.com%2Fexecutions_system'],
+    ]);
+    expect(entries[1]!.jsonPayload.begun.namedArgs.headers).toEqual({ Authorization: '<redacted>' });
+    expect(entries[4]!.jsonPayload).toEqual({ id: 42 });
+    expect(p.stderr()).not.toContain('secret');
+  }, 30_000);
+
+  it('filters with --log-level and colours only when asked (FORCE_COLOR) or on a terminal', async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'order.yaml'), CALLS);
+    await writeFile(join(dir, 'stubs.yaml'), STUBS);
+    const args = ['run', join(dir, 'order.yaml'), '--stubs', join(dir, 'stubs.yaml')];
+    const plain = cli([...args, '--call-log-level', 'LOG_ALL_CALLS'], { FORCE_COLOR: '0', NO_COLOR: '' });
+    expect(await plain.exit).toBe(0);
+    const text = lines(plain.stderr());
+    expect(text).toHaveLength(7);
+    expect(plain.stderr()).not.toContain(ESC);
+    expect(text[0]).toMatch(/^\d\d:\d\d:\d\d\.\d{3} INFO +order\/[0-9a-f]{8} execution started$/);
+    expect(text[1]).toMatch(
+      /^\S+ DEBUG +order\/[0-9a-f]{8} fetch call http\.post BEGUN \{"url":"https:\/\/api\.example\.com\/orders","headers":\{"Authorization":"<redacted>"\},"body":\{"n":1\}\}$/,
+    );
+    expect(text[4]).toMatch(/^\S+ WARNING +order\/[0-9a-f]{8} warn \{"id":42\}$/);
+    expect(text[6]).toMatch(/^\S+ INFO +order\/[0-9a-f]{8} SUCCEEDED in \d+ ms → 42$/);
+
+    const warnings = cli([...args, '--log-level', 'warning'], { FORCE_COLOR: '0' });
+    expect(await warnings.exit).toBe(0);
+    expect(lines(warnings.stderr())).toEqual([
+      expect.stringMatching(/ WARNING +order\/\S+ warn \{"id":42\}$/),
+    ]);
+
+    const coloured = cli([...args, '--log-level', 'WARNING'], { FORCE_COLOR: '1' });
+    expect(await coloured.exit).toBe(0);
+    expect(coloured.stderr()).toContain(`${ESC}33mWARNING`);
+    const noColor = cli([...args, '--log-level', 'WARNING'], { FORCE_COLOR: '1', NO_COLOR: '1' });
+    expect(await noColor.exit).toBe(0);
+    expect(noColor.stderr()).not.toContain(ESC);
+  }, 30_000);
+
+  it('ends a failed execution with one line: state, duration and the error', async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'fail.yaml'), FAIL);
+    const p = cli(['run', join(dir, 'fail.yaml'), '--log-level', 'ERROR'], { FORCE_COLOR: '0' });
+    expect(await p.exit).toBe(1);
+    expect(lines(p.stderr())[0]).toMatch(
+      /^\S+ ERROR +fail\/[0-9a-f]{8} FAILED in \d+ ms: kaboom \(at main\.explode\)$/,
+    );
+  }, 30_000);
+
+  it('refuses an unknown --log-format, --log-level or --call-log-level', async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'fail.yaml'), FAIL);
+    const format = cli(['run', join(dir, 'fail.yaml'), '--log-format', 'xml']);
+    expect(await format.exit).toBe(2);
+    expect(format.stderr()).toMatch(/--log-format must be one of text, json, got "xml"/);
+    const level = cli(['--port', '0', '--log-level', 'LOUD']);
+    expect(await level.exit).toBe(2);
+    expect(level.stderr()).toMatch(/--log-level must be a severity/);
+    const call = cli(['run', join(dir, 'fail.yaml'), '--call-log-level', 'EVERYTHING']);
+    expect(await call.exit).toBe(2);
+    expect(call.stderr()).toMatch(/call_log_level/);
   }, 30_000);
 });

@@ -246,9 +246,12 @@ describe('the live event stream', () => {
       expect(delivered.status).toBe(200);
       await own.next((m) => m.event === 'execution' && m.data.state === 'SUCCEEDED');
       expect(own.messages.length).toBeGreaterThan(0);
+      // The execution's changes and its log entries (its start and end), nothing of other executions.
+      const executionId = name.split('/').pop();
+      expect(new Set(own.messages.map((m) => m.event))).toEqual(new Set(['execution', 'log']));
       for (const m of own.messages) {
-        expect(m.event).toBe('execution');
-        expect(m.data.name).toBe(name);
+        if (m.event === 'execution') expect(m.data.name).toBe(name);
+        else expect(m.data.labels['workflows.googleapis.com/execution_id']).toBe(executionId);
       }
       expect(onlyRequests.messages.every((m) => m.event === 'request')).toBe(true);
     } finally {
@@ -348,7 +351,7 @@ describe('the live event stream', () => {
         code: 400,
         status: 'INVALID_ARGUMENT',
         message:
-          'Unknown event type "stepEntries" in types; the types are execution, workflow, deployProblem, request',
+          'Unknown event type "stepEntries" in types; the types are execution, workflow, deployProblem, request, log',
       },
     });
     const badName = await openStream(eventsUrl('?execution=executions/x'));

@@ -310,6 +310,7 @@ describe('defaults and bad bounds', () => {
       operations: { limit: 1_000, retained: 0, evicted: 0 },
       revisions: { limit: 100, retained: 0, evicted: 0 },
       requests: { limit: 1_000, retained: 0, evicted: 0 },
+      logs: { limit: 10_000, retained: 0, evicted: 0 },
     });
   });
 
