@@ -73,8 +73,20 @@ export interface StepEntryJson {
   state: string;
   /** The error value (JSON text), when the step failed. */
   exception?: { payload: string };
-  /** The thread of a parallel branch or iteration; absent on the main thread. */
-  stepEntryMetadata?: { threadId: string };
+  /** Entry numbers (int64, so strings) of the parent, the children and the siblings before and after. */
+  navigationInfo?: { children?: string[]; parent?: string; next?: string; previous?: string };
+  /**
+   * The thread of a parallel branch or iteration (absent on the main thread); the progress of an
+   * iteration, matched condition, retry or branch; `expectedIteration` at the detailed level.
+   */
+  stepEntryMetadata?: {
+    threadId?: string;
+    progressType?: string;
+    progressNumber?: string;
+    expectedIteration?: string;
+  };
+  /** At the detailed level: every variable in scope when the entry ended. */
+  variableData?: { variables: Record<string, unknown> };
 }
 
 /** A Workflow in the REST API's JSON (`projects.locations.workflows`). */
@@ -334,7 +346,10 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     stepEntries(execution) {
       const rec = record(execution);
       const name = nameOf(rec);
-      return rec.history.map((e) => stepEntryJson(e, name) as unknown as StepEntryJson);
+      const fine = deps.config.fineCallStepTypes;
+      return [...rec.history].map(
+        (e) => stepEntryJson(e, name, rec.history, true, fine) as unknown as StepEntryJson,
+      );
     },
     callbacks(execution) {
       return callbacksOf(record(execution));

@@ -55,8 +55,14 @@ export type {
   RuntimeDeps,
   RuntimeLimits,
   StartExecutionOptions,
+  StepEntries,
   StepEntry,
+  StepEntryState,
+  StepType,
+  ProgressType,
+  HistoryLevel,
 } from './runtime/api.js';
+export { NO_STEP_ENTRIES, PART_STEP_TYPES, publicStepType } from './runtime/history.js';
 export { startExecution } from './runtime/executor.js';
 export type { StepRunResult, StepRunNext, StepRunRetry } from './runtime/step-run.js';
 export type { SubworkflowRunRequest, StepRunRequest } from './server/direct-runs.js';

@@ -10,6 +10,7 @@ import {
   ApiError,
   isLoopbackHost,
   loadStubsFileParts,
+  PART_STEP_TYPES,
   realClock,
   startEmulator,
   type CallLogLevel,
@@ -18,6 +19,7 @@ import {
   type Logger,
   type RunningEmulator,
   type StepMockDefinition,
+  type StepType,
   type StepMockInfo,
   type StepRunResult,
   type StubInfo,
@@ -370,15 +372,20 @@ export class TestEnvironment {
 
   /** The steps the execution took so far, in start order: assert the path, not only the result. */
   executionHistory(execution: string | { id: string }): HistoryStep[] {
-    return this.emulator.stepEntries(this.#find(execution).id).map((e) => ({
-      entryId: Number(e.entryId),
-      routine: e.routine,
-      step: e.step,
-      type: e.stepType,
-      state: e.state,
-      threadId: e.stepEntryMetadata?.threadId ?? '',
-      ...(e.exception !== undefined && { error: parseJsonText(e.exception.payload) }),
-    }));
+    // The steps themselves: the entries of their parts (iterations, conditions, try attempts,
+    // branches) are left out, as they are not steps of the workflow.
+    const entries = this.emulator.stepEntries(this.#find(execution).id);
+    return entries
+      .filter((e) => !PART_STEP_TYPES.has(e.stepType as StepType))
+      .map((e) => ({
+        entryId: Number(e.entryId),
+        routine: e.routine,
+        step: e.step,
+        type: e.stepType,
+        state: e.state,
+        threadId: e.stepEntryMetadata?.threadId ?? '',
+        ...(e.exception !== undefined && { error: parseJsonText(e.exception.payload) }),
+      }));
   }
 
   /**
@@ -840,6 +847,8 @@ export async function createTestEnvironment(options: TestEnvironmentOptions = {}
     ...(virtual && { callbackClock: virtual.lazy }),
     ...(options.seed !== undefined && { ids: createSeededIds(options.seed) }),
     onUnhandledRequest: policy,
+    // Call steps keep their finer step types (STEP_SUBWORKFLOW_CALL...) in tests, as before.
+    fineCallStepTypes: true,
     allowHosts: recording?.allowHosts ?? [],
     ...(recording && { recording: recording.outbound }),
     ...(options.logger && { logger: options.logger }),

@@ -97,20 +97,64 @@ export type StepType =
 
 export type StepEntryState = 'STATE_IN_PROGRESS' | 'STATE_SUCCEEDED' | 'STATE_FAILED' | 'STATE_CANCELLED';
 
-/** One entry of the step history (stepEntries API); entries are mutated in place as they finish. */
+export type ProgressType =
+  | 'PROGRESS_TYPE_FOR'
+  | 'PROGRESS_TYPE_SWITCH'
+  | 'PROGRESS_TYPE_RETRY'
+  | 'PROGRESS_TYPE_PARALLEL_FOR'
+  | 'PROGRESS_TYPE_PARALLEL_BRANCH';
+
+/** The `executionHistoryLevel` an execution runs with (https://cloud.google.com/workflows/docs/debug-steps). */
+export type HistoryLevel = 'EXECUTION_HISTORY_BASIC' | 'EXECUTION_HISTORY_DETAILED';
+
+/**
+ * One entry of the step history (stepEntries API); entries are mutated in place as they finish.
+ * Links to other entries are entry numbers, 0 for none.
+ */
 export interface StepEntry {
   /** 1-based, in start order. */
-  entryId: number;
-  routine: string;
-  step: string;
-  stepType: StepType;
-  state: StepEntryState;
-  createTime: Date;
-  updateTime: Date;
-  /** JSON text of the error value when the step failed. */
-  exceptionPayload?: string;
+  readonly entryId: number;
+  readonly routine: string;
+  readonly step: string;
+  /** Call steps have the finer types (`STEP_STD_LIB_CALL`...); see `publicStepType` in history.ts. */
+  readonly stepType: StepType;
+  readonly state: StepEntryState;
+  /** Epoch ms. */
+  readonly createMs: number;
+  readonly updateMs: number;
+  readonly createTime: Date;
+  readonly updateTime: Date;
+  /** JSON text of the error value when the entry failed. */
+  readonly exceptionPayload?: string | undefined;
   /** Thread of a parallel branch/iteration ("" for the main thread). */
-  threadId: string;
+  readonly threadId: string;
+  /** The enclosing entry (iteration, branch, condition, try part, subworkflow call); 0 at the top. */
+  readonly parent: number;
+  /** The previous and next entries under the same parent. */
+  readonly previous: number;
+  readonly next: number;
+  /** Set on iterations, matched conditions, retries and branches. */
+  readonly progressType?: ProgressType | undefined;
+  /** 1-based; 0 when the entry has no progress. */
+  readonly progressNumber: number;
+  /** The expected number of iterations (detailed level only); 0 when none. */
+  readonly expectedIteration: number;
+  /** The variables in scope when the entry ended, as a JSON map text (detailed level only). */
+  readonly variables?: string | undefined;
+}
+
+/**
+ * An execution's step history: entries numbered from 1 to `length` in start order, read live
+ * (an entry read while its step runs shows its new state once it ends).
+ */
+export interface StepEntries extends Iterable<StepEntry> {
+  readonly length: number;
+  /** The entry numbered `id`, or undefined. */
+  get(id: number): StepEntry | undefined;
+  /** The numbers of an entry's direct children, in order. */
+  children(id: number): number[];
+  /** About how many bytes of memory the history holds. */
+  approximateBytes(): number;
 }
 
 export interface CurrentStep {
@@ -150,6 +194,8 @@ export interface StartExecutionOptions {
   onCurrentSteps?(steps: CurrentStep[]): void;
   /** Called when an entry is created or changes state. */
   onStepEntry?: (entry: StepEntry) => void;
+  /** Default `EXECUTION_HISTORY_BASIC`. */
+  historyLevel?: HistoryLevel;
   /**
    * Emulator extension: run a subworkflow directly (`argument` is then the map of its
    * parameters), or one step of a routine with given variables, instead of the workflow.
@@ -169,6 +215,6 @@ export interface RunningExecution {
   readonly done: Promise<ExecutionOutcome>;
   /** Interrupts whatever the execution waits on; the outcome becomes CANCELLED. */
   cancel(): void;
-  readonly history: readonly StepEntry[];
+  readonly history: StepEntries;
   currentSteps(): CurrentStep[];
 }

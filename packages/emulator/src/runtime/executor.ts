@@ -33,8 +33,10 @@ import {
   type ExecutionOutcome,
   type RunningExecution,
   type RuntimeDeps,
+  type ProgressType,
   type RuntimeLimits,
   type StartExecutionOptions,
+  type StepType,
 } from './api.js';
 import { callContext, callOrigin, functionKind, resolveCallee } from './calls.js';
 import { addFrame, errorReport } from './error-report.js';
@@ -122,7 +124,10 @@ class Execution implements EvalContext, FunctionContext {
     this.stdlib = defaultStdlib();
     this.clock = deps.clock;
     this.ids = deps.ids;
-    this.history = new StepHistory(() => this.clock.now(), options.onStepEntry);
+    this.history = new StepHistory(() => this.clock.now(), {
+      detailed: options.historyLevel === 'EXECUTION_HISTORY_DETAILED',
+      ...(options.onStepEntry && { onEntry: options.onStepEntry }),
+    });
     this.logs = deps.logs
       ? new ExecutionLogs(
           deps.logs,
@@ -150,7 +155,7 @@ class Execution implements EvalContext, FunctionContext {
         this.cancelled = true;
         if (!this.abort.signal.aborted) this.abort.abort(new ExecutionCancelled('Execution cancelled'));
       },
-      history: this.history.entries,
+      history: this.history,
       currentSteps: () => this.threads.currentSteps(),
     };
   }
@@ -337,7 +342,12 @@ class Execution implements EvalContext, FunctionContext {
     thread.step = step.name;
     thread.open = traced;
     if (thread.id === '' && frame.depth === 1) this.lastMainStep = step;
-    this.history.stepStarted(traced);
+    const parentEntry = thread.entry;
+    const entry = this.history.stepStarted(traced, parentEntry);
+    if (entry > 0) {
+      traced.entryId = entry;
+      thread.entry = entry;
+    }
     if (this.trace.steps) this.tracers.emit('stepStarted', traced);
     this.options.onCurrentSteps?.(this.threads.currentSteps());
     let r: Flow | Promise<Flow>;
@@ -345,23 +355,27 @@ class Execution implements EvalContext, FunctionContext {
       r = this.replay.drive(frame, this.runAction, traced, step.action, scope);
     } catch (err) {
       thread.open = parent;
+      thread.entry = parentEntry;
       throw this.stepFailed(err, frame, traced);
     }
     if (r instanceof Promise) {
       return r.then(
         (flow) => {
           thread.open = parent;
+          thread.entry = parentEntry;
           if (!flow && step.next) flow = flowOf(step.next);
           this.stepSucceeded(traced, flow, this.clock.now());
           return flow;
         },
         (err: unknown) => {
           thread.open = parent;
+          thread.entry = parentEntry;
           throw this.stepFailed(err, frame, traced);
         },
       );
     }
     thread.open = parent;
+    thread.entry = parentEntry;
     if (!r && step.next) r = flowOf(step.next);
     this.stepSucceeded(traced, r, traced.startedAt);
     return r;
@@ -403,6 +417,67 @@ class Execution implements EvalContext, FunctionContext {
     const next = body.next;
     if (!next) return r;
     return r instanceof Promise ? r.then((s) => s ?? flowOf(next)) : (r ?? flowOf(next));
+  }
+
+  /**
+   * Runs a body under `part`, an entry of the step history for a part of the step (a matched
+   * condition, a try attempt), and closes it when the body ends.
+   */
+  private runPart(
+    frame: Frame,
+    traced: TracedStep,
+    part: number,
+    body: StepBody,
+    scope: Scope,
+  ): Flow | Promise<Flow> {
+    const thread = frame.thread;
+    const saved = thread.entry;
+    thread.entry = part;
+    let r: Flow | Promise<Flow>;
+    try {
+      r = this.runBody(frame, traced, body, scope);
+    } catch (err) {
+      thread.entry = saved;
+      this.partFailed(part, err, scope);
+      throw err;
+    }
+    if (r instanceof Promise) {
+      return r.then(
+        (flow) => {
+          thread.entry = saved;
+          this.history.close(part, 'succeeded', this.clock.now(), undefined, scope);
+          return flow;
+        },
+        (err: unknown) => {
+          thread.entry = saved;
+          this.partFailed(part, err, scope);
+          throw err;
+        },
+      );
+    }
+    thread.entry = saved;
+    this.history.close(part, 'succeeded', this.clock.now(), undefined, scope);
+    return r;
+  }
+
+  /** Closes a part's entry that ended with `err`: failed with it, or cancelled. */
+  private partFailed(part: number, err: unknown, scope: Scope): void {
+    if (err instanceof WorkflowError) this.history.close(part, 'failed', this.clock.now(), err, scope);
+    else this.history.close(part, this.abort.signal.aborted ? 'cancelled' : 'failed', this.clock.now());
+  }
+
+  /** Opens the entry of a part of `traced` (under the step's own entry) in `thread`. */
+  private openPart(
+    thread: Thread,
+    parent: number,
+    routine: string,
+    step: string,
+    type: StepType,
+    progress?: ProgressType,
+    n = 0,
+    expected = 0,
+  ): number {
+    return this.history.open(parent, routine, step, type, thread.id, this.clock.now(), progress, n, expected);
   }
 
   // ---------------------------------------------------------------- one body per step kind
@@ -483,8 +558,21 @@ class Execution implements EvalContext, FunctionContext {
       if (this.trace.structure)
         this.tracers.emit('switchCondition', { step: traced, index, pos: c.pos, matched: v });
       if (!v) continue;
-      if (!c.body) return c.next ? flowOf(c.next) : undefined;
-      const r = this.runBody(frame, traced, c.body, scope);
+      const thread = frame.thread;
+      const part = this.openPart(
+        thread,
+        thread.entry,
+        frame.routine.name,
+        traced.name,
+        'STEP_CONDITION',
+        'PROGRESS_TYPE_SWITCH',
+        index + 1,
+      );
+      if (!c.body) {
+        this.history.close(part, 'succeeded', this.clock.now(), undefined, scope);
+        return c.next ? flowOf(c.next) : undefined;
+      }
+      const r = this.runPart(frame, traced, part, c.body, scope);
       const next = c.next;
       if (!next) return r;
       return r instanceof Promise ? r.then((s) => s ?? flowOf(next)) : (r ?? flowOf(next));
@@ -504,11 +592,24 @@ class Execution implements EvalContext, FunctionContext {
     items: Value[],
     scope: Scope,
   ): Promise<Flow> {
+    const thread = frame.thread;
+    const stepEntry = thread.entry;
     for (let i = 0; i < items.length; i++) {
       this.checkpoint(); // each iteration counts as a step
       const iterScope = new Scope(scope);
       iterScope.vars.set(spec.value, cloneValue(items[i] as Value));
       if (spec.index) iterScope.vars.set(spec.index, i);
+      const part = this.openPart(
+        thread,
+        stepEntry,
+        frame.routine.name,
+        traced.name,
+        'STEP_FOR_ITERATION',
+        'PROGRESS_TYPE_FOR',
+        i + 1,
+        items.length,
+      );
+      thread.entry = part;
       if (this.trace.structure)
         this.tracers.emit('forIteration', {
           step: traced,
@@ -519,7 +620,13 @@ class Execution implements EvalContext, FunctionContext {
       let flow: Flow;
       try {
         flow = await this.runSteps(frame, spec.steps, iterScope, 0);
+        // `break`, `continue` and `return` end the iteration normally.
+        this.history.close(part, 'succeeded', this.clock.now(), undefined, iterScope);
+      } catch (err) {
+        this.partFailed(part, err, iterScope);
+        throw err;
       } finally {
+        thread.entry = stepEntry;
         this.memory.release(iterScope);
       }
       if (!flow || flow.kind === 'continue') continue;
@@ -544,6 +651,8 @@ class Execution implements EvalContext, FunctionContext {
       limit = v;
     }
     const shared = new Set(spec.shared);
+    const stepEntry = frame.thread.entry;
+    let count = 0;
     const branch = (
       id: string,
       index: number,
@@ -556,10 +665,32 @@ class Execution implements EvalContext, FunctionContext {
         const thread = this.threads.create(depth, traced);
         try {
           const branchScope = new Scope(scope, shared);
-          if (init) {
-            this.checkpoint(); // each iteration counts as a step
-            init(branchScope);
-          }
+          if (init) this.checkpoint(); // each iteration counts as a step
+          // A branch is a STEP_PARALLEL_BRANCH_ENTRY named after the branch; an iteration of a
+          // parallel for, a STEP_FOR_ITERATION named after the step, with its own thread.
+          const part = init
+            ? this.openPart(
+                thread,
+                stepEntry,
+                frame.routine.name,
+                traced.name,
+                'STEP_FOR_ITERATION',
+                'PROGRESS_TYPE_PARALLEL_FOR',
+                index + 1,
+                count,
+              )
+            : this.openPart(
+                thread,
+                stepEntry,
+                frame.routine.name,
+                id,
+                'STEP_PARALLEL_BRANCH_ENTRY',
+                'PROGRESS_TYPE_PARALLEL_BRANCH',
+                index + 1,
+                count,
+              );
+          thread.entry = part;
+          init?.(branchScope);
           if (this.trace.structure)
             this.tracers.emit('parallelBranch', {
               step: traced,
@@ -570,6 +701,10 @@ class Execution implements EvalContext, FunctionContext {
             });
           try {
             await this.runSteps({ ...frame, thread }, steps, branchScope, 0);
+            this.history.close(part, 'succeeded', this.clock.now(), undefined, branchScope);
+          } catch (err) {
+            this.partFailed(part, err, branchScope);
+            throw err;
           } finally {
             this.memory.release(branchScope);
           }
@@ -589,6 +724,7 @@ class Execution implements EvalContext, FunctionContext {
         }),
       );
     }
+    count = tasks.length;
     return runBranches(tasks, limit, this.branchSlots, frame.thread.parallelDepth > 0).then((errors) => {
       if (errors.length > 0) throw unhandledBranchError(errors, this.limits.maxUnhandledBranchErrors);
       return undefined;
@@ -603,9 +739,26 @@ class Execution implements EvalContext, FunctionContext {
   ): Promise<Flow> {
     let retries = 0;
     let policy: RetryPolicy | undefined;
+    const thread = frame.thread;
+    const stepEntry = thread.entry;
+    const routine = frame.routine.name;
     for (;;) {
+      // The first attempt is a STEP_TRY, each retry a STEP_RETRY numbered from 1.
+      const part =
+        retries === 0
+          ? this.openPart(thread, stepEntry, routine, traced.name, 'STEP_TRY')
+          : this.openPart(
+              thread,
+              stepEntry,
+              routine,
+              traced.name,
+              'STEP_RETRY',
+              'PROGRESS_TYPE_RETRY',
+              retries,
+              policy?.maxRetries ?? 0,
+            );
       try {
-        const flow = await this.runBody(frame, traced, action.try, scope);
+        const flow = await this.runPart(frame, traced, part, action.try, scope);
         if (this.trace.structure) this.tracers.emit('tryCompleted', { step: traced });
         return flow;
       } catch (err) {
@@ -648,9 +801,17 @@ class Execution implements EvalContext, FunctionContext {
           this.tracers.emit('exceptTaken', { step: traced, error: err, pos: action.except.pos });
         const exceptScope = new Scope(scope);
         if (action.except.as) exceptScope.vars.set(action.except.as, err.value);
+        const part = this.openPart(thread, stepEntry, routine, traced.name, 'STEP_EXCEPT');
+        thread.entry = part;
         try {
-          return await this.runSteps(frame, action.except.steps, exceptScope, 0);
+          const flow = await this.runSteps(frame, action.except.steps, exceptScope, 0);
+          this.history.close(part, 'succeeded', this.clock.now(), undefined, exceptScope);
+          return flow;
+        } catch (e) {
+          this.partFailed(part, e, exceptScope);
+          throw e;
         } finally {
+          thread.entry = stepEntry;
           this.memory.release(exceptScope);
         }
       }

@@ -12,6 +12,8 @@ export interface Thread {
   step: string | null;
   /** The innermost step open in this thread (the parent of the next step it starts). */
   open: TracedStep | null;
+  /** The innermost open step-history entry of this thread (the parent of the next one); 0: none. */
+  entry: number;
 }
 
 export class Threads {
@@ -20,7 +22,7 @@ export class Threads {
 
   create(parallelDepth: number, open: TracedStep | null = null): Thread {
     const id = parallelDepth === 0 && this.live.size === 0 ? '' : String(++this.counter);
-    const t: Thread = { id, parallelDepth, routine: '', step: null, open };
+    const t: Thread = { id, parallelDepth, routine: '', step: null, open, entry: 0 };
     this.live.set(id, t);
     return t;
   }

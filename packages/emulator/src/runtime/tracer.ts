@@ -83,11 +83,13 @@ export class TracedStep {
   mock: { id: string; attempt: number } | undefined = undefined;
   /** Clock time the step ended (epoch ms); equals `startedAt` when it completed synchronously. */
   endedAt: number;
+  /** The number of the step's entry in the step history (0 for a nested `steps` block, which has none). */
+  entryId = 0;
   /** @internal the scope the step ran in, until `stepEnded` returns */
   scope: { lookupAll(): Map<string, Value> } | null;
 
   constructor(
-    /** Unique in the execution, 1-based, in start order (the step entry's number). */
+    /** Unique in the execution, 1-based, in start order (not the entry number: see `entryId`). */
     readonly stepId: number,
     /** The step this one runs inside (a block step, or the call step of its subworkflow); null at the top of main. */
     readonly parentStepId: number | null,

@@ -6,6 +6,7 @@
 import type { ExecutionRecord } from '../store/types.js';
 import { executionName, workflowName } from './names.js';
 import { formatDuration, formatTimestamp } from './wire.js';
+import { PART_STEP_TYPES } from '../runtime/history.js';
 
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -79,13 +80,16 @@ export function renderExecutionPage(rec: ExecutionRecord, project: string): stri
     );
   }
   parts.push('<h2>Step history</h2>');
-  if (rec.history.length === 0) {
+  // The steps themselves; the entries of their parts (iterations, conditions, try attempts,
+  // branches) are in the developer UI and the stepEntries API.
+  const steps = [...rec.history].filter((e) => !PART_STEP_TYPES.has(e.stepType));
+  if (steps.length === 0) {
     parts.push('<p>No steps recorded.</p>');
   } else {
     parts.push(
       '<table id="steps"><tr><th>#</th><th>Routine</th><th>Step</th><th>Type</th><th>State</th><th>Started</th><th>Updated</th><th>Thread</th><th>Exception</th></tr>',
     );
-    for (const e of rec.history) {
+    for (const e of steps) {
       parts.push(
         '<tr>',
         `<td>${e.entryId}</td>`,
@@ -93,8 +97,8 @@ export function renderExecutionPage(rec: ExecutionRecord, project: string): stri
         `<td>${escapeHtml(e.step)}</td>`,
         `<td>${escapeHtml(e.stepType)}</td>`,
         `<td>${escapeHtml(e.state)}</td>`,
-        `<td>${escapeHtml(formatTimestamp(e.createTime.getTime()))}</td>`,
-        `<td>${escapeHtml(formatTimestamp(e.updateTime.getTime()))}</td>`,
+        `<td>${escapeHtml(formatTimestamp(e.createMs))}</td>`,
+        `<td>${escapeHtml(formatTimestamp(e.updateMs))}</td>`,
         `<td>${escapeHtml(e.threadId)}</td>`,
         `<td>${e.exceptionPayload === undefined ? '' : `<code>${escapeHtml(e.exceptionPayload)}</code>`}</td>`,
         '</tr>',

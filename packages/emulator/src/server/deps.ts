@@ -100,6 +100,11 @@ export interface AppConfig {
   /** The directory of the developer UI's built bundle (`index.html` and `assets/`). */
   uiDir: string;
   retention: RetentionLimits;
+  /**
+   * Step entries of call steps as `STEP_STD_LIB_CALL`, `STEP_CONNECTOR_CALL` or
+   * `STEP_SUBWORKFLOW_CALL` instead of `STEP_CALL` (`--fine-call-step-types`).
+   */
+  fineCallStepTypes: boolean;
 }
 
 export interface AppDeps {
@@ -181,6 +186,12 @@ export interface CreateAppDepsOptions {
   limits?: Partial<RuntimeLimits>;
   /** Where the developer UI's bundle is; default the package's `dist/ui` (built by `pnpm build`). */
   uiDir?: string;
+  /**
+   * Record call steps with the finer step types of the API's discovery document
+   * (`STEP_STD_LIB_CALL`, `STEP_CONNECTOR_CALL`, `STEP_SUBWORKFLOW_CALL`) instead of `STEP_CALL`,
+   * the one type the REST reference documents for calls. Default false.
+   */
+  fineCallStepTypes?: boolean;
   /** What to keep of finished executions, operations, revisions and the request log (default DEFAULT_RETENTION). */
   retention?: Partial<RetentionLimits>;
   store?: Store;
@@ -220,6 +231,7 @@ export function createAppDeps(options: CreateAppDepsOptions = {}): AppDeps {
     acceptHosts: [...(options.acceptHosts ?? [])],
     uiDir: options.uiDir ?? DEFAULT_UI_DIR,
     retention,
+    fineCallStepTypes: options.fineCallStepTypes === true,
   };
   const policy = options.onUnhandledRequest;
   const logs = new LogStore(retention.logs);

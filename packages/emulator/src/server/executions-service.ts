@@ -1,13 +1,26 @@
 /** Workflow Executions API v1 behaviour: start, observe, cancel, step entries, callbacks. */
-import type { ExecutionEntry, ExecutionIdentity, ExecutionOutcome, StepEntry } from '../runtime/api.js';
+import type {
+  ExecutionEntry,
+  ExecutionIdentity,
+  ExecutionOutcome,
+  HistoryLevel,
+  StepEntry,
+} from '../runtime/api.js';
 import type { ExecutionTracer } from '../runtime/tracer.js';
 import { startExecution as defaultStartExecution } from '../runtime/executor.js';
 import { effectiveCallLogLevel } from '../runtime/logging.js';
+import { NO_STEP_ENTRIES, publicStepType } from '../runtime/history.js';
 import { WorkflowError } from '../values/workflow-error.js';
 import type { Value } from '../values/types.js';
 import { parseJson, stringifyJson } from '../values/json.js';
-import type { ExecutionRecord, ExecutionState, RevisionRecord, WorkflowKey } from '../store/types.js';
-import { failedPrecondition, invalidArgument, notFound, resourceExhausted } from './api-error.js';
+import type {
+  ExecutionHistoryLevel,
+  ExecutionRecord,
+  ExecutionState,
+  RevisionRecord,
+  WorkflowKey,
+} from '../store/types.js';
+import { excerpt, failedPrecondition, invalidArgument, notFound, resourceExhausted } from './api-error.js';
 import type { AppDeps } from './deps.js';
 import { compileFilter, compileOrderBy, type FieldSpecs } from './filter.js';
 import { publishExecution } from './live-events.js';
@@ -31,7 +44,10 @@ import {
   paginate,
   queryString,
   STEP_ENTRY_STATES,
+  STEP_ENTRY_VIEWS,
   STEP_TYPES,
+  decodePageToken,
+  encodePageToken,
   validateLabels,
 } from './wire.js';
 import type { WorkflowsService } from './workflows-service.js';
@@ -61,15 +77,31 @@ const EXECUTION_FIELDS: FieldSpecs<ExecutionRecord> = {
   },
 };
 
-const STEP_ENTRY_FIELDS: FieldSpecs<StepEntry> = {
+/**
+ * The fields `stepEntries.list` filters and orders on
+ * (https://cloud.google.com/workflows/docs/reference/executions/rest/v1/projects.locations.workflows.executions.stepEntries/list).
+ * `state` is accepted with or without its `STATE_` prefix: the documented example filters on
+ * `state="SUCCEEDED"` while the enum's names carry the prefix.
+ */
+const stepEntryFields = (fineCallTypes: boolean): FieldSpecs<StepEntry> => ({
   entryId: { type: 'number', get: (s) => s.entryId },
-  createTime: { type: 'timestamp', get: (s) => s.createTime.getTime() },
-  updateTime: { type: 'timestamp', get: (s) => s.updateTime.getTime() },
+  createTime: { type: 'timestamp', get: (s) => s.createMs },
+  updateTime: { type: 'timestamp', get: (s) => s.updateMs },
   routine: { type: 'string', get: (s) => s.routine },
   step: { type: 'string', get: (s) => s.step },
-  stepType: { type: 'enum', get: (s) => s.stepType, enumNames: STEP_TYPES },
-  state: { type: 'enum', get: (s) => s.state, enumNames: STEP_ENTRY_STATES },
-};
+  stepType: { type: 'enum', get: (s) => publicStepType(s.stepType, fineCallTypes), enumNames: STEP_TYPES },
+  state: {
+    type: 'enum',
+    get: (s) => s.state,
+    enumNames: STEP_ENTRY_STATES,
+    normalize: (v) => (/^\d+$/.test(v) || v.startsWith('STATE_') ? v : `STATE_${v}`),
+  },
+  // `navigationInfo.parent`: the enclosing entry's number.
+  parent: { type: 'number', get: (s) => (s.parent > 0 ? s.parent : undefined) },
+});
+
+/** `pageSize` of stepEntries.list: "the default max is 1000"; 0, negative or absent take the default. */
+const STEP_ENTRY_PAGE_SIZE = 1000;
 
 /** Concurrency quotas are per project and location (reference §6.2). */
 const quotaSlot = (project: string, location: string): string => `${project}/${location}`;
@@ -82,11 +114,14 @@ interface Scheduler {
 
 export class ExecutionsService {
   private readonly scheduler: Scheduler = { active: new Map(), queued: new Map() };
+  private readonly stepEntryFields: FieldSpecs<StepEntry>;
 
   constructor(
     private readonly deps: AppDeps,
     private readonly workflows: WorkflowsService,
-  ) {}
+  ) {
+    this.stepEntryFields = stepEntryFields(deps.config.fineCallStepTypes);
+  }
 
   private now(): number {
     return this.deps.runtime.clock.now();
@@ -171,7 +206,7 @@ export class ExecutionsService {
       createTime: now,
       startTime: now,
       currentSteps: [],
-      history: [],
+      history: NO_STEP_ENTRIES,
       ...(direct && { entry: direct.entry }),
       ...(direct?.observers && { observers: direct.observers }),
     };
@@ -217,6 +252,7 @@ export class ExecutionsService {
         argument,
         identity,
         callLogLevel: effectiveCallLogLevel(rec.callLogLevel, wf?.callLogLevel),
+        historyLevel: historyLevel(rec.executionHistoryLevel, wf?.executionHistoryLevel),
         ...(sourceFile !== undefined && { sourceFile }),
         ...(tracers.length > 0 && { tracers }),
         ...(rec.entry && { entry: rec.entry }),
@@ -413,6 +449,13 @@ export class ExecutionsService {
     sched.queued.clear();
   }
 
+  /**
+   * stepEntries.list
+   * (https://cloud.google.com/workflows/docs/reference/executions/rest/v1/projects.locations.workflows.executions.stepEntries/list):
+   * ordered by `entryId` unless `orderBy` says otherwise; `skip` counts from the start of the
+   * page the token asks for; `totalSize` counts the entries the filter matches. Without a filter
+   * and in entry order (the common case, and the UI's) a page costs its own size, not the history's.
+   */
   listStepEntries(
     ref: ProjectRef,
     location: string,
@@ -423,25 +466,42 @@ export class ExecutionsService {
     const rec = this.getRecord(ref, location, workflowId, executionId);
     const filter = queryString(query, 'filter');
     const orderBy = queryString(query, 'orderBy');
-    const skipRaw = queryString(query, 'skip');
-    let skip = 0;
-    if (skipRaw !== undefined && skipRaw !== '') {
-      if (!/^\d+$/.test(skipRaw)) throw invalidArgument(`Invalid value at 'skip' (TYPE_INT32), "${skipRaw}"`);
-      skip = Number(skipRaw);
+    const variables = entryViewHasVariables(query);
+    const skip = readCount(query, 'skip');
+    const size = readStepEntryPageSize(query);
+    // [?] The token carries the filter and order, which must match; `skip` may change between pages.
+    const fingerprint = `${filter ?? ''}\n${orderBy ?? ''}`;
+    const from = decodePageToken(queryString(query, 'pageToken'), fingerprint);
+    const pred = compileFilter(filter, this.stepEntryFields);
+    const history = rec.history;
+    const order = (orderBy ?? '').trim();
+    const inOrder = order === '' || /^entryId(\s+asc)?$/.test(order);
+    const start = from + skip;
+    let total: number;
+    let page: StepEntry[];
+    if ((filter === undefined || filter.trim() === '') && inOrder) {
+      // Entry numbers are positions: the page is read directly.
+      total = history.length;
+      page = [];
+      for (let id = start + 1; id <= Math.min(total, start + size); id++) page.push(history.get(id)!);
+    } else {
+      let selected = [...history].filter(pred);
+      if (/^entryId\s+desc$/.test(order)) selected.reverse();
+      else if (!inOrder) {
+        const cmp = compileOrderBy(orderBy, this.stepEntryFields, (a, b) => a.entryId - b.entryId);
+        selected = selected.sort(cmp);
+      }
+      total = selected.length;
+      page = selected.slice(start, start + size);
     }
-    const pred = compileFilter(filter, STEP_ENTRY_FIELDS);
-    const cmp = compileOrderBy(orderBy, STEP_ENTRY_FIELDS, (a, b) => a.entryId - b.entryId);
-    const selected = rec.history.filter(pred).sort(cmp);
-    const afterSkip = selected.slice(skip);
-    const { page, nextPageToken } = paginate(afterSkip, query, {
-      defaultSize: 100,
-      maxSize: 1000,
-      fingerprint: `${filter ?? ''}\n${orderBy ?? ''}\n${skip}`,
-    });
     const name = executionName(ref.alias, location, workflowId, executionId);
-    const out: Json = { stepEntries: page.map((s) => stepEntryJson(s, name)) };
-    if (nextPageToken) out.nextPageToken = nextPageToken;
-    out.totalSize = selected.length;
+    const out: Json = {
+      stepEntries: page.map((s) =>
+        stepEntryJson(s, name, rec.history, variables, this.deps.config.fineCallStepTypes),
+      ),
+    };
+    if (start + size < total) out.nextPageToken = encodePageToken(start + size, fingerprint);
+    out.totalSize = total;
     return out;
   }
 
@@ -451,12 +511,14 @@ export class ExecutionsService {
     workflowId: string,
     executionId: string,
     entryId: number,
+    query: Record<string, unknown> = {},
   ): Json {
     const rec = this.getRecord(ref, location, workflowId, executionId);
     const name = executionName(ref.alias, location, workflowId, executionId);
-    const entry = rec.history.find((s) => s.entryId === entryId);
+    const variables = entryViewHasVariables(query);
+    const entry = rec.history.get(entryId);
     if (!entry) throw notFound(`Resource '${name}/stepEntries/${entryId}' was not found`);
-    return stepEntryJson(entry, name);
+    return stepEntryJson(entry, name, rec.history, variables, this.deps.config.fineCallStepTypes);
   }
 
   listCallbacks(
@@ -482,6 +544,42 @@ export class ExecutionsService {
   workflowName(ref: ProjectRef, location: string, workflowId: string): string {
     return workflowName(ref.alias, location, workflowId);
   }
+}
+
+/**
+ * The history level an execution runs with (https://cloud.google.com/workflows/docs/debug-steps):
+ * its own, unless unspecified; then its workflow's; else basic.
+ */
+function historyLevel(
+  execution: ExecutionHistoryLevel,
+  workflow: ExecutionHistoryLevel | undefined,
+): HistoryLevel {
+  const level = execution !== 'EXECUTION_HISTORY_LEVEL_UNSPECIFIED' ? execution : workflow;
+  return level === 'EXECUTION_HISTORY_DETAILED' ? level : 'EXECUTION_HISTORY_BASIC';
+}
+
+/**
+ * `view` of stepEntries.get and .list (deprecated, but still accepted): `EXECUTION_ENTRY_VIEW_BASIC`
+ * is every field except `variableData`; the others show everything.
+ */
+function entryViewHasVariables(query: Record<string, unknown>): boolean {
+  return decodeEnum('view', queryString(query, 'view'), STEP_ENTRY_VIEWS) !== 'EXECUTION_ENTRY_VIEW_BASIC';
+}
+
+function readCount(query: Record<string, unknown>, name: string): number {
+  const raw = queryString(query, name);
+  if (raw === undefined || raw === '') return 0;
+  if (!/^\d+$/.test(raw)) throw invalidArgument(`Invalid value at '${name}' (TYPE_INT32), "${excerpt(raw)}"`);
+  return Number(raw);
+}
+
+function readStepEntryPageSize(query: Record<string, unknown>): number {
+  const raw = queryString(query, 'pageSize');
+  if (raw === undefined || raw === '') return STEP_ENTRY_PAGE_SIZE;
+  if (!/^-?\d+$/.test(raw))
+    throw invalidArgument(`Invalid value at 'page_size' (TYPE_INT32), "${excerpt(raw)}"`);
+  const n = Number(raw);
+  return n <= 0 ? STEP_ENTRY_PAGE_SIZE : Math.min(n, STEP_ENTRY_PAGE_SIZE);
 }
 
 function readView(query: Record<string, unknown>, fallback: ExecutionView): ExecutionView {

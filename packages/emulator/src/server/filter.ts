@@ -20,6 +20,8 @@ export interface FieldSpec<T> {
   get(item: T): unknown;
   /** For `enum`: names by number, so `state=2` works too. */
   enumNames?: readonly string[];
+  /** For `enum`: maps a value as written to a name (e.g. adds a prefix callers may leave out). */
+  normalize?: (value: string) => string;
 }
 
 export type FieldSpecs<T> = Readonly<Record<string, FieldSpec<T>>>;
@@ -265,7 +267,7 @@ function compileComparison<T>(n: Extract<Node, { kind: 'cmp' }>, specs: FieldSpe
         return typeof v === 'string' ? compareStrings(v, op, value) : op === '!=';
       };
     case 'enum': {
-      let name = value;
+      let name = spec.normalize ? spec.normalize(value) : value;
       if (/^\d+$/.test(value) && spec.enumNames) name = spec.enumNames[Number(value)] ?? value;
       if (spec.enumNames && !spec.enumNames.includes(name)) {
         throw invalidArgument(`Invalid filter: "${excerpt(value)}" is not a valid value for ${n.field}`);

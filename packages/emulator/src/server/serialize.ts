@@ -2,7 +2,8 @@
 import type { CallbackInfo, CallbackRequest } from '../runtime/callbacks.js';
 import { stringifyJson } from '../values/json.js';
 import type { Value } from '../values/types.js';
-import type { ExecutionErrorReport, StepEntry } from '../runtime/api.js';
+import type { ExecutionErrorReport, StepEntries, StepEntry } from '../runtime/api.js';
+import { publicStepType } from '../runtime/history.js';
 import type { ExecutionRecord, OperationRecord, RevisionRecord, WorkflowRecord } from '../store/types.js';
 import { executionName, workflowName } from './names.js';
 import { formatDuration, formatTimestamp } from './wire.js';
@@ -114,19 +115,52 @@ export function operationJson(op: OperationRecord): Json {
   return out;
 }
 
-export function stepEntryJson(entry: StepEntry, execName: string): Json {
+/**
+ * A step entry as the REST API shows it
+ * (https://cloud.google.com/workflows/docs/reference/executions/rest/v1/projects.locations.workflows.executions.stepEntries):
+ * int64 fields (ids, links, progress) as JSON strings, fields without a value left out.
+ * `history` is the execution's history (to read the entry's children); `variables: false` leaves
+ * out `variableData` (`view=EXECUTION_ENTRY_VIEW_BASIC`); `fineCallTypes` shows call steps with
+ * their finer types.
+ */
+export function stepEntryJson(
+  entry: StepEntry,
+  execName: string,
+  history: StepEntries,
+  variables = true,
+  fineCallTypes = false,
+): Json {
   const out: Json = {
     name: `${execName}/stepEntries/${entry.entryId}`,
-    entryId: String(entry.entryId),
-    createTime: formatTimestamp(entry.createTime.getTime()),
-    updateTime: formatTimestamp(entry.updateTime.getTime()),
+    createTime: formatTimestamp(entry.createMs),
+    updateTime: formatTimestamp(entry.updateMs),
     routine: entry.routine,
     step: entry.step,
-    stepType: entry.stepType,
+    stepType: publicStepType(entry.stepType, fineCallTypes),
     state: entry.state,
   };
   if (entry.exceptionPayload !== undefined) out.exception = { payload: entry.exceptionPayload };
-  if (entry.threadId) out.stepEntryMetadata = { threadId: entry.threadId };
+  out.entryId = String(entry.entryId);
+  const nav: Json = {};
+  const children = history.children(entry.entryId);
+  if (children.length > 0) nav.children = children.map(String);
+  if (entry.parent > 0) nav.parent = String(entry.parent);
+  if (entry.next > 0) nav.next = String(entry.next);
+  if (entry.previous > 0) nav.previous = String(entry.previous);
+  if (children.length > 0 || entry.parent > 0 || entry.next > 0 || entry.previous > 0) {
+    out.navigationInfo = nav;
+  }
+  const meta: Json = {};
+  if (entry.threadId) meta.threadId = entry.threadId;
+  if (entry.progressType !== undefined) {
+    meta.progressType = entry.progressType;
+    meta.progressNumber = String(entry.progressNumber);
+    if (entry.expectedIteration > 0) meta.expectedIteration = String(entry.expectedIteration);
+  }
+  if (Object.keys(meta).length > 0) out.stepEntryMetadata = meta;
+  if (variables && entry.variables !== undefined) {
+    out.variableData = { variables: JSON.parse(entry.variables) as unknown };
+  }
   return out;
 }
 

@@ -2,6 +2,7 @@
  * Google's JSON wire conventions (proto3 JSON mapping): RFC 3339 timestamps with
  * nanoseconds, duration strings, enums by name or number, opaque page tokens.
  */
+import { STEP_TYPE_NAMES } from '../runtime/history.js';
 import { excerpt, invalidArgument } from './api-error.js';
 
 /**
@@ -90,28 +91,8 @@ export const EXECUTION_STATES = [
 ] as const;
 export const WORKFLOW_STATES = ['STATE_UNSPECIFIED', 'ACTIVE', 'UNAVAILABLE'] as const;
 export const EXECUTION_VIEWS = ['EXECUTION_VIEW_UNSPECIFIED', 'BASIC', 'FULL'] as const;
-export const STEP_TYPES = [
-  'STEP_TYPE_UNSPECIFIED',
-  'STEP_ASSIGN',
-  'STEP_STD_LIB_CALL',
-  'STEP_CONNECTOR_CALL',
-  'STEP_SUBWORKFLOW_CALL',
-  'STEP_CALL',
-  'STEP_SWITCH',
-  'STEP_CONDITION',
-  'STEP_FOR',
-  'STEP_FOR_ITERATION',
-  'STEP_PARALLEL_FOR',
-  'STEP_PARALLEL_BRANCH',
-  'STEP_PARALLEL_BRANCH_ENTRY',
-  'STEP_TRY_RETRY_EXCEPT',
-  'STEP_TRY',
-  'STEP_RETRY',
-  'STEP_EXCEPT',
-  'STEP_RETURN',
-  'STEP_RAISE',
-  'STEP_GOTO',
-] as const;
+/** The StepType enum by number (0 unspecified); the names the step history records, in order. */
+export const STEP_TYPES: readonly string[] = ['STEP_TYPE_UNSPECIFIED', ...STEP_TYPE_NAMES];
 export const STEP_ENTRY_STATES = [
   'STATE_UNSPECIFIED',
   'STATE_IN_PROGRESS',

@@ -87,16 +87,15 @@ export class InMemoryWorkflowStore implements WorkflowStore {
 
 /**
  * About how many bytes of heap a finished execution holds: its argument, result and error texts
- * (a byte a character, as V8 stores ASCII), about 120 bytes a step-history entry and 1.75 KB for
- * the record itself (both measured on Node 20: 10,000 one-step executions take about 20 MB). A
- * loop of 100,000 steps keeps about 12 MB of history, which is why retention counts bytes as well
- * as executions.
+ * (a byte a character, as V8 stores ASCII), what its step history says it holds (about 100 bytes
+ * an entry, plus error and variable texts), and 1.75 KB for the record itself (measured on Node
+ * 20: 10,000 one-step executions take about 20 MB). A loop of 100,000 steps keeps about 10 MB of
+ * history, which is why retention counts bytes as well as executions.
  */
 export function approximateBytes(r: ExecutionRecord): number {
-  let n = 1792 + r.argument.length + (r.result?.length ?? 0) + r.history.length * 120;
+  let n = 1792 + r.argument.length + (r.result?.length ?? 0) + r.history.approximateBytes();
   if (r.error)
     n += r.error.payload.length + r.error.context.length + r.error.stackTrace.elements.length * 128;
-  for (const e of r.history) if (e.exceptionPayload !== undefined) n += e.exceptionPayload.length;
   return n;
 }
 

@@ -9,7 +9,7 @@ import type {
   ExecutionEntry,
   ExecutionErrorReport,
   RunningExecution,
-  StepEntry,
+  StepEntries,
 } from '../runtime/api.js';
 import type { ExecutionTracer } from '../runtime/tracer.js';
 
@@ -77,7 +77,7 @@ export interface ExecutionRecord {
   error?: ExecutionErrorReport;
   currentSteps: CurrentStep[];
   /** The step history, mutated in place by the executor while the execution runs. */
-  history: readonly StepEntry[];
+  history: StepEntries;
   /** The live handle while the execution runs; never persisted. */
   running?: RunningExecution;
   /**

@@ -68,7 +68,7 @@ async function cancelWhileWaiting(source: string, step: string) {
   execution.cancel();
   const outcome = await execution.done;
   expect(outcome.state).toBe('CANCELLED');
-  const entry = execution.history.find((e) => e.step === step);
+  const entry = [...execution.history].find((e) => e.step === step);
   expect(entry?.state).toBe('STATE_CANCELLED');
   return seen;
 }
@@ -142,7 +142,7 @@ main:
     setImmediate(() => execution.cancel());
     const outcome = await execution.done;
     expect(outcome.state).toBe('CANCELLED');
-    expect(execution.history.find((e) => e.step === 'spin')?.state).toBe('STATE_CANCELLED');
+    expect([...execution.history].find((e) => e.step === 'spin')?.state).toBe('STATE_CANCELLED');
   });
 
   it('stops a CPU-bound loop', async () => {

@@ -6,7 +6,7 @@ import type {
   ExecutionOutcome,
   RunningExecution,
   StartExecutionOptions,
-  StepEntry,
+  StepEntries,
 } from '../../src/runtime/api.js';
 import {
   TransportError,
@@ -64,7 +64,7 @@ export interface RunResult {
   outcome: ExecutionOutcome;
   requests: HttpRequest[];
   logs: LogEntry[];
-  history: readonly StepEntry[];
+  history: StepEntries;
   clock: Clock;
   execution: RunningExecution;
 }

@@ -412,7 +412,7 @@ describe('ExecutionTracer', () => {
     expect(failures).toHaveLength(1);
     expect((failures[0] as Error).message).toBe('observer bug');
     // The step history (the first observer) is complete.
-    expect(r.history.map((e) => [e.step, e.state])).toEqual([
+    expect([...r.history].map((e) => [e.step, e.state])).toEqual([
       ['a', 'STATE_SUCCEEDED'],
       ['b', 'STATE_SUCCEEDED'],
     ]);

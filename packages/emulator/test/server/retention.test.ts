@@ -167,12 +167,13 @@ describe('finished executions', () => {
   });
 
   it('keeps only as many as fit in the memory bound; long step histories count', async () => {
-    const LOOP = `main:\n  steps:\n    - init:\n        assign:\n          - x: 0\n    - loop:\n        for:\n          value: i\n          range: [1, 3000]\n          steps:\n            - add:\n                assign:\n                  - x: \${i}\n    - done:\n        return: \${x}\n`;
+    const LOOP = `main:\n  steps:\n    - init:\n        assign:\n          - x: 0\n    - loop:\n        for:\n          value: i\n          range: [1, 2000]\n          steps:\n            - add:\n                assign:\n                  - x: \${i}\n    - done:\n        return: \${x}\n`;
     const s = await setup({ retention: { executionBytes: 1024 * 1024 } });
     await deploy(s, 'loop', LOOP);
     const names: string[] = [];
     for (let i = 0; i < 5; i++) names.push(await run(s, 'loop'));
-    // 3,000 iterations leave over 3,000 history entries: about 360 KB each, so two fit in 1 MB.
+    // 2,000 iterations leave over 4,000 history entries (an iteration and its step each): about
+    // 390 KB an execution, so two fit in 1 MB.
     const { executions: kept } = (await info(s)).retention;
     expect(kept).toMatchObject({ limit: 10_000, limitMb: 1, retained: 2, evicted: 3 });
     expect(kept.approximateMb).toBeGreaterThan(0.5);
@@ -180,7 +181,7 @@ describe('finished executions', () => {
     for (const name of names.slice(0, 3))
       expect([5, 404]).toContain((await getError(s.executions.getExecution({ name }))).code);
     for (const name of names.slice(3))
-      expect((await s.executions.getExecution({ name }))[0].result).toBe('3000');
+      expect((await s.executions.getExecution({ name }))[0].result).toBe('2000');
   });
 
   it('keeps the most recently finished execution even when it alone exceeds the memory bound', async () => {

@@ -2,6 +2,7 @@
 import type { Request } from 'express';
 import type { Value } from '../../values/types.js';
 import { parseJson } from '../../values/json.js';
+import { NO_STEP_ENTRIES } from '../../runtime/history.js';
 import { invalidArgument, notFound, failedPrecondition, unimplemented } from '../api-error.js';
 import type { AppDeps } from '../deps.js';
 import type { ExecutionsService } from '../executions-service.js';
@@ -263,7 +264,7 @@ export function v1Routes(deps: AppDeps, svc: V1Services): Route[] {
         if (rec.state === 'ACTIVE' || rec.state === 'QUEUED') {
           throw failedPrecondition('The execution history of an active execution cannot be deleted');
         }
-        rec.history = [];
+        rec.history = NO_STEP_ENTRIES;
         deps.store.executions.update(rec);
         return {};
       },
@@ -295,7 +296,7 @@ export function v1Routes(deps: AppDeps, svc: V1Services): Route[] {
       handler: (ctx) => {
         const { ref, location, workflowId, executionId } = ex(ctx);
         const entryId = checkStepEntryId(ctx.params[4] as string);
-        return svc.executions.getStepEntry(ref, location, workflowId, executionId, entryId);
+        return svc.executions.getStepEntry(ref, location, workflowId, executionId, entryId, ctx.query);
       },
     },
   ];

@@ -36,11 +36,24 @@ function runState(entry: StepEntry): RunState {
   }
 }
 
+/**
+ * Entries of a part of a step, named after the step: an iteration, the matched condition of a
+ * switch, a try attempt or retry, an except block. They are not runs of the step. (A branch's
+ * entry is named after the branch: it marks the branch as run.)
+ */
+const PART_TYPES: ReadonlySet<string> = new Set([
+  'STEP_CONDITION',
+  'STEP_FOR_ITERATION',
+  'STEP_TRY',
+  'STEP_RETRY',
+  'STEP_EXCEPT',
+]);
+
 /** The steps that ran, by `stepKey`, from the entries in the order they started. */
 export function stepRuns(entries: readonly StepEntry[]): Map<string, StepRun> {
   const runs = new Map<string, StepRun>();
   for (const e of entries) {
-    if (!e.routine || !e.step) continue;
+    if (!e.routine || !e.step || PART_TYPES.has(e.stepType ?? '')) continue;
     const key = stepKey(e.routine, e.step);
     const state = runState(e);
     const known = runs.get(key);
