@@ -164,6 +164,8 @@ export interface UiRig {
   browser: Browser;
   /** The watched directory (workflows deploy to `location` from it). */
   dir: string;
+  /** Resolves when the execution has written `text` with `sys.log` (at once if it has). */
+  logged(executionId: string, text: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -189,6 +191,12 @@ export async function startUiRig({
 }: UiRigOptions): Promise<UiRig> {
   const uiDir = await buildUiBundle();
   const dir = await mkdtemp(join(tmpdir(), 'wf-ui-test-'));
+  const logs: { executionId: string; text: string }[] = [];
+  const logWaiters: { executionId: string; text: string; resolve: () => void }[] = [];
+  const logged = (executionId: string, text: string) =>
+    logs.some((l) => l.executionId === executionId && l.text === text)
+      ? Promise.resolve()
+      : new Promise<void>((resolve) => logWaiters.push({ executionId, text, resolve }));
   await Promise.all(Object.entries(files).map(([name, text]) => writeFile(join(dir, name), text)));
   let emulator: RunningEmulator | undefined;
   let watcher: FSWatcher | undefined;
@@ -201,7 +209,23 @@ export async function startUiRig({
     await rm(uiDir, { recursive: true, force: true });
   };
   try {
-    const started = await startEmulator({ host: '127.0.0.1', port: 0, ...options, uiDir });
+    const started = await startEmulator({
+      host: '127.0.0.1',
+      port: 0,
+      ...options,
+      uiDir,
+      logger: {
+        log(entry) {
+          options.logger?.log(entry);
+          const text = typeof entry.payload === 'string' ? entry.payload : '';
+          logs.push({ executionId: entry.executionId, text });
+          for (const w of logWaiters.splice(0)) {
+            if (w.executionId === entry.executionId && w.text === text) w.resolve();
+            else logWaiters.push(w);
+          }
+        },
+      },
+    });
     emulator = started;
     beforeWatch?.(started);
     watcher = await watchWorkflowsDirectory({
@@ -213,7 +237,7 @@ export async function startUiRig({
       settleMs: 20,
     });
     browser = await launchChromium();
-    return { emulator: started, browser, dir, close };
+    return { emulator: started, browser, dir, logged, close };
   } catch (err) {
     await close();
     throw err;

@@ -182,13 +182,8 @@ describe('developer UI in headless Chromium', () => {
     if (!last) throw new Error(`no execution of ${workflow}`);
     return last;
   };
-  const logs: { executionId: string; text: string }[] = [];
-  const logWaiters: { executionId: string; text: string; resolve: () => void }[] = [];
   /** Resolves when the execution has written `text` with sys.log. */
-  const logged = (executionId: string, text: string) =>
-    logs.some((l) => l.executionId === executionId && l.text === text)
-      ? Promise.resolve()
-      : new Promise<void>((resolve) => logWaiters.push({ executionId, text, resolve }));
+  const logged = (executionId: string, text: string) => rig!.logged(executionId, text);
   const stateShown = (state: string) => page.locator('.summary-state .state', { hasText: state }).waitFor();
   /** Waits until the page's event stream is open: changes from then on reach the page as events. */
   const live = () => page.locator('.live-live').waitFor();
@@ -198,16 +193,6 @@ describe('developer UI in headless Chromium', () => {
       projectId: PROJECT,
       location: LOCATION,
       files: { 'sleeper.yaml': SLEEPER, 'approval.yaml': APPROVAL, 'fetcher.yaml': FETCHER },
-      logger: {
-        log(entry) {
-          const text = typeof entry.payload === 'string' ? entry.payload : '';
-          logs.push({ executionId: entry.executionId, text });
-          for (const w of logWaiters.splice(0)) {
-            if (w.executionId === entry.executionId && w.text === text) w.resolve();
-            else logWaiters.push(w);
-          }
-        },
-      },
       beforeWatch: (e) =>
         e.deps.files.onChange((c) => {
           for (const w of waiters.splice(0)) {

@@ -125,7 +125,13 @@ export function StepDetails({
         )}
         {meta?.progressNumber && (
           <div>
-            <dt>{meta.progressType === 'PROGRESS_TYPE_RETRY' ? 'Retry' : 'Iteration'}</dt>
+            <dt>
+              {meta.progressType === 'PROGRESS_TYPE_RETRY'
+                ? 'Retry'
+                : meta.progressType === 'PROGRESS_TYPE_PARALLEL_BRANCH'
+                  ? 'Branch'
+                  : 'Iteration'}
+            </dt>
             <dd>
               {meta.progressNumber}
               {meta.expectedIteration ? ` of ${meta.expectedIteration}` : ''}
