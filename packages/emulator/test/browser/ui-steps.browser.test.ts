@@ -130,4 +130,58 @@ describe('an execution’s steps in headless Chromium', () => {
     await page.locator('.source-lines tr.marked').waitFor();
     expect(await page.locator('.source-lines tr.marked').textContent()).toContain('- fetch:');
   });
+
+  it("shows the execution's logs with a severity filter, and a step's own log lines", async () => {
+    const rec = emulator.services.executions.create(ref, LOCATION, 'looper', {
+      executionHistoryLevel: 'EXECUTION_HISTORY_DETAILED',
+      callLogLevel: 'LOG_ALL_CALLS',
+    });
+    await emulator.services.executions.whenSettled(rec);
+    await page.goto(url(executionPath('looper', rec.executionId)));
+    const lines = page.locator('#logs .log-line');
+    await page.locator('#logs [data-log="execution"][data-severity="INFO"]').nth(1).waitFor();
+    // Its start and end, the call logs of its three call steps (begun and succeeded), the warning.
+    expect(await page.locator('#logs [data-log="call"]').count()).toBe(6);
+    const warning = page.locator('#logs [data-log="sys.log"]');
+    expect(await warning.count()).toBe(1);
+    expect(await warning.getAttribute('data-severity')).toBe('WARNING');
+    expect(await warning.locator('.log-text').textContent()).toBe('total 10');
+    expect(await warning.locator('.log-step').textContent()).toBe('main.note');
+    expect(await lines.count()).toBe(9);
+    const shown = () =>
+      lines.evaluateAll((ls) =>
+        ls.map((l) => `${l.getAttribute('data-severity')} ${l.getAttribute('data-log')}`),
+      );
+    const count = (n: number) =>
+      page.waitForFunction(`document.querySelectorAll('#logs .log-line').length === ${n}`);
+    // WARNING and up: the warning alone; INFO and up: with the start and end.
+    await page.getByLabel('Lowest severity').selectOption('WARNING');
+    await count(1);
+    expect(await shown()).toEqual(['WARNING sys.log']);
+    await page.getByLabel('Lowest severity').selectOption('INFO');
+    await count(3);
+    expect(await shown()).toEqual(['INFO execution', 'WARNING sys.log', 'INFO execution']);
+    // Everything but the call logs.
+    await page.getByLabel('Lowest severity').selectOption('DEFAULT');
+    await count(9);
+    await page.getByLabel('call logs').uncheck();
+    await count(3);
+
+    // A step's own lines: the second fetch has its own call's, not the first one's.
+    await page.locator('#steps [data-step="fetch"]').nth(1).click();
+    const own = page.locator('#step-logs .log-line');
+    await own.first().waitFor();
+    expect(await own.count()).toBe(2);
+    expect(await own.nth(0).textContent()).toContain('BEGUN http.get');
+    expect(await own.nth(0).textContent()).toContain('https://steps.example.com/items/2');
+    expect(await page.locator('#step-logs').textContent()).not.toContain('items/1');
+    // The note step: its warning between the begun and succeeded lines of its call.
+    await page.locator('#steps [data-step="note"]').click();
+    await page.locator('#step-logs [data-log="sys.log"]').waitFor();
+    expect(
+      await own.evaluateAll((ls) =>
+        ls.map((l) => `${l.getAttribute('data-severity')} ${l.getAttribute('data-log')}`),
+      ),
+    ).toEqual(['DEBUG call', 'WARNING sys.log', 'DEBUG call']);
+  });
 });

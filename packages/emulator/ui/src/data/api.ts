@@ -147,6 +147,7 @@ export const LOG_SEVERITIES = [
  */
 export interface LogEntry {
   logName: string;
+  resource?: { type: string; labels: Record<string, string> };
   labels?: Record<string, string>;
   severity?: string;
   timestamp: string;

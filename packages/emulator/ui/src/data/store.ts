@@ -16,7 +16,7 @@
  */
 import { signal, type Signal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
-import { get, type DeployProblem, type Execution, type RecordedRequest } from './api.js';
+import { get, type DeployProblem, type Execution, type LogEntry, type RecordedRequest } from './api.js';
 
 // ---------------------------------------------------------------------------------- resources
 
@@ -167,6 +167,8 @@ export interface LiveEvents {
   workflow: WorkflowEvent;
   deployProblem: DeployProblemEvent;
   request: RecordedRequest;
+  /** A log entry was written (`sys.log`, a call log, an execution's start or end). */
+  log: LogEntry;
 }
 
 export type LiveEventType = keyof LiveEvents;
@@ -408,6 +410,24 @@ onLiveEvent('execution', applyExecution);
 onLiveEvent('request', applyRequest);
 onLiveEvent('workflow', applyWorkflow);
 onLiveEvent('deployProblem', applyDeployProblem);
+onLiveEvent('log', applyLog);
+
+/** The label that names the execution a log entry belongs to (https://cloud.google.com/logging/docs/api/platform-logs#workflows). */
+const EXECUTION_ID_LABEL = 'workflows.googleapis.com/execution_id';
+
+/** A log entry was written: the lists of its execution's logs in the cache get it at their end. */
+export function applyLog(entry: LogEntry): void {
+  const executionId = entry.labels?.[EXECUTION_ID_LABEL];
+  if (executionId === undefined) return;
+  for (const list of cachedUnder<{ entries?: LogEntry[]; nextPageToken?: string }>('/emulator/v1/logs?')) {
+    const data = list.data.value;
+    const wanted = new URL(list.url, 'http://x').searchParams.get('execution') ?? '';
+    if (!data || wanted.slice(wanted.lastIndexOf('/') + 1) !== executionId) continue;
+    const entries = data.entries ?? [];
+    if (entries.some((e) => e.insertId === entry.insertId)) continue;
+    list.set({ ...data, entries: [...entries, entry] });
+  }
+}
 
 /** Stubs were added or removed (by this page: the stream does not tell of stubs). */
 export function applyStubsChanged(): void {

@@ -14,6 +14,7 @@ import {
   workflowPath,
   type Callback,
   type Execution,
+  type LogEntry,
   type RecordedRequest,
   type StepTree,
   type Workflow,
@@ -24,6 +25,7 @@ import { useHref, useProject } from '../data/project.js';
 import { applyExecution, useLiveEvents, useResource } from '../data/store.js';
 import { MAX_STEP_ENTRIES, useStepHistory, type StepHistory } from '../data/steps.js';
 import { ErrorMessage, Loaded, PageHeader, Pre, StateBadge, useTitle } from '../components/common.js';
+import { ExecutionLogs, type LogList } from '../components/execution-logs.js';
 import { StepDetails } from '../components/step-details.js';
 import { StepTreeView } from '../components/step-tree.js';
 import { JsonField, jsonProblem } from '../components/json-field.js';
@@ -53,8 +55,12 @@ export function ExecutionPage() {
     found ? `/emulator/v1/requests?executionId=${enc(executionId)}` : null,
   );
   const steps = useStepHistory(found && name ? name : null);
-  // This execution's changes and outbound calls, as they happen.
-  useLiveEvents(name ? { execution: name, types: ['execution', 'request'] } : null);
+  // Its log entries (`sys.log`, call logs, its start and end), as Cloud Logging would list them.
+  const logs = useResource<LogList>(
+    found && name ? `/emulator/v1/logs?execution=${enc(name)}&pageSize=1000` : null,
+  );
+  // This execution's changes, outbound calls and log entries, as they happen.
+  useLiveEvents(name ? { execution: name, types: ['execution', 'request', 'log'] } : null);
   // Its revision's source and step tree (revisions never change).
   const revisionId = execution?.data.value?.workflowRevisionId;
   const revisionQuery = revisionId ? `?revisionId=${enc(revisionId)}` : null;
@@ -261,6 +267,7 @@ export function ExecutionPage() {
                 history={steps}
                 execution={execution.data.value}
                 requests={requests?.data.value?.requests}
+                logs={logs?.data.value?.entries ?? (logs?.data.value ? [] : undefined)}
                 lines={lines}
                 onShowLine={showLine}
                 selected={query.step}
@@ -272,6 +279,7 @@ export function ExecutionPage() {
               />
             )}
           </section>
+          <ExecutionLogs logs={logs} />
         </>
       )}
     </>
@@ -282,6 +290,7 @@ interface StepsProps {
   history: StepHistory;
   execution: Execution;
   requests: readonly RecordedRequest[] | undefined;
+  logs: readonly LogEntry[] | undefined;
   /** Where each step is in the source, by `stepKey`. */
   lines: ReadonlyMap<string, number> | undefined;
   onShowLine: (line: number) => void;
@@ -291,7 +300,7 @@ interface StepsProps {
 }
 
 /** The steps as a tree, and the selected one in detail beside it. */
-function Steps({ history, execution, requests, lines, onShowLine, selected, onSelect }: StepsProps) {
+function Steps({ history, execution, requests, logs, lines, onShowLine, selected, onSelect }: StepsProps) {
   const entries = history.entries.value;
   const total = history.total.value ?? entries.length;
   const entry = selected === undefined ? undefined : entries.find((e) => e.entryId === selected);
@@ -321,7 +330,7 @@ function Steps({ history, execution, requests, lines, onShowLine, selected, onSe
               onShowLine={onShowLine}
               onSelect={onSelect}
               requests={requests}
-              logs={undefined}
+              logs={logs}
             />
           ) : (
             entries.length > 0 && (
