@@ -3,11 +3,12 @@
  * variables (read with the entry, at the detailed history level), the log lines written while it
  * ran and its outbound calls (the request, the response, which stub answered or that it went out).
  *
- * Log lines and calls are the step's when they name its routine and step and fall within its
- * times: a step that runs many times (a loop, a retry) shows each run's own.
+ * Log lines and calls are the step's when they name its routine and step; a step that runs many
+ * times (a loop, a retry) shows each run's own (see step-items.ts).
  */
 import { useEffect } from 'preact/hooks';
 import type { Execution, LogEntry, RecordedRequest, StepEntry } from '../data/api.js';
+import { stepCalls, stepLogs } from '../data/step-items.js';
 import { useResource } from '../data/store.js';
 import { formatTime, prettyValue } from '../format.js';
 import { RequestsTable } from '../pages/stubs.js';
@@ -15,44 +16,11 @@ import { ErrorMessage, Pre, StateBadge } from './common.js';
 import { LogLines } from './log-lines.js';
 import { entryDuration, entryTitle, stepTypeText } from './step-tree.js';
 
-/** Whether something that happened at `time` in `routine`.`step` happened during this entry. */
-export function during(
-  entry: StepEntry,
-  routine: string | undefined,
-  step: string | undefined,
-  time: string,
-) {
-  if (routine !== entry.routine || step !== entry.step) return false;
-  const t = Date.parse(time);
-  const start = Date.parse(entry.createTime ?? '');
-  const end = entry.state === 'STATE_IN_PROGRESS' ? Infinity : Date.parse(entry.updateTime ?? '');
-  return t >= start && t <= end;
-}
-
-/** `routine.step` of a log entry (its source location), or the step named in a call log. */
-function logStep(l: LogEntry): { routine?: string | undefined; step?: string | undefined } {
-  const fn = l.sourceLocation?.function;
-  if (fn) {
-    const dot = fn.indexOf('.');
-    return dot < 0 ? { step: fn } : { routine: fn.slice(0, dot), step: fn.slice(dot + 1) };
-  }
-  return {};
-}
-
-export function stepLogs(entry: StepEntry, logs: readonly LogEntry[]): LogEntry[] {
-  return logs.filter((l) => {
-    const { routine, step } = logStep(l);
-    return during(entry, routine, step, l.timestamp);
-  });
-}
-
-export function stepCalls(entry: StepEntry, requests: readonly RecordedRequest[]): RecordedRequest[] {
-  return requests.filter((r) => during(entry, r.routine, r.step, r.time));
-}
-
 export interface StepDetailsProps {
   /** The entry as the list gave it (basic view). */
   entry: StepEntry;
+  /** All the execution's entries (to tell the runs of a step apart). */
+  entries: readonly StepEntry[];
   execution: Execution;
   /** Where its step is in the source. */
   line: number | undefined;
@@ -65,6 +33,7 @@ export interface StepDetailsProps {
 
 export function StepDetails({
   entry,
+  entries,
   execution,
   line,
   onShowLine,
@@ -81,8 +50,8 @@ export function StepDetails({
   const detailed = execution.executionHistoryLevel === 'EXECUTION_HISTORY_DETAILED';
   const meta = entry.stepEntryMetadata;
   const parent = entry.navigationInfo?.parent;
-  const calls = requests ? stepCalls(entry, requests) : undefined;
-  const lines = logs ? stepLogs(entry, logs) : undefined;
+  const calls = requests ? stepCalls(entry, entries, requests) : undefined;
+  const lines = logs ? stepLogs(entry, entries, logs) : undefined;
   return (
     <section class="step-details" id="step-details" aria-labelledby="step-details-title">
       <h3 id="step-details-title">

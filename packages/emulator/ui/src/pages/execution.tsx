@@ -325,6 +325,7 @@ function Steps({ history, execution, requests, logs, lines, onShowLine, selected
             <StepDetails
               key={entry.entryId}
               entry={entry}
+              entries={entries}
               execution={execution}
               line={line}
               onShowLine={onShowLine}
