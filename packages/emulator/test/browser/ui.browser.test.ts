@@ -705,6 +705,12 @@ describe('developer UI in headless Chromium', () => {
           '#step-details button.link',
           '#step-exception',
           '#step-variables-none',
+          '#logs .sev-info .log-severity',
+          '#logs .sev-error .log-severity',
+          '#logs .sev-error .log-text',
+          '#logs .log-kind',
+          '#logs .log-time',
+          '.filters legend',
         ],
         where,
       );
