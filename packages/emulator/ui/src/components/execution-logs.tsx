@@ -35,7 +35,7 @@ export function ExecutionLogs({ logs }: { logs: Resource<LogList> | undefined })
             ))}
           </select>
         </div>
-        <fieldset class="field kinds">
+        <fieldset class="kinds">
           <legend>Logs</legend>
           {KINDS.map((k) => (
             <label key={k}>
@@ -50,7 +50,7 @@ export function ExecutionLogs({ logs }: { logs: Resource<LogList> | undefined })
                   else next.delete(k);
                   setKinds(next);
                 }}
-              />{' '}
+              />
               {k === 'sys.log' ? 'sys.log' : k === 'call' ? 'call logs' : 'execution'}
             </label>
           ))}
