@@ -195,9 +195,7 @@ describe("POST /data-jobs (the guide's trigger_data_pipeline view)", () => {
 
 describe("the manual run's stubs.yaml (README)", () => {
   it('runs a job to SUCCEEDED after two 20-second polls, which the checker then records', async () => {
-    env.emulator.deps.stubs.addAll(
-      await loadStubsFile(fileURLToPath(new URL('../stubs.yaml', import.meta.url))),
-    );
+    env.emulator.stubs.addAll(await loadStubsFile(fileURLToPath(new URL('../stubs.yaml', import.meta.url))));
     const { job_id } = await trigger('sales-2024');
     const { checker } = createChecker();
     expect((await checker.runOnce()).finished).toBe(0);

@@ -232,9 +232,7 @@ describe('a cancelled execution', () => {
 
 describe("the manual run's stubs.yaml (README)", () => {
   it('confirms an ordinary order, declines declined@example.com and retries flaky@example.com', async () => {
-    env.emulator.deps.stubs.addAll(
-      await loadStubsFile(fileURLToPath(new URL('../stubs.yaml', import.meta.url))),
-    );
+    env.emulator.stubs.addAll(await loadStubsFile(fileURLToPath(new URL('../stubs.yaml', import.meta.url))));
     const create = async (email: string) =>
       (
         await request(app)

@@ -9,7 +9,7 @@ export interface ConsoleUrlParts {
 
 /**
  * The Cloud Console page of an execution. Google does not document this URL; the format is the one
- * django-gcp builds and tests (reference §8.1). Against the emulator, the emulator's own console
+ * django-gcp builds and tests (https://github.com/octue/django-gcp). Against the emulator, the emulator's own console
  * page, under the same path below `/console`.
  */
 export function buildConsoleUrl(endpoint: Endpoint, parts: ConsoleUrlParts): string {

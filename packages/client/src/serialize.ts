@@ -1,6 +1,6 @@
 import { InvalidWorkflowArgumentsError } from './errors.js';
 
-/** The service rejects an execution argument over 32 KB (reference §6.1), measured as UTF-8 bytes. */
+/** The service rejects an execution argument over 32 KB (https://cloud.google.com/workflows/quotas), measured as UTF-8 bytes. */
 export const MAX_ARGUMENT_BYTES = 32 * 1024;
 
 type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };

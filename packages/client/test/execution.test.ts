@@ -32,7 +32,7 @@ describe('conversions', () => {
 });
 
 describe('toExecutionStatus', () => {
-  it('maps the reference FAILED execution (§4.3)', () => {
+  it('maps the FAILED execution Google documents (https://cloud.google.com/workflows/docs/access-execution-results)', () => {
     const status = toExecutionStatus({
       name: NAME,
       startTime: { seconds: '1658234407', nanos: 24823663 },

@@ -1,5 +1,6 @@
 /** `env.stubs`: one environment's stubs, its log of calls, and the calls no stub answered. */
-import type { RecordedRequest, StubInfo, StubRegistry } from '@workflows-kit/emulator';
+import type { StubRegistry } from '@workflows-kit/emulator';
+import type { RecordedRequest, StubInfo } from '@workflows-kit/emulator/seams';
 import { HttpStub, type Stub } from './http-stubs.js';
 import type { UnhandledRequest } from './unhandled.js';
 import { globMatch, UrlPatternMatcher } from './url-pattern.js';

@@ -3,7 +3,8 @@
  * `new HttpResponse(body, init)`, and `HttpResponse.error()` for network failures, which the
  * workflow sees as the matching Workflows error tag.
  */
-import type { StubResponse, TransportFailureKind } from '@workflows-kit/emulator';
+import type { StubResponse } from '@workflows-kit/emulator';
+import type { TransportFailureKind } from '@workflows-kit/emulator/seams';
 import { toMilliseconds, type Duration } from './duration.js';
 
 export type NetworkErrorKind = TransportFailureKind;

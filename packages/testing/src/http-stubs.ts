@@ -6,7 +6,8 @@
  * registered in several environments. It remembers the calls it answered since it was last
  * registered (`stub.calls`), which is what `expect(stub).toHaveBeenCalledTimes(n)` reads.
  */
-import type { CallOrigin, ProgrammaticStub, StubRequest, StubResponse } from '@workflows-kit/emulator';
+import type { StubRequest, StubResponse } from '@workflows-kit/emulator';
+import type { CallOrigin, ProgrammaticStub } from '@workflows-kit/emulator/seams';
 import { HttpResponse } from './http-response.js';
 import { UrlPatternMatcher } from './url-pattern.js';
 

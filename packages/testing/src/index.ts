@@ -16,15 +16,13 @@ export {
   type CallbackResponse,
   type StepMockHandle,
 } from './test-environment.js';
+export { StepMockError, type StepMockDefinition, type StepRunResult } from '@workflows-kit/emulator';
 export {
-  StepMockError,
-  type StepMockDefinition,
   type StepMockAnswer,
   type StepMockInfo,
-  type StepRunResult,
   type StepRunNext,
   type StepRunRetry,
-} from '@workflows-kit/emulator';
+} from '@workflows-kit/emulator/seams';
 export {
   http,
   connector,

@@ -9,7 +9,7 @@
  *   as a list, compared with `equals` (so `expect.objectContaining` works). Call steps are logged
  *   when the execution's call log level is `LOG_ALL_CALLS` (`env.execute(id, args, { callLogLevel })`).
  */
-import { LOG_IDS, type LogSeverity, type WorkflowLogEntry } from '@workflows-kit/emulator';
+import { LOG_IDS, type LogSeverity, type WorkflowLogEntry } from '@workflows-kit/emulator/seams';
 import type { MatcherContext, MatcherResult, WorkflowMatcher } from './matchers.js';
 
 export interface LogExpectation {

@@ -16,7 +16,7 @@ import {
   type OutboundRecording,
   type RecordMode,
   type RedactionOptions,
-} from '@workflows-kit/emulator';
+} from '@workflows-kit/emulator/seams';
 
 export type { RecordMode, RedactionOptions };
 

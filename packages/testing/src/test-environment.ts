@@ -8,25 +8,27 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   ApiError,
-  isLoopbackHost,
-  loadStubsFileParts,
-  PART_STEP_TYPES,
-  realClock,
   startEmulator,
-  type CallLogLevel,
   type Clock,
   type ExecutionJson,
   type Logger,
   type RunningEmulator,
   type StepMockDefinition,
-  type StepType,
-  type StepMockInfo,
   type StepRunResult,
-  type StubInfo,
   type StubRequest,
   type UnhandledRequestVerdict,
-  type WorkflowLogEntry,
 } from '@workflows-kit/emulator';
+import {
+  isLoopbackHost,
+  loadStubsFileParts,
+  PART_STEP_TYPES,
+  realClock,
+  type CallLogLevel,
+  type StepMockInfo,
+  type StepType,
+  type StubInfo,
+  type WorkflowLogEntry,
+} from '@workflows-kit/emulator/seams';
 import {
   isTerminalState,
   toExecutionStatus,

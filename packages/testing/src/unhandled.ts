@@ -5,7 +5,7 @@
  * `afterEach`), throws an UnhandledRequestError listing the calls and the registered stubs.
  * A workflow that catches the error cannot hide a missing stub.
  */
-import type { CallOrigin, StubInfo } from '@workflows-kit/emulator';
+import type { CallOrigin, StubInfo } from '@workflows-kit/emulator/seams';
 import type { ExecutionStatus } from '@workflows-kit/client';
 
 /** A call that matched no stub. */

@@ -17,7 +17,7 @@
  */
 import { pathToRegexp, type Key } from 'path-to-regexp';
 import { RE2JS } from 're2js';
-import { globMatch } from '@workflows-kit/emulator';
+import { globMatch } from '@workflows-kit/emulator/seams';
 
 export { globMatch };
 

@@ -121,7 +121,7 @@ const fresh = (v: Value): Value =>
   v !== null && typeof v === 'object' && !(v instanceof Double) ? cloneValue(v) : v;
 
 /*
- * §1.4: undefined variables are a deploy-time error; one that is defined only on another
+ * https://cloud.google.com/workflows/docs/reference/syntax/variables: undefined variables are a deploy-time error; one that is defined only on another
  * path reaches run time with an unknown tag ([?]). KeyError is the closest documented tag.
  */
 function variableNotFound(name: string): Error {
@@ -186,7 +186,7 @@ export function indexValue(obj: Value, idx: Value): Value {
   if (Array.isArray(obj)) {
     if (typeof idx === 'number') {
       const v = obj[idx];
-      // Negative indexes are not supported (§2.5): `obj[-1]` is undefined and lands here too.
+      // Negative indexes are not supported (https://cloud.google.com/workflows/docs/reference/syntax/expressions): `obj[-1]` is undefined and lands here too.
       if (v === undefined) throw indexError('list index out of range');
       return v;
     }

@@ -15,7 +15,8 @@ import {
 } from './token.js';
 import { Double, INT64_MAX, type Value } from '../values/types.js';
 
-/** Longest accepted expression text (reference §6.1: 400 characters, a [3P] number). */
+/** Longest accepted expression text (https://cloud.google.com/workflows/quotas does not give it: 400 characters is a
+ * choice, from third-party notes). */
 export const MAX_EXPRESSION_LENGTH = 400;
 /** Deepest nesting of brackets, calls and unary operators; bounds the parser's recursion. */
 export const MAX_EXPRESSION_DEPTH = 50;

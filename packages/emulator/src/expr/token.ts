@@ -37,8 +37,8 @@ export interface Token {
 }
 
 /*
- * Keyword spellings. Logical operators come in lower or upper case, never mixed (§2.2):
- * `And` is an identifier. Booleans also accept the capitalised form (§2.3).
+ * Keyword spellings. Logical operators come in lower or upper case, never mixed (https://cloud.google.com/workflows/docs/reference/syntax/datatypes):
+ * `And` is an identifier. Booleans also accept the capitalised form (https://cloud.google.com/workflows/docs/reference/syntax/datatypes).
  * `null` variants beyond lower case and the upper-case `IN` are [?]: accepted for leniency,
  * like the YAML spellings `Null`/`NULL` users are used to.
  */

@@ -1,6 +1,6 @@
 /**
  * The real network transport: Node's fetch (undici) with the documented error mapping
- * (reference §5.3): refused / DNS / unreachable / TLS handshake -> ConnectionFailedError,
+ * (https://cloud.google.com/workflows/docs/reference/syntax/error-types): refused / DNS / unreachable / TLS handshake -> ConnectionFailedError,
  * reset / truncated after connecting -> ConnectionError, exceeding the timeout -> TimeoutError.
  *
  * It applies no host policy: the emulator wraps it in the stubs' outbound transport
@@ -10,7 +10,7 @@ import { TransportError, type HttpRequest, type HttpResponse, type HttpTransport
 import { platformError, WorkflowError } from '../values/workflow-error.js';
 import { canonicalHeaders } from '../stdlib/http-headers.js';
 
-/** Documented maximum HTTP response size (reference §5.2, §6.1). */
+/** Documented maximum HTTP response size (https://cloud.google.com/workflows/docs/reference/stdlib/http/request, https://cloud.google.com/workflows/quotas). */
 export const MAX_RESPONSE_BYTES = 2 * 1024 * 1024;
 
 export interface FetchTransportOptions {
@@ -124,8 +124,9 @@ async function readLimited(
     total += value.byteLength;
     if (total > limit) {
       await reader.cancel().catch(() => {});
-      // The tag is [?] in the reference (§5.2). A catchable error, unlike internal limits
-      // such as the step count: the workflow asked for this response and may handle it.
+      // Google documents the size limit (https://cloud.google.com/workflows/quotas) but not the tag:
+      // ResourceLimitError is a choice. A catchable error, unlike internal limits such as the step
+      // count: the workflow asked for this response and may handle it.
       throw platformError(
         'ResourceLimitError',
         `HTTP response exceeds ${limit / (1024 * 1024)} MB (the maximum response size): ${target}`,

@@ -3,8 +3,9 @@ import type { RuntimeLimits } from './api.js';
 import { resourceLimitError } from '../values/workflow-error.js';
 
 /**
- * Documented system limits (reference §6.1). Numbers marked [3P] in the reference come from
- * third-party copies of the quotas page; the limits themselves are official.
+ * System limits as Google documents them (https://cloud.google.com/workflows/quotas). Where the
+ * page gives no number, the one here is a choice, taken from third-party copies of older versions
+ * of that page.
  */
 export const DEFAULT_LIMITS: RuntimeLimits = {
   maxSteps: 100_000,

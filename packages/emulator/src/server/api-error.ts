@@ -15,7 +15,7 @@ export class ApiError extends Error {
   }
 }
 
-/** HTTP status for each canonical status name (reference §7.4). */
+/** HTTP status for each canonical status name (https://cloud.google.com/apis/design/errors). */
 export const HTTP_STATUS_OF: Readonly<Record<string, number>> = {
   INVALID_ARGUMENT: 400,
   FAILED_PRECONDITION: 400,

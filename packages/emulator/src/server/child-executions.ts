@@ -79,7 +79,7 @@ export function registerChildExecutions(deps: AppDeps, executions: ExecutionsSer
     }
     signal.throwIfAborted();
     if (rec.state === 'SUCCEEDED') return rec.result === undefined ? null : parseJson(rec.result);
-    // As the service reports a child that failed or was cancelled (reference §3.15).
+    // As the service reports a child that failed or was cancelled (https://cloud.google.com/workflows/docs/reference/googleapis).
     throw platformError('OperationError', 'Execution failed or cancelled.', [
       ['operation', jsonToValue(executionJson(rec, project, 'FULL'))],
     ]);

@@ -93,7 +93,7 @@ export interface AppConfig {
   baseUrl: string;
   /** Largest request body accepted; larger bodies get 413. */
   maxBodyBytes: number;
-  /** Active executions per project and location before new ones queue (reference §6.2). */
+  /** Active executions per project and location before new ones queue (https://cloud.google.com/workflows/quotas). */
   maxActiveExecutions: number;
   /** `--accept-host` entries: names besides loopback, IPs and the base URL's host that requests may address. */
   acceptHosts: string[];

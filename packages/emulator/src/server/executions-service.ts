@@ -53,7 +53,7 @@ import {
 import type { WorkflowsService } from './workflows-service.js';
 import { type ProjectRef } from './workflows-service.js';
 
-/** Reference §6.1: 32 KB, checked on the UTF-8 text. */
+/** https://cloud.google.com/workflows/quotas: 32 KB, checked on the UTF-8 text. */
 export const MAX_ARGUMENT_BYTES = 32 * 1024;
 
 const TERMINAL: ReadonlySet<ExecutionState> = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED', 'UNAVAILABLE']);
@@ -103,10 +103,10 @@ const stepEntryFields = (fineCallTypes: boolean): FieldSpecs<StepEntry> => ({
 /** `pageSize` of stepEntries.list: "the default max is 1000"; 0, negative or absent take the default. */
 const STEP_ENTRY_PAGE_SIZE = 1000;
 
-/** Concurrency quotas are per project and location (reference §6.2). */
+/** Concurrency quotas are per project and location (https://cloud.google.com/workflows/quotas). */
 const quotaSlot = (project: string, location: string): string => `${project}/${location}`;
 
-/** Backlogged executions per project+location, oldest first (reference §6.2). */
+/** Backlogged executions per project+location, oldest first (https://cloud.google.com/workflows/quotas). */
 interface Scheduler {
   active: Map<string, number>;
   queued: Map<string, { rec: ExecutionRecord; rev: RevisionRecord; argument: Value }[]>;
@@ -195,9 +195,9 @@ export class ExecutionsService {
       seq: this.deps.store.executions.nextSeq(),
       revisionId: rev.revisionId,
       // [?] The service seems to store the argument re-serialized with sorted keys
-      // (reference §4.3a); normalizing also makes `argument` compact.
+      // (a choice: Google does not document the order); normalizing also makes `argument` compact.
       argument: stringifyJson(argument, { sortKeys: true }),
-      // Reference §7.1: labels are inherited from the workflow; the execution's own win.
+      // https://cloud.google.com/workflows/docs/reference/executions/rest/v1/projects.locations.workflows.executions: labels are inherited from the workflow; the execution's own win.
       labels: { ...wf.labels, ...(input.labels ?? {}) },
       callLogLevel,
       executionHistoryLevel,
@@ -382,7 +382,7 @@ export class ExecutionsService {
     const filter = queryString(query, 'filter');
     const orderBy = queryString(query, 'orderBy');
     const pred = compileFilter(filter, EXECUTION_FIELDS);
-    // Reference §7.1: newest first by default.
+    // https://cloud.google.com/workflows/docs/reference/executions/rest/v1/projects.locations.workflows.executions: newest first by default.
     const cmp = compileOrderBy(
       orderBy,
       EXECUTION_FIELDS,

@@ -5,7 +5,7 @@ import { excerpt, invalidArgument } from './api-error.js';
 // Looser than Google's 6-30 character rule on purpose: tests like short names such as `p`.
 const PROJECT_RE = /^(?:[a-z0-9.-]+:)?[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
 const LOCATION_RE = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
-// Reference §7.2: letters, digits, `_` and `-`; starts with a letter; ends with a letter or digit; ≤ 64.
+// https://cloud.google.com/workflows/docs/reference/rest/v1/projects.locations.workflows: letters, digits, `_` and `-`; starts with a letter; ends with a letter or digit; ≤ 64.
 const WORKFLOW_ID_RE = /^[A-Za-z](?:[A-Za-z0-9_-]{0,62}[A-Za-z0-9])?$/;
 const EXECUTION_ID_RE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
 const OPERATION_ID_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,200}$/;

@@ -165,7 +165,7 @@ export function stepEntryJson(
 }
 
 /**
- * Reference §7.1: the documented Callback name uses the singular `callback` segment.
+ * https://cloud.google.com/workflows/docs/reference/executions/rest/v1/projects.locations.workflows.executions: the documented Callback name uses the singular `callback` segment.
  * `availablePayloads` lists the requests not yet awaited; each is shown as the JSON text of
  * its body [?] (the service documents the field as strings without their format).
  */

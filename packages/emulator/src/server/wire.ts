@@ -178,7 +178,7 @@ export function paginate<T>(
   return next < items.length ? { page, nextPageToken: encodePageToken(next, opts.fingerprint) } : { page };
 }
 
-// Label rules (reference §6.1): ≤ 64 labels; keys start with a lowercase letter; keys and
+// Label rules (https://cloud.google.com/workflows/quotas): ≤ 64 labels; keys start with a lowercase letter; keys and
 // values ≤ 63 characters of lowercase letters, digits, `_` and `-`. International lowercase
 // letters are allowed by Google's label rules, hence the Unicode classes.
 const LABEL_KEY_RE = /^[\p{Ll}\p{Lo}][\p{Ll}\p{Lo}\p{N}_-]{0,62}$/u;

@@ -1,6 +1,6 @@
 /**
  * Workflow source text → validated WorkflowDefinition, or every problem found with its
- * line, column and excerpt (reference §1; deploy errors §7.2).
+ * line, column and excerpt (https://cloud.google.com/workflows/docs/reference/syntax; deploy errors https://cloud.google.com/workflows/docs/reference/rest/v1/projects.locations.workflows).
  */
 import { defaultStdlib } from '../stdlib/index.js';
 import type { Stdlib } from '../stdlib/registry.js';
@@ -11,7 +11,7 @@ import type { SourceProblem, WorkflowDefinition } from './types.js';
 import { validateDefinition } from './validate.js';
 import { parseYamlTree } from './yaml-tree.js';
 
-/** The API limit on `sourceContents` (reference §1.1, §6.1): 128 KB of UTF-8. */
+/** The API limit on `sourceContents` (https://cloud.google.com/workflows/quotas): 128 KB of UTF-8. */
 export const MAX_SOURCE_BYTES = 131_072;
 
 export interface LoadOptions {

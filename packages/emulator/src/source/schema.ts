@@ -1,5 +1,5 @@
 /**
- * The structure of a workflow source as a zod schema (reference §1, Google's JSON schema),
+ * The structure of a workflow source as a zod schema (https://cloud.google.com/workflows/docs/reference/syntax, Google's JSON schema),
  * applied to the plain form of the YAML tree. Strict: unknown keys are rejected by name.
  *
  * The typed definition is built from the positioned YAML tree rather than from zod's output,
@@ -222,7 +222,7 @@ function bodyShape() {
 const NO_ACTION = 'a step needs an action';
 
 /**
- * One action per body (reference §1.2). `next` may accompany any action or stand alone;
+ * One action per body (https://cloud.google.com/workflows/docs/reference/syntax/steps). `next` may accompany any action or stand alone;
  * `args`/`result` need `call`; `retry`/`except` need `try`.
  */
 function checkActions(requireAction: boolean) {

@@ -37,7 +37,7 @@ export interface ValidateOptions {
   keyPos?: (template: ValueTemplate, key: string) => Pos | undefined;
 }
 
-/** Waiting calls that are blocking whatever the registry says (reference §1.5). */
+/** Waiting calls that are blocking whatever the registry says (https://cloud.google.com/workflows/docs/reference/syntax/calls). */
 const ALWAYS_BLOCKING = new Set(['events.await_callback', 'sys.log', 'sys.sleep', 'sys.sleep_until']);
 const BLOCKING_PREFIXES = ['googleapis.', 'experimental.executions.', 'http.'];
 /** Functions that are not plain stdlib members but exist on the real service. */

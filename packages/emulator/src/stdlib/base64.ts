@@ -1,4 +1,4 @@
-/** `base64.*` (reference §3.1): standard alphabet, padding on by default. */
+/** `base64.*` (https://cloud.google.com/workflows/docs/reference/stdlib/base64/encode): standard alphabet, padding on by default. */
 import { Buffer } from 'node:buffer';
 import { Bytes, type Value } from '../values/types.js';
 import { valueError } from '../values/workflow-error.js';

@@ -1,5 +1,5 @@
 /**
- * Text <-> bytes for `text.decode` / `text.encode` (reference §3.12): IANA charset names,
+ * Text <-> bytes for `text.decode` / `text.encode` (https://cloud.google.com/workflows/docs/reference/stdlib/overview): IANA charset names,
  * case-insensitive. TextDecoder alone is not enough: WHATWG maps `ISO-8859-1` and
  * `US-ASCII` to windows-1252 (wrong for bytes 0x80-0x9F and >0x7F), `UTF-16` to
  * little-endian without BOM detection, and TextEncoder only writes UTF-8.

@@ -1,4 +1,4 @@
-/** `hash.*` (reference §3.4): digests and HMACs of bytes, via node:crypto. */
+/** `hash.*` (https://cloud.google.com/workflows/docs/reference/stdlib/hash/compute_checksum): digests and HMACs of bytes, via node:crypto. */
 import { createHash, createHmac } from 'node:crypto';
 import { Bytes, type Value } from '../values/types.js';
 import { valueError } from '../values/workflow-error.js';

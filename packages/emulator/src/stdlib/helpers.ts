@@ -1,5 +1,5 @@
 /**
- * Expression helpers without a module prefix (reference §2.6): `default`, `keys`, `len`,
+ * Expression helpers without a module prefix (https://cloud.google.com/workflows/docs/reference/stdlib/expression-helpers): `default`, `keys`, `len`,
  * `int`, `double`, `string`, `get_type`, `if`.
  */
 import { formatNumber } from '../values/format.js';
@@ -66,7 +66,7 @@ export function helperFunctions(): StdlibMember[] {
     pure('double', [param('value', 'integer', 'double', 'string')], ([v]) => toDouble(v ?? null)),
     pure('string', [param('value', 'integer', 'double', 'boolean', 'string')], ([v]) => toStr(v ?? null)),
     pure('get_type', [param('value')], ([v]) => typeName(v ?? null)),
-    // Both branches are already evaluated by the caller (reference §2.6); null counts as false.
+    // Both branches are already evaluated by the caller (https://cloud.google.com/workflows/docs/reference/stdlib/expression-helpers); null counts as false.
     pure('if', [param('condition', 'boolean', 'null'), param('ifTrue'), param('ifFalse')], ([c, a, b]) =>
       c === true ? (a ?? null) : (b ?? null),
     ),

@@ -1,5 +1,5 @@
 /**
- * `http.get/post/put/patch/delete/request` (reference §5): request encoding, the call through
+ * `http.get/post/put/patch/delete/request` (https://cloud.google.com/workflows/docs/reference/stdlib/http/request): request encoding, the call through
  * the HttpTransport seam, response decoding and the documented errors.
  */
 import { parseJson, stringifyJson } from '../values/json.js';
@@ -176,7 +176,7 @@ function findHeader(headers: Record<string, string>, lower: string): string | un
 const mediaTypeOf = (contentType: string | undefined): string =>
   (contentType ?? '').split(';', 1)[0]!.trim().toLowerCase();
 
-/** Encodes the request body as documented in reference §5.1. */
+/** Encodes the request body as documented in https://cloud.google.com/workflows/docs/reference/stdlib/http/request. */
 function encodeBody(body: Value, headers: Record<string, string>): Uint8Array {
   const ctKey = findHeader(headers, 'content-type');
   if (!ctKey) {

@@ -52,13 +52,13 @@ function policy(predicate: string): WfMap {
   ]);
 }
 
-// Positional order used by expressions (reference §3.5). `timeout` defaults to 300 s (§5.1).
+// Positional order used by expressions (https://cloud.google.com/workflows/docs/reference/stdlib/http/request). `timeout` defaults to 300 s (https://cloud.google.com/workflows/docs/reference/stdlib/http/request).
 const tail: ParamSpec[] = [
   optional('headers', null, 'map'),
   optional('query', null, 'map'),
   optional('auth', null, 'map'),
   optional('private_service_name', null, 'string'),
-  // Untyped: a non-bytes certificate is a ValueError (§5.1), which the executor raises.
+  // Untyped: a non-bytes certificate is a ValueError (https://cloud.google.com/workflows/docs/reference/stdlib/http/request), which the executor raises.
   optional('ca_certificate', null),
 ];
 const url = param('url', 'string');

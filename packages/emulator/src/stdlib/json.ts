@@ -1,4 +1,4 @@
-/** `json.*` (reference §3.6). */
+/** `json.*` (https://cloud.google.com/workflows/docs/reference/stdlib/json/encode). */
 import { parseJson, stringifyJson, type StringifyJsonOptions } from '../values/json.js';
 import { Bytes, type Value, type WfMap } from '../values/types.js';
 import { typeError, valueError } from '../values/workflow-error.js';
@@ -21,10 +21,10 @@ function decode(data: Value): Value {
 }
 
 /**
- * Map keys are written sorted (code-point order = UTF-8 byte order). The reference leaves
- * json.encode's key order open (§3.6, open question 11), but every observed serialisation
- * by the service — execution results, error payloads, re-serialised arguments (§4.3a) —
- * sorts keys, which points to one encoder over a sorted map representation. Sorting also
+ * Map keys are written sorted (code-point order = UTF-8 byte order). Google leaves
+ * json.encode's key order open (https://cloud.google.com/workflows/docs/reference/stdlib/json/encode),
+ * but every observed serialisation by the service (execution results, error payloads,
+ * re-serialised arguments) sorts keys, which points to one encoder over a sorted map representation. Sorting also
  * makes the output independent of how a map was built, which is what tests comparing
  * encoded text need.
  *

@@ -1,4 +1,4 @@
-/** `list.*` (reference §3.7). Both return a new list; the input is never changed. */
+/** `list.*` (https://cloud.google.com/workflows/docs/reference/stdlib/list/concat). Both return a new list; the input is never changed. */
 import type { Value, WfList } from '../values/types.js';
 import { param, pure, type StdlibMember } from './registry.js';
 

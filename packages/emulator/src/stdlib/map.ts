@@ -1,5 +1,5 @@
 /**
- * `map.*` (reference §3.8). Maps are `Map` instances, so `__proto__`, `constructor` and
+ * `map.*` (https://cloud.google.com/workflows/docs/reference/stdlib/map/get). Maps are `Map` instances, so `__proto__`, `constructor` and
  * `prototype` are ordinary keys here. Results are new maps; inputs are never changed.
  */
 import { typeError } from '../values/workflow-error.js';
@@ -35,7 +35,7 @@ function mergeNested(a: WfMap, b: WfMap): WfMap {
 
 export function mapFunctions(): StdlibMember[] {
   return [
-    // `map` is untyped: a non-map yields null rather than a TypeError (reference §3.8).
+    // `map` is untyped: a non-map yields null rather than a TypeError (https://cloud.google.com/workflows/docs/reference/stdlib/map/get).
     pure('map.get', [param('map'), param('keys')], ([m, k]) => get(m ?? null, k ?? null)),
     pure('map.delete', [param('map', 'map'), param('key', 'string')], ([m, k]) => {
       const out: WfMap = new Map(m as WfMap);

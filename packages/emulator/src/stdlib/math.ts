@@ -1,4 +1,4 @@
-/** `math.*` (reference §3.9). */
+/** `math.*` (https://cloud.google.com/workflows/docs/reference/stdlib/math/abs). */
 import { intCompare, intFromNumber, intNeg } from '../values/integer.js';
 import { Double, INT64_MIN, type Value } from '../values/types.js';
 import { valueError } from '../values/workflow-error.js';

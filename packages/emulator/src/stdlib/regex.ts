@@ -1,5 +1,5 @@
 /**
- * RE2 regular expressions for `text.*_regex` (reference §3.12), through re2js: RE2 syntax
+ * RE2 regular expressions for `text.*_regex` (https://cloud.google.com/workflows/docs/reference/stdlib/overview), through re2js: RE2 syntax
  * and linear-time matching. User patterns never reach the JS RegExp engine, whose
  * backtracking makes a pattern like `(a+)+$` a denial of service.
  */

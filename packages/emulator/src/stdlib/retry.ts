@@ -1,4 +1,4 @@
-/** `retry.*` (reference §3.10): trivial predicates and the default back-off policy. */
+/** `retry.*` (https://cloud.google.com/workflows/docs/reference/stdlib/retry/default_backoff): trivial predicates and the default back-off policy. */
 import { Double, type Value, type WfMap } from '../values/types.js';
 import { constant, param, pure, type StdlibMember } from './registry.js';
 

@@ -1,6 +1,6 @@
 /**
  * Code-point arithmetic over JS (UTF-16) strings: Workflows counts lengths and indexes in
- * Unicode code points (reference §3), while JS string offsets count UTF-16 units.
+ * Unicode code points (https://cloud.google.com/workflows/docs/reference/stdlib/overview), while JS string offsets count UTF-16 units.
  */
 
 const isHigh = (c: number): boolean => c >= 0xd800 && c <= 0xdbff;

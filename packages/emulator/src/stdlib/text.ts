@@ -1,4 +1,4 @@
-/** `text.*` (reference §3.12). Indexes and lengths count code points, not UTF-16 units. */
+/** `text.*` (https://cloud.google.com/workflows/docs/reference/stdlib/overview). Indexes and lengths count code points, not UTF-16 units. */
 import { Bytes, type Value, type WfMap } from '../values/types.js';
 import { valueError } from '../values/workflow-error.js';
 import { optional, param, pure, type StdlibMember } from './registry.js';

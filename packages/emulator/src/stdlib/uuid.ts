@@ -1,4 +1,4 @@
-/** `uuid.*` (reference §3.14). IDs come from the injected IdSource so tests can fix them. */
+/** `uuid.*` (https://cloud.google.com/workflows/docs/reference/stdlib/uuid/generate). IDs come from the injected IdSource so tests can fix them. */
 import { pure, type StdlibMember } from './registry.js';
 
 export function uuidFunctions(): StdlibMember[] {

@@ -31,7 +31,7 @@ export interface ConnectorHandlerOptions {
   builtins?: ReadonlyMap<string, BuiltinConnector>;
 }
 
-/** Documented default of `connector_params.timeout` (reference §3.15). */
+/** Documented default of `connector_params.timeout` (https://cloud.google.com/workflows/docs/reference/googleapis). */
 const DEFAULT_CONNECTOR_TIMEOUT_S = 1800;
 
 /** Plain JSON for JSONata and the request log: big integers as numbers, bytes as base64. */

@@ -5,7 +5,7 @@ import { formatNumber } from './format.js';
 import { typeError, valueError, zeroDivisionError } from './workflow-error.js';
 
 /*
- * Operators on values (reference §2.2–2.5). Integers are `number | bigint`, doubles are
+ * Operators on values (https://cloud.google.com/workflows/docs/reference/syntax/datatypes). Integers are `number | bigint`, doubles are
  * boxed; every function starts with the two-small-integers fast path, which allocates nothing.
  */
 
@@ -21,8 +21,8 @@ function operandError(op: string, a: Value, b: Value): Error {
 }
 
 /**
- * A double result. The reference only says "overflow …" after the `+` table (§2.4, [?]);
- * we raise a ValueError, like integer overflow, rather than let Infinity into a variable
+ * A double result. Google says only "overflow …" after the `+` table
+ * (https://cloud.google.com/workflows/docs/reference/syntax/datatypes); the choice here: raise a ValueError, like integer overflow, rather than let Infinity into a variable
  * (it could not be serialised as JSON anyway).
  */
 function dbl(n: number, op: string): Double {
@@ -30,7 +30,7 @@ function dbl(n: number, op: string): Double {
   return new Double(n);
 }
 
-/** `+`, following the official conversion table (§2.4): numbers add, a string on either side concatenates. */
+/** `+`, following the official conversion table (https://cloud.google.com/workflows/docs/reference/syntax/datatypes): numbers add, a string on either side concatenates. */
 export function add(a: Value, b: Value): Value {
   if (typeof a === 'number' && typeof b === 'number') {
     const r = a + b;
@@ -73,14 +73,15 @@ export function multiply(a: Value, b: Value): Value {
 }
 
 function zeroDivision(op: string, a: Value, b: Value): Error {
-  // §4.2: the message names the operand types and the operation; the exact words are [?].
+  // https://cloud.google.com/workflows/docs/reference/syntax/error-types: the message names the operand types and the operation; Google does not give the words,
+  // so they are a choice.
   return zeroDivisionError(`division by zero: ${typeName(a)} ${op} ${typeName(b)}`);
 }
 
 const isZero = (v: Num): boolean =>
   typeof v === 'number' ? v === 0 : typeof v === 'bigint' ? v === 0n : v.value === 0;
 
-/** `/` is float division (§2.4): always a double, even for two integers. */
+/** `/` is float division (https://cloud.google.com/workflows/docs/reference/syntax/datatypes): always a double, even for two integers. */
 export function divide(a: Value, b: Value): Value {
   if (!isNum(a) || !isNum(b)) throw operandError('/', a, b);
   if (isZero(b)) throw zeroDivision('/', a, b);
@@ -118,7 +119,7 @@ export function not(a: Value): boolean {
   throw typeError(`bad operand type for not: '${typeName(a)}' (expected a boolean)`);
 }
 
-/** `and` / `or` operands must be booleans (§2.2); the evaluator short-circuits. */
+/** `and` / `or` operands must be booleans (https://cloud.google.com/workflows/docs/reference/syntax/datatypes); the evaluator short-circuits. */
 export function requireBoolean(v: Value, op: 'and' | 'or'): boolean {
   if (typeof v === 'boolean') return v;
   throw typeError(`operand of '${op}' must be a boolean; got: ${typeName(v)}`);
@@ -134,7 +135,7 @@ export function contains(container: Value, item: Value): boolean {
     for (let i = 0; i < container.length; i++) if (valueEquals(container[i] as Value, item)) return true;
     return false;
   }
-  // Exact message from an official sample for null (§2.2); the same wording for other types.
+  // Exact message from an official sample for null (https://cloud.google.com/workflows/docs/reference/syntax/datatypes); the same wording for other types.
   throw typeError(`The argument of 'in' must be a dict or an array; got: ${typeName(container)}`);
 }
 

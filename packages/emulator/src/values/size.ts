@@ -1,7 +1,8 @@
 import type { Value } from './types.js';
 
 /**
- * Bytes of variable memory a value costs, with the accounting the reference quotes (§6, [3P]):
+ * Bytes of variable memory a value costs, against the memory limit of https://cloud.google.com/workflows/quotas; Google does not
+ * document how values are counted, so the accounting is a choice (from third-party notes):
  * scalars 8; strings and bytes 8 + length; lists 8 + elements; maps 8 + keys + values.
  * String length is counted in UTF-16 units, a cheap stand-in for UTF-8 bytes. Iterative, so a
  * deeply nested value cannot overflow the stack.

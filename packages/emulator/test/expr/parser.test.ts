@@ -23,7 +23,7 @@ function syntaxError(text: string): ExpressionSyntaxError {
 }
 
 describe('parseExpression: trees', () => {
-  it('follows the precedence table of §2.2', () => {
+  it('follows the precedence table of https://cloud.google.com/workflows/docs/reference/syntax/datatypes', () => {
     const e = parseExpression('a or b and not c == d + e * -f');
     const shape = (x: Expr): string => {
       switch (x.kind) {

@@ -1,6 +1,6 @@
 /**
  * Deploy-time rejections that the workflow cases cannot express (the harness only runs
- * workflows that load). Ported in spirit from the conformance deploy cases and reference §1.
+ * workflows that load). Ported in spirit from the conformance deploy cases and https://cloud.google.com/workflows/docs/reference/syntax.
  */
 import { describe, expect, it } from 'vitest';
 import { loadWorkflow } from '../../src/source/index.js';

@@ -1,4 +1,4 @@
-/** How uncaught errors are reported (reference §4.3): frame order and positions across routines. */
+/** How uncaught errors are reported (https://cloud.google.com/workflows/docs/access-execution-results): frame order and positions across routines. */
 import { describe, expect, it } from 'vitest';
 import { run } from './harness.js';
 

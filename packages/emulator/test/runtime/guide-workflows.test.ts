@@ -1,6 +1,6 @@
 /**
  * The workflows of the django-gcp guide (reference/django-gcp-workflows-guide.rst) and the
- * sample described in reference §8.2, checked on what the case files cannot see:
+ * sample described in https://github.com/octue/django-gcp, checked on what the case files cannot see:
  * request order and bodies, and the log entries.
  */
 import { describe, expect, it } from 'vitest';
@@ -29,7 +29,7 @@ main:
             order_id: \${args.order_id}
 `;
 
-// Written from the description in reference §8.2 (the sample in the django-gcp repository).
+// Written from the sample workflow of django-gcp (https://github.com/octue/django-gcp).
 const SAMPLE = `
 main:
   params: [args]
@@ -95,7 +95,7 @@ describe('django-gcp guide workflows', () => {
     ]);
   });
 
-  it('the §8.2 sample logs, sleeps the default 5 s and returns a map', async () => {
+  it('the django-gcp sample logs, sleeps the default 5 s and returns a map', async () => {
     const r = await run(SAMPLE);
     const result = resultOf(r) as { duration: number; finished_at: number };
     expect(result.duration).toBe(5);
@@ -109,7 +109,7 @@ describe('django-gcp guide workflows', () => {
     });
   });
 
-  it('the §8.2 sample raises its map for a too-long duration, without logging or sleeping', async () => {
+  it('the django-gcp sample raises its map for a too-long duration, without logging or sleeping', async () => {
     const r = await run(SAMPLE, { argument: { duration: 90 } });
     expect(r.outcome.state).toBe('FAILED');
     if (r.outcome.state !== 'FAILED') return;

@@ -1,4 +1,4 @@
-/** Request-side details of `http.*` calls (reference §5.1) that the case files cannot see. */
+/** Request-side details of `http.*` calls (https://cloud.google.com/workflows/docs/reference/stdlib/http/request) that the case files cannot see. */
 import { describe, expect, it } from 'vitest';
 import { resultOf, run } from './harness.js';
 
@@ -41,7 +41,7 @@ main:
     expect(url.origin + url.pathname).toBe('https://api.example.com/items');
     expect(url.searchParams.get('page')).toBe('2');
     expect(url.searchParams.get('q')).toBe('red shoes');
-    // A list value repeats the key (reference §5.1).
+    // A list value repeats the key (https://cloud.google.com/workflows/docs/reference/stdlib/http/request).
     expect(url.searchParams.getAll('tag')).toEqual(['a', 'b']);
     expect(header(req.headers, 'X-Api-Key')).toBe('k-123');
     expect(header(req.headers, 'User-Agent')).toBe(DEFAULT_UA);

@@ -1,4 +1,4 @@
-/** Execution limits (reference §6.1): steps, memory, call depth. */
+/** Execution limits (https://cloud.google.com/workflows/quotas): steps, memory, call depth. */
 import { describe, expect, it } from 'vitest';
 import { errorOf, resultOf, run, type TestClock } from './harness.js';
 

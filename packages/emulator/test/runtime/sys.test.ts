@@ -1,4 +1,4 @@
-/** `sys.log` entries (reference §3.11): what reaches the Logger seam. */
+/** `sys.log` entries (https://cloud.google.com/workflows/docs/reference/stdlib/sys/log): what reaches the Logger seam. */
 import { describe, expect, it } from 'vitest';
 import { errorOf, resultOf, run } from './harness.js';
 

@@ -362,7 +362,7 @@ function queryOf(req: Request): Record<string, string[]> {
   return out;
 }
 
-/** JSON bodies arrive decoded (reference §3.2); other bodies as text; an empty body as null. */
+/** JSON bodies arrive decoded (https://cloud.google.com/workflows/docs/creating-callback-endpoints); other bodies as text; an empty body as null. */
 function decodeCallbackBody(req: Request): Value {
   const raw: unknown = req.body;
   if (!Buffer.isBuffer(raw) || raw.length === 0) return null;
