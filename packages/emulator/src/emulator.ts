@@ -85,6 +85,11 @@ export interface StepEntryJson {
     progressNumber?: string;
     expectedIteration?: string;
   };
+  /**
+   * Emulator extension (Google's StepEntry has no such field): the step mock that answered the
+   * step's call, and the attempt (0-based) it answered.
+   */
+  emulatorStepMock?: { id: string; attempt: number };
   /** At the detailed level: every variable in scope when the entry ended. */
   variableData?: { variables: Record<string, unknown> };
 }

@@ -120,6 +120,8 @@ export interface HistoryStep {
   readonly threadId: string;
   /** The error value, when the step failed. */
   readonly error?: unknown;
+  /** Set when a step mock answered the step's call: the mock and the attempt (0-based) it answered. */
+  readonly mocked?: { readonly id: string; readonly attempt: number };
 }
 
 /** A registered step mock (see `env.mockStep`). */
@@ -387,6 +389,7 @@ export class TestEnvironment {
         state: e.state,
         threadId: e.stepEntryMetadata?.threadId ?? '',
         ...(e.exception !== undefined && { error: parseJsonText(e.exception.payload) }),
+        ...(e.emulatorStepMock !== undefined && { mocked: { ...e.emulatorStepMock } }),
       }));
   }
 

@@ -102,6 +102,14 @@ describe('env.mockStep', () => {
     ]);
     expect(calls[1]?.body).toEqual({ amount: 5 });
     expect(calls[1]?.status).toBe(200);
+    // The step entries say so too.
+    const mocked = env.executionHistory(status.id).map((s) => [s.step, s.mocked]);
+    expect(mocked).toEqual([
+      ['get_order', { id: getOrder.id, attempt: 0 }],
+      ['charge', { id: 'mock-2', attempt: 0 }],
+      ['check', undefined],
+      ['done', undefined],
+    ]);
   });
 
   it('drives retries with attempt keys: 0, 1-2, default', async () => {
@@ -116,6 +124,8 @@ describe('env.mockStep', () => {
     const status = await env.execute('order');
     expect(status.result).toEqual({ order: { id: 1, amount: 5 }, payment: { paid: 'at last' } });
     expect(charge.calls()).toBe(4);
+    const chargeEntry = env.executionHistory(status.id).find((s) => s.step === 'charge');
+    expect(chargeEntry?.mocked).toEqual({ id: charge.id, attempt: 3 });
     // Backoff 2 s, 4 s, 8 s, in virtual time.
     expect(status.duration).toBe(14_000);
     const outcomes = env.stubs

@@ -141,6 +141,11 @@ export interface StepEntry {
   readonly expectedIteration: number;
   /** The variables in scope when the entry ended, as a JSON map text (detailed level only). */
   readonly variables?: string | undefined;
+  /**
+   * Emulator extension: the step mock that answered the step's call instead of the call being
+   * made, and the attempt it answered (the last one, when the step called more than once).
+   */
+  readonly stepMock?: { id: string; attempt: number } | undefined;
 }
 
 /**

@@ -175,6 +175,9 @@ class EntryView implements StepEntry {
   get variables(): string | undefined {
     return this.h.variables.get(this.entryId);
   }
+  get stepMock(): { id: string; attempt: number } | undefined {
+    return this.h.stepMocks.get(this.entryId);
+  }
 }
 
 function grow<T extends Int32Array | Float64Array | Uint8Array>(a: T, size: number): T {
@@ -202,6 +205,8 @@ export class StepHistory implements StepEntries {
   updates = new Float64Array(INITIAL_CAPACITY);
   readonly payloads = new Map<number, string>();
   readonly variables = new Map<number, string>();
+  /** Entries whose call a step mock answered (few: a map, not a column). */
+  readonly stepMocks = new Map<number, { id: string; attempt: number }>();
   private textBytes = 0;
   private count = 0;
   /** The last top-level entry (to link the next one). */
@@ -370,6 +375,7 @@ export class StepHistory implements StepEntries {
 
   stepEnded(step: TracedStep): void {
     if (step.entryId === 0) return;
+    if (step.mock) this.stepMocks.set(step.entryId, step.mock);
     this.close(
       step.entryId,
       step.outcome ?? 'failed',

@@ -161,6 +161,8 @@ export function stepEntryJson(
   if (variables && entry.variables !== undefined) {
     out.variableData = { variables: JSON.parse(entry.variables) as unknown };
   }
+  // Google's StepEntry has no field for it: an emulator extension, named so.
+  if (entry.stepMock) out.emulatorStepMock = { id: entry.stepMock.id, attempt: entry.stepMock.attempt };
   return out;
 }
 

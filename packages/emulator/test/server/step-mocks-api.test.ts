@@ -88,6 +88,12 @@ describe('/emulator/v1/stepMocks', () => {
     expect(listed.body.stepMocks[0]).toMatchObject({ id: 'pay-flaky', calls: 3 });
     expect((await call('GET', '/emulator/v1/stepMocks/pay-flaky')).body.calls).toBe(3);
 
+    // The step entry says which mock answered, as an emulator extension field.
+    const entries = (await call('GET', `/v1/${ex.name}/stepEntries`)).body.stepEntries as Json[];
+    const pay = entries.find((e) => e.step === 'pay');
+    expect(pay?.emulatorStepMock).toEqual({ id: 'pay-flaky', attempt: 2 });
+    expect(entries.find((e) => e.step === 'done')?.emulatorStepMock).toBeUndefined();
+
     const log = await call('GET', '/emulator/v1/requests?stepMockId=pay-flaky');
     expect(log.body.requests.map((r: Json) => [r.outcome, r.method, r.url, r.status, r.body])).toEqual([
       ['mocked', 'POST', 'https://pay.example.com/charge', 503, { orderId: 7 }],
