@@ -5,7 +5,8 @@
  * execution's path in the graph; a failed execution in dark mode, down to the line where it
  * failed) are written to `packages/emulator/docs/`.
  *
- * The emulator runs in-process on a loopback port; the examples' workflow directories are
+ * Executions run at the detailed history level with every call logged, so the step details show
+ * variables and log lines. The emulator runs in-process on a loopback port; the examples' workflow directories are
  * watched as `pnpm start` watches them, with their stubs, plus one showcase workflow (loops,
  * parallel branches, try/except, a callback) and one broken file for the deploy-problems panel.
  */
@@ -167,8 +168,13 @@ async function main(): Promise<void> {
 
     const ex = emulator.services.executions;
     const ref = { alias: project, project };
+    // At the detailed history level with every call logged: the pictures show variables and logs.
     const run = async (location: string, workflow: string, argument: unknown, wait = true) => {
-      const rec = ex.create(ref, location, workflow, { argument: JSON.stringify(argument) });
+      const rec = ex.create(ref, location, workflow, {
+        argument: JSON.stringify(argument),
+        executionHistoryLevel: 'EXECUTION_HISTORY_DETAILED',
+        callLogLevel: 'LOG_ALL_CALLS',
+      });
       if (wait) await ex.whenSettled(rec);
       return rec;
     };
@@ -249,6 +255,18 @@ async function main(): Promise<void> {
         path: exec('europe-west1', 'process-order', failed.executionId),
         ready: '.source-lines tr.failing',
         then: { click: '#path-tab-graph', ready: '.graph-svg .failing' },
+      },
+      {
+        name: 'execution-step',
+        path: exec('europe-west1', 'process-order', ok.executionId),
+        ready: '#steps [data-step="send_confirmation"]',
+        then: { click: '#steps [data-step="send_confirmation"]', ready: '#step-details #step-calls' },
+      },
+      {
+        name: 'execution-step-failed',
+        path: exec('europe-west1', 'process-order', failed.executionId),
+        ready: '#steps .has-exception',
+        then: { click: '#steps .has-exception', ready: '#step-details #step-exception' },
       },
       { name: 'stubs', path: '/console/workflows/stubs', ready: '#requests' },
     ];

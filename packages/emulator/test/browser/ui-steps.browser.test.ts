@@ -1,6 +1,6 @@
 /**
- * An execution's steps in the developer UI, in headless Chromium: the step history as a tree,
- * a step opened with its details, variables, log lines and the outbound calls it
+ * An execution's steps in the developer UI, in headless Chromium: the step history as a tree
+ * that grows live, a step opened with its details, variables, log lines and the outbound calls it
  * made, and the execution's logs with a severity filter; read from the Executions API's step
  * entries, `/emulator/v1/logs` and the request log, as a user's tools read them.
  */
@@ -50,6 +50,37 @@ const LOOPER = `main:
         return: \${total}
 `;
 
+// Waits for a callback, then loops: its later steps appear while the page is open.
+const WAITER = `main:
+  steps:
+    - create:
+        call: events.create_callback_endpoint
+        args:
+          http_callback_method: POST
+        result: cb
+    - ready:
+        call: sys.log
+        args:
+          text: callback ready
+    - wait:
+        call: events.await_callback
+        args:
+          callback: \${cb}
+          timeout: 3600
+        result: req
+    - loop:
+        for:
+          value: i
+          in: [1, 2]
+          steps:
+            - say:
+                call: sys.log
+                args:
+                  text: \${"item " + string(i)}
+    - done:
+        return: \${req.http_request.body}
+`;
+
 describe('an execution’s steps in headless Chromium', () => {
   if (CHROMIUM_MISSING !== undefined) {
     it('runs the UI in a browser', (ctx) => ctx.skip(CHROMIUM_MISSING));
@@ -61,6 +92,8 @@ describe('an execution’s steps in headless Chromium', () => {
   let page: Page;
   const ref = { alias: PROJECT, project: PROJECT };
   const url = (path: string) => `${emulator.url}${path}${path.includes('?') ? '&' : '?'}project=${PROJECT}`;
+  /** Resolves when the execution has written `text` with sys.log. */
+  const logged = (executionId: string, text: string) => rig!.logged(executionId, text);
   const executionPath = (workflow: string, id: string) =>
     `/console/workflows/workflow/${LOCATION}/${workflow}/execution/${id}`;
 
@@ -68,6 +101,7 @@ describe('an execution’s steps in headless Chromium', () => {
     rig = await startUiRig({ projectId: PROJECT, location: LOCATION });
     ({ emulator, browser } = rig);
     emulator.deploy('looper', LOOPER, { location: LOCATION });
+    emulator.deploy('waiter', WAITER, { location: LOCATION });
     emulator.deps.stubs.add({
       id: 'items',
       method: 'GET',
@@ -184,5 +218,68 @@ describe('an execution’s steps in headless Chromium', () => {
         ls.map((l) => `${l.getAttribute('data-severity')} ${l.getAttribute('data-log')}`),
       ),
     ).toEqual(['DEBUG call', 'WARNING sys.log', 'DEBUG call']);
+  });
+
+  it("follows a running execution's steps live, nested as they ran, and opens a step's variables and log lines", async () => {
+    const rec = emulator.services.executions.create(ref, LOCATION, 'waiter', {
+      executionHistoryLevel: 'EXECUTION_HISTORY_DETAILED',
+    });
+    await logged(rec.executionId, 'callback ready');
+    await page.goto(url(executionPath('waiter', rec.executionId)));
+    await page.locator('.live-live').waitFor();
+    const row = (step: string) => page.locator(`#steps [role="treeitem"][data-step="${step}"]`);
+    await row('wait').locator('.state-in_progress').waitFor();
+    expect(await row('say').count()).toBe(0);
+
+    // Another tool delivers the callback: the loop's iterations and their steps appear, nested.
+    const name = `projects/${PROJECT}/locations/${LOCATION}/workflows/waiter/executions/${rec.executionId}`;
+    const [callback] = emulator.deps.runtime.callbacks.list(name);
+    const delivered = await fetch(`${emulator.url}/v1/${name}/callbacks/${callback!.id}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"approved":true}',
+    });
+    expect(delivered.status).toBe(200);
+    await page.locator('.summary-state .state', { hasText: 'SUCCEEDED' }).waitFor();
+    await row('done').waitFor();
+    await row('wait').locator('.state-succeeded').waitFor();
+    const iterations = page.locator('#steps [data-type="STEP_FOR_ITERATION"]');
+    expect(await iterations.count()).toBe(2);
+    const loop = page.locator('#steps [data-step="loop"][data-type="STEP_FOR"]');
+    expect(await loop.getAttribute('aria-level')).toBe('1');
+    expect(await loop.getAttribute('aria-expanded')).toBe('true');
+    expect(await iterations.nth(1).getAttribute('aria-level')).toBe('2');
+    expect(await iterations.nth(1).getAttribute('aria-label')).toMatch(
+      /^iteration 2 of 2, for iteration, succeeded/,
+    );
+    expect(await row('say').count()).toBe(2);
+    expect(await row('say').nth(1).getAttribute('aria-level')).toBe('3');
+    // Its log lines came live too.
+    await page.locator('#logs [data-log="sys.log"]', { hasText: 'item 2' }).waitFor();
+
+    // The second iteration's step: its variables after it ran, and its own log line.
+    await row('say').nth(1).click();
+    const variable = (v: string) => page.locator(`#step-variables tr[data-variable="${v}"] td.value`);
+    await variable('i').waitFor();
+    expect(JSON.parse((await variable('i').textContent()) ?? '')).toBe(2);
+    expect(JSON.parse((await variable('req').textContent()) ?? '').http_request.body).toEqual({
+      approved: true,
+    });
+    const own = page.locator('#step-logs .log-line');
+    await own.first().waitFor();
+    expect(await own.count()).toBe(1);
+    expect(await own.locator('.log-text').textContent()).toBe('item 2');
+
+    // With the keyboard: Left goes to the iteration, Left again closes it, Right opens it.
+    await row('say').nth(1).focus();
+    await page.keyboard.press('ArrowLeft');
+    expect(await page.evaluate('document.activeElement?.getAttribute("aria-label")')).toMatch(
+      /^iteration 2 of 2/,
+    );
+    await page.keyboard.press('ArrowLeft');
+    await page.waitForFunction(`document.querySelectorAll('#steps [data-step="say"]').length === 1`);
+    expect(await iterations.nth(1).getAttribute('aria-expanded')).toBe('false');
+    await page.keyboard.press('ArrowRight');
+    await page.waitForFunction(`document.querySelectorAll('#steps [data-step="say"]').length === 2`);
   });
 });
