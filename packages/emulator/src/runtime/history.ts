@@ -115,7 +115,29 @@ export interface StepHistoryOptions {
 /** A step's type depends only on its workflow definition: computed once per step node. */
 const stepTypes = new WeakMap<Step, number>();
 
-const INITIAL_CAPACITY = 64;
+// Small, and few arrays: most executions take a few steps, and each typed array costs about 200
+// bytes of heap however short (10,000 sleeping executions must stay near 100 MB). Rows double as
+// entries come.
+const INITIAL_CAPACITY = 4;
+/** Byte columns, per row: type, state, progress type. */
+const B = 3;
+const B_TYPE = 0;
+const B_STATE = 1;
+const B_PROGRESS = 2;
+/** Int32 columns, per row. */
+const I = 8;
+const I_THREAD = 0;
+const I_PARENT = 1;
+const I_PREVIOUS = 2;
+const I_NEXT = 3;
+const I_FIRST_CHILD = 4;
+const I_LAST_CHILD = 5;
+const I_PROGRESS_NUMBER = 6;
+const I_EXPECTED = 7;
+/** Float64 columns, per row: create and update times. */
+const F = 2;
+const F_CREATE = 0;
+const F_UPDATE = 1;
 
 /** An entry as read: a live view of its row (state and times change until it ends). */
 class EntryView implements StepEntry {
@@ -130,16 +152,16 @@ class EntryView implements StepEntry {
     return this.h.steps[this.entryId] as string;
   }
   get stepType(): StepType {
-    return STEP_TYPE_NAMES[this.h.types[this.entryId] as number] as StepType;
+    return STEP_TYPE_NAMES[this.h.bytes[this.entryId * B + B_TYPE] as number] as StepType;
   }
   get state(): StepEntryState {
-    return STATE_NAMES[this.h.states[this.entryId] as number] as StepEntryState;
+    return STATE_NAMES[this.h.bytes[this.entryId * B + B_STATE] as number] as StepEntryState;
   }
   get createMs(): number {
-    return this.h.creates[this.entryId] as number;
+    return this.h.times[this.entryId * F + F_CREATE] as number;
   }
   get updateMs(): number {
-    return this.h.updates[this.entryId] as number;
+    return this.h.times[this.entryId * F + F_UPDATE] as number;
   }
   get createTime(): Date {
     return new Date(this.createMs);
@@ -148,35 +170,35 @@ class EntryView implements StepEntry {
     return new Date(this.updateMs);
   }
   get exceptionPayload(): string | undefined {
-    return this.h.payloads.get(this.entryId);
+    return this.h.payloads?.get(this.entryId);
   }
   get threadId(): string {
-    const t = this.h.threads[this.entryId] as number;
+    const t = this.h.ints[this.entryId * I + I_THREAD] as number;
     return t === 0 ? '' : String(t);
   }
   get parent(): number {
-    return this.h.parents[this.entryId] as number;
+    return this.h.ints[this.entryId * I + I_PARENT] as number;
   }
   get previous(): number {
-    return this.h.previous[this.entryId] as number;
+    return this.h.ints[this.entryId * I + I_PREVIOUS] as number;
   }
   get next(): number {
-    return this.h.nexts[this.entryId] as number;
+    return this.h.ints[this.entryId * I + I_NEXT] as number;
   }
   get progressType(): ProgressType | undefined {
-    return PROGRESS_NAMES[this.h.progressTypes[this.entryId] as number];
+    return PROGRESS_NAMES[this.h.bytes[this.entryId * B + B_PROGRESS] as number];
   }
   get progressNumber(): number {
-    return this.h.progressNumbers[this.entryId] as number;
+    return this.h.ints[this.entryId * I + I_PROGRESS_NUMBER] as number;
   }
   get expectedIteration(): number {
-    return this.h.expected[this.entryId] as number;
+    return this.h.ints[this.entryId * I + I_EXPECTED] as number;
   }
   get variables(): string | undefined {
-    return this.h.variables.get(this.entryId);
+    return this.h.variables?.get(this.entryId);
   }
   get stepMock(): { id: string; attempt: number } | undefined {
-    return this.h.stepMocks.get(this.entryId);
+    return this.h.stepMocks?.get(this.entryId);
   }
 }
 
@@ -190,23 +212,15 @@ export class StepHistory implements StepEntries {
   /** Rows by entry number (row 0 unused). */
   routines: string[] = [''];
   steps: string[] = [''];
-  types = new Uint8Array(INITIAL_CAPACITY);
-  states = new Uint8Array(INITIAL_CAPACITY);
-  progressTypes = new Uint8Array(INITIAL_CAPACITY);
-  threads = new Int32Array(INITIAL_CAPACITY);
-  parents = new Int32Array(INITIAL_CAPACITY);
-  previous = new Int32Array(INITIAL_CAPACITY);
-  nexts = new Int32Array(INITIAL_CAPACITY);
-  firstChildren = new Int32Array(INITIAL_CAPACITY);
-  lastChildren = new Int32Array(INITIAL_CAPACITY);
-  progressNumbers = new Int32Array(INITIAL_CAPACITY);
-  expected = new Int32Array(INITIAL_CAPACITY);
-  creates = new Float64Array(INITIAL_CAPACITY);
-  updates = new Float64Array(INITIAL_CAPACITY);
-  readonly payloads = new Map<number, string>();
-  readonly variables = new Map<number, string>();
-  /** Entries whose call a step mock answered (few: a map, not a column). */
-  readonly stepMocks = new Map<number, { id: string; attempt: number }>();
+  /** Row-major columns (see B, I, F above). */
+  bytes = new Uint8Array(INITIAL_CAPACITY * B);
+  ints = new Int32Array(INITIAL_CAPACITY * I);
+  times = new Float64Array(INITIAL_CAPACITY * F);
+  /** Texts of the few entries that have them (maps made on first use). */
+  payloads: Map<number, string> | null = null;
+  variables: Map<number, string> | null = null;
+  /** Entries whose call a step mock answered. */
+  stepMocks: Map<number, { id: string; attempt: number }> | null = null;
   private textBytes = 0;
   private count = 0;
   /** The last top-level entry (to link the next one). */
@@ -236,7 +250,9 @@ export class StepHistory implements StepEntries {
   children(id: number): number[] {
     const out: number[] = [];
     if (id < 1 || id > this.count) return out;
-    for (let c = this.firstChildren[id] as number; c > 0; c = this.nexts[c] as number) out.push(c);
+    const ints = this.ints;
+    for (let c = ints[id * I + I_FIRST_CHILD] as number; c > 0; c = ints[c * I + I_NEXT] as number)
+      out.push(c);
     return out;
   }
 
@@ -256,21 +272,11 @@ export class StepHistory implements StepEntries {
   }
 
   private ensure(id: number): void {
-    if (id < this.types.length) return;
-    const size = this.types.length * 2;
-    this.types = grow(this.types, size);
-    this.states = grow(this.states, size);
-    this.progressTypes = grow(this.progressTypes, size);
-    this.threads = grow(this.threads, size);
-    this.parents = grow(this.parents, size);
-    this.previous = grow(this.previous, size);
-    this.nexts = grow(this.nexts, size);
-    this.firstChildren = grow(this.firstChildren, size);
-    this.lastChildren = grow(this.lastChildren, size);
-    this.progressNumbers = grow(this.progressNumbers, size);
-    this.expected = grow(this.expected, size);
-    this.creates = grow(this.creates, size);
-    this.updates = grow(this.updates, size);
+    if (id * B < this.bytes.length) return;
+    const rows = (this.bytes.length / B) * 2;
+    this.bytes = grow(this.bytes, rows * B);
+    this.ints = grow(this.ints, rows * I);
+    this.times = grow(this.times, rows * F);
   }
 
   /**
@@ -317,22 +323,26 @@ export class StepHistory implements StepEntries {
     this.ensure(id);
     this.routines.push(routine);
     this.steps.push(step);
-    this.types[id] = type;
-    this.threads[id] = threadId === '' ? 0 : Number(threadId);
-    this.parents[id] = parent;
-    this.creates[id] = at;
-    this.updates[id] = at;
+    const bytes = this.bytes;
+    const ints = this.ints;
+    const b = id * B;
+    const i = id * I;
+    bytes[b + B_TYPE] = type;
+    ints[i + I_THREAD] = threadId === '' ? 0 : Number(threadId);
+    ints[i + I_PARENT] = parent;
+    this.times[id * F + F_CREATE] = at;
+    this.times[id * F + F_UPDATE] = at;
     if (progress !== 0) {
-      this.progressTypes[id] = progress;
-      this.progressNumbers[id] = progressNumber;
-      if (this.detailed) this.expected[id] = expected;
+      bytes[b + B_PROGRESS] = progress;
+      ints[i + I_PROGRESS_NUMBER] = progressNumber;
+      if (this.detailed) ints[i + I_EXPECTED] = expected;
     }
-    const previous = parent > 0 ? (this.lastChildren[parent] as number) : this.lastTop;
+    const previous = parent > 0 ? (ints[parent * I + I_LAST_CHILD] as number) : this.lastTop;
     if (previous > 0) {
-      this.previous[id] = previous;
-      this.nexts[previous] = id;
-    } else if (parent > 0) this.firstChildren[parent] = id;
-    if (parent > 0) this.lastChildren[parent] = id;
+      ints[i + I_PREVIOUS] = previous;
+      ints[previous * I + I_NEXT] = id;
+    } else if (parent > 0) ints[parent * I + I_FIRST_CHILD] = id;
+    if (parent > 0) ints[parent * I + I_LAST_CHILD] = id;
     else this.lastTop = id;
     if (this.onEntry) this.onEntry(new EntryView(this, id));
     return id;
@@ -349,10 +359,10 @@ export class StepHistory implements StepEntries {
     error?: WorkflowError,
     scope?: VariableScope | null,
   ): void {
-    this.states[id] = OUTCOME_CODES[outcome];
-    this.updates[id] = at;
-    if (error) this.setText(this.payloads, id, errorPayload(error));
-    if (this.detailed && scope) this.setText(this.variables, id, variablesText(scope));
+    this.bytes[id * B + B_STATE] = OUTCOME_CODES[outcome];
+    this.times[id * F + F_UPDATE] = at;
+    if (error) this.setText((this.payloads ??= new Map()), id, errorPayload(error));
+    if (this.detailed && scope) this.setText((this.variables ??= new Map()), id, variablesText(scope));
     if (this.onEntry) this.onEntry(new EntryView(this, id));
   }
 
@@ -375,7 +385,7 @@ export class StepHistory implements StepEntries {
 
   stepEnded(step: TracedStep): void {
     if (step.entryId === 0) return;
-    if (step.mock) this.stepMocks.set(step.entryId, step.mock);
+    if (step.mock) (this.stepMocks ??= new Map()).set(step.entryId, step.mock);
     this.close(
       step.entryId,
       step.outcome ?? 'failed',
@@ -391,9 +401,9 @@ export class StepHistory implements StepEntries {
     const state = e.outcome.state === 'CANCELLED' ? OUTCOME_CODES.cancelled : OUTCOME_CODES.failed;
     const at = this.now();
     for (let id = 1; id <= this.count; id++) {
-      if (this.states[id] !== IN_PROGRESS) continue;
-      this.states[id] = state;
-      this.updates[id] = at;
+      if (this.bytes[id * B + B_STATE] !== IN_PROGRESS) continue;
+      this.bytes[id * B + B_STATE] = state;
+      this.times[id * F + F_UPDATE] = at;
       if (this.onEntry) this.onEntry(new EntryView(this, id));
     }
   }
