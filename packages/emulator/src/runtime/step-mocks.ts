@@ -23,6 +23,7 @@
  * failures `ConnectionError`, `ConnectionFailedError` and `TimeoutError`
  * (https://cloud.google.com/workflows/docs/reference/syntax/catching-errors#error-tags).
  */
+import { claimId } from './fresh-id.js';
 import { z } from 'zod';
 import { jsonToValue } from '../values/json.js';
 import { cloneValue, type Value } from '../values/types.js';
@@ -366,14 +367,12 @@ export class StepMocks {
   }
 
   private claimId(wanted: string | undefined): string {
-    if (wanted !== undefined) {
-      this.remove(wanted);
-      return wanted;
-    }
-    let id: string;
-    do id = `mock-${this.nextId++}`;
-    while (this.entries.some((e) => e.id === id));
-    return id;
+    return claimId(
+      wanted,
+      () => `mock-${this.nextId++}`,
+      (id) => this.entries.some((e) => e.id === id),
+      (id) => this.remove(id),
+    );
   }
 }
 

@@ -8,6 +8,7 @@
  * without removing anything. A stub with `times` stops matching once used up, so the
  * next older matching stub takes over.
  */
+import { claimId } from '../runtime/fresh-id.js';
 import type jsonata from 'jsonata';
 import type { CallOrigin, TransportFailureKind } from '../values/seams.js';
 import {
@@ -474,14 +475,12 @@ export class StubRegistry {
   }
 
   private claimId(wanted: string | undefined): string {
-    if (wanted !== undefined) {
-      this.remove(wanted);
-      return wanted;
-    }
-    let id: string;
-    do id = `stub-${this.nextStub++}`;
-    while (this.entries.some((e) => e.id === id));
-    return id;
+    return claimId(
+      wanted,
+      () => `stub-${this.nextStub++}`,
+      (id) => this.entries.some((e) => e.id === id),
+      (id) => this.remove(id),
+    );
   }
 
   private describe(e: Entry): StubInfo {
