@@ -50,6 +50,7 @@ export type {
 } from './runtime/api.js';
 export { NO_STEP_ENTRIES, PART_STEP_TYPES, publicStepType } from './runtime/history.js';
 export { startExecution } from './runtime/executor.js';
+export { pausedExecutions } from './runtime/yielder.js';
 export {
   effectiveCallLogLevel,
   EXECUTION_ID_LABEL,

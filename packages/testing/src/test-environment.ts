@@ -22,6 +22,7 @@ import {
   isLoopbackHost,
   loadStubsFileParts,
   PART_STEP_TYPES,
+  pausedExecutions,
   realClock,
   type CallLogLevel,
   type StepMockInfo,
@@ -749,6 +750,7 @@ export async function createTestEnvironment(options: TestEnvironmentOptions = {}
       : new VirtualClock({
           mode: mode === 'manual' ? 'manual' : 'auto',
           ...(start !== undefined && { start }),
+          running: () => pausedExecutions() > 0,
         });
   const clock: Clock = virtual ?? realClock;
   const testClock: TestClock = virtual ?? new RealTestClock(realClock);

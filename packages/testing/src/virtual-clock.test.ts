@@ -50,6 +50,30 @@ describe('VirtualClock', () => {
     expect(done).toBe(true);
   });
 
+  it('does not move while an execution is running, in auto mode and in advance()', async () => {
+    let running = true;
+    const auto = new VirtualClock({ start: 0, running: () => running });
+    let woke = false;
+    void auto.sleep(10).then(() => (woke = true));
+    await turns(20);
+    expect(woke).toBe(false);
+    expect(auto.now()).toBe(0);
+    running = false;
+    await turns(5);
+    expect(woke).toBe(true);
+    expect(auto.now()).toBe(10);
+
+    running = true;
+    const manual = new VirtualClock({ mode: 'manual', start: 0, running: () => running });
+    let advanced = false;
+    const advancing = manual.advance('1s').then(() => (advanced = true));
+    await turns(20);
+    expect(advanced).toBe(false);
+    running = false;
+    await advancing;
+    expect(manual.now()).toBe(1000);
+  });
+
   it('manual mode moves only with advance(), firing timers in order; due-now timers still fire', async () => {
     const clock = new VirtualClock({ mode: 'manual', start: 0 });
     const log: number[] = [];

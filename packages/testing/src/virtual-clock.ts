@@ -64,10 +64,16 @@ export class VirtualClock implements TestClock, Clock {
   private readonly holds = new Set<() => boolean>();
   private pumpScheduled = false;
   private disposed = false;
+  private readonly running: () => boolean;
 
-  constructor(options: { mode?: 'auto' | 'manual'; start?: number } = {}) {
+  /**
+   * `running`: true while some execution can go on without time moving (it paused to let the
+   * event loop in). Time then waits for it, in `auto` mode and in `advance()`.
+   */
+  constructor(options: { mode?: 'auto' | 'manual'; start?: number; running?: () => boolean } = {}) {
     this.mode = options.mode ?? 'auto';
     this.current = Math.floor(options.start ?? Date.now());
+    this.running = options.running ?? (() => false);
   }
 
   now(): number {
@@ -143,10 +149,16 @@ export class VirtualClock implements TestClock, Clock {
       if (!next || next.due > target) break;
       this.fire(next);
       // Let the woken execution run to its next wait before the next timer is chosen.
-      await macrotask();
+      await this.settle();
     }
     if (target > this.current) this.current = target;
-    await macrotask();
+    await this.settle();
+  }
+
+  /** One macrotask, then more while an execution is paused but runnable. */
+  private async settle(): Promise<void> {
+    do await macrotask();
+    while (this.running() && !this.disposed);
   }
 
   private addTimer(ms: number, lazy: boolean, signal: AbortSignal | undefined): Promise<void> {
@@ -208,6 +220,11 @@ export class VirtualClock implements TestClock, Clock {
       if (this.mode !== 'auto') return;
       if (next.lazy && this.leases === 0) return;
       for (const active of this.holds) if (active()) return;
+      if (this.running()) {
+        // A paused execution resumes in the macrotask already queued; look again after it.
+        this.schedulePump();
+        return;
+      }
     }
     this.fire(next);
     this.schedulePump();

@@ -100,6 +100,60 @@ main:
     });
   });
 
+  it('does not move time while a woken execution computes, even past a fairness yield', async () => {
+    // After waking, branch "fast" runs 20,000 steps (longer than the few milliseconds after which
+    // an execution lets the event loop in) before it sleeps again. Time must not jump to the other
+    // branch's timer during those steps: virtual time moves only when every execution waits.
+    const source = `
+main:
+  steps:
+    - init:
+        assign:
+          - order: []
+          - t0: \${sys.now()}
+    - race:
+        parallel:
+          shared: [order]
+          branches:
+            - slow:
+                steps:
+                  - s1:
+                      call: sys.sleep
+                      args: { seconds: 30 }
+                  - r1:
+                      assign:
+                        - order: \${list.concat(order, "slow@" + string(int(sys.now() - t0)))}
+            - fast:
+                steps:
+                  - f1:
+                      call: sys.sleep
+                      args: { seconds: 10 }
+                  - busy:
+                      for:
+                        value: i
+                        range: [1, 20000]
+                        steps:
+                          - work:
+                              assign:
+                                - x: \${i * 2}
+                  - r2:
+                      assign:
+                        - order: \${list.concat(order, "fast@" + string(int(sys.now() - t0)))}
+                  - f2:
+                      call: sys.sleep
+                      args: { seconds: 5 }
+                  - r3:
+                      assign:
+                        - order: \${list.concat(order, "fast2@" + string(int(sys.now() - t0)))}
+    - done:
+        return: \${order}
+`;
+    await withEnv({ workflows: { race: source } }, async (env) => {
+      const status = await env.execute('race');
+      expect(status.result).toEqual(['fast@10', 'fast2@15', 'slow@30']);
+    });
+  });
+
   it('sys.sleep_until completes at once at the requested time', async () => {
     const source = `
 main:

@@ -9,6 +9,9 @@
  * Reading the clock costs about as much as a simple step, so it is not read on every step: the
  * number of steps between two readings adapts to how long steps take (about one reading per
  * millisecond), down to every step when single steps are slow.
+ *
+ * An execution paused here can run again without any time passing, so a virtual clock must not
+ * move while one is paused: `pausedExecutions()` tells it (the testing package's clock asks).
  */
 
 /** Longest stretch executions hold the event loop (unless one step takes longer). */
@@ -17,6 +20,11 @@ const READ_EVERY_MS = 1;
 const MAX_STEPS_BETWEEN_READS = 1024;
 
 let sliceStart = 0;
+let paused = 0;
+const resume = (resolve: () => void) => () => {
+  paused--;
+  resolve();
+};
 let inSlice = false;
 const endSlice = () => {
   inSlice = false;
@@ -47,6 +55,15 @@ export class Yielder {
       return undefined;
     }
     if (now - sliceStart < YIELD_AFTER_MS) return undefined;
-    return new Promise<void>((resolve) => setImmediate(resolve));
+    paused++;
+    return new Promise<void>((resolve) => setImmediate(resume(resolve)));
   }
+}
+
+/**
+ * How many executions in this process are paused at a step boundary to let the event loop in:
+ * they are runnable, not waiting for time, a call or a callback.
+ */
+export function pausedExecutions(): number {
+  return paused;
 }
