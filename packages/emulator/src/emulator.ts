@@ -185,6 +185,11 @@ export interface RunningEmulator {
       labels?: Record<string, string>;
       /** The execution's call log level (it wins over the workflow's unless unspecified). */
       callLogLevel?: CallLogLevel;
+      /**
+       * The execution's history level (it wins over the workflow's unless unspecified):
+       * `EXECUTION_HISTORY_DETAILED` gives step entries their variables.
+       */
+      executionHistoryLevel?: ExecutionHistoryLevel;
     },
   ): ExecutionJson;
   /**
@@ -319,6 +324,9 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
         ...(argument !== undefined && { argument: JSON.stringify(argument) }),
         ...(where.labels && { labels: where.labels }),
         ...(where.callLogLevel !== undefined && { callLogLevel: where.callLogLevel }),
+        ...(where.executionHistoryLevel !== undefined && {
+          executionHistoryLevel: where.executionHistoryLevel,
+        }),
       };
       const rec = services.executions.create(ref, where.location ?? deps.config.location, workflowId, body);
       return executionJson(rec, ref.alias, 'FULL') as unknown as ExecutionJson;

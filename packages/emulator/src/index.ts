@@ -13,6 +13,7 @@ export {
   type StepEntryJson,
   type WorkflowJson,
 } from './emulator.js';
+export type { CallLogLevel, ExecutionHistoryLevel } from './store/types.js';
 export type { UnhandledRequestPolicy, UnhandledRequestVerdict } from './server/deps.js';
 export { ApiError } from './server/api-error.js';
 export { VERSION } from './server/version.js';

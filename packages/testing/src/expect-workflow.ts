@@ -15,9 +15,10 @@ import {
   type MatcherContext,
   type MatcherResult,
 } from './matchers.js';
+import type { HistoryMatchers } from './history-matchers.js';
 import type { LogMatchers } from './log-matchers.js';
 
-export interface WorkflowAssertions extends LogMatchers<void> {
+export interface WorkflowAssertions extends LogMatchers<void>, HistoryMatchers<void> {
   /** The execution SUCCEEDED (and, when given, its result deep-strict-equals `expected`). */
   toSucceedWith(expected?: unknown): void;
   /** The execution FAILED with all of `tags`, a message containing/matching `message`, and/or this `payload`. */

@@ -65,4 +65,6 @@ export { VirtualClock, type TestClock, type ClockMode } from './virtual-clock.js
 export { toMilliseconds, InvalidDurationError, type Duration } from './duration.js';
 export { createSeededIds } from './seeded-ids.js';
 export { InvalidUrlPatternError } from './url-pattern.js';
+export type { StepVariablesOptions } from './history-matchers.js';
+export type { LogExpectation } from './log-matchers.js';
 export const VERSION = '0.1.0';

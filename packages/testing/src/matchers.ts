@@ -11,6 +11,7 @@
  */
 import type { ExecutionStatus } from '@workflows-kit/client';
 import { ConnectorStub, HttpStub, type Stub } from './http-stubs.js';
+import { historyMatchers, type HistoryMatchers } from './history-matchers.js';
 import { logMatchers, type LogMatchers } from './log-matchers.js';
 
 /** What a matcher uses of its runner: the subset of Jest's MatcherContext that vitest shares. */
@@ -148,12 +149,13 @@ const toFailWith: RawMatcherFn = function (this: MatcherState, received: unknown
 
 /** For `expect.extend()`; `@workflows-kit/testing/vitest` and `/jest` register them on import. */
 export const workflowMatchers: Record<
-  'toSucceedWith' | 'toFailWith' | keyof typeof logMatchers,
+  'toSucceedWith' | 'toFailWith' | keyof typeof logMatchers | keyof typeof historyMatchers,
   WorkflowMatcher
 > = {
   toSucceedWith,
   toFailWith,
   ...logMatchers,
+  ...historyMatchers,
 };
 
 export function isStub(value: unknown): value is Stub {
@@ -206,7 +208,7 @@ export function stubCallResult(stub: Stub, check: StubCallCheck, args: unknown[]
 }
 
 /** The matchers' types, merged into vitest's `Assertion` by `@workflows-kit/testing/vitest`. */
-export interface WorkflowMatchers<R = unknown> extends LogMatchers<R> {
+export interface WorkflowMatchers<R = unknown> extends LogMatchers<R>, HistoryMatchers<R> {
   /** The execution SUCCEEDED (and, when given, its result equals `expected`; asymmetric matchers allowed). */
   toSucceedWith(expected?: unknown): R;
   /** The execution FAILED with all of `tags`, a message containing/matching `message`, and/or this `payload`. */

@@ -10,6 +10,7 @@ import {
   ApiError,
   startEmulator,
   type Clock,
+  type ExecutionHistoryLevel,
   type ExecutionJson,
   type Logger,
   type RunningEmulator,
@@ -105,6 +106,11 @@ export interface InvokeOptions {
   location?: string;
   /** The execution's call log level (it wins over the workflow's unless unspecified). */
   callLogLevel?: CallLogLevel;
+  /**
+   * The execution's history level (it wins over the workflow's unless unspecified):
+   * `EXECUTION_HISTORY_DETAILED` records each step's variables (`executionHistory()`'s `variables`).
+   */
+  executionHistoryLevel?: ExecutionHistoryLevel;
 }
 
 /** One entry of an execution's step history. */
@@ -123,6 +129,11 @@ export interface HistoryStep {
   readonly error?: unknown;
   /** Set when a step mock answered the step's call: the mock and the attempt (0-based) it answered. */
   readonly mocked?: { readonly id: string; readonly attempt: number };
+  /**
+   * At the detailed history level (`executionHistoryLevel: 'EXECUTION_HISTORY_DETAILED'`), once the
+   * step has ended: every variable in scope then.
+   */
+  readonly variables?: Record<string, unknown>;
 }
 
 /** A registered step mock (see `env.mockStep`). */
@@ -328,6 +339,9 @@ export class TestEnvironment {
     const { name } = this.emulator.execute(workflowId, args, {
       location,
       ...(options.callLogLevel !== undefined && { callLogLevel: options.callLogLevel }),
+      ...(options.executionHistoryLevel !== undefined && {
+        executionHistoryLevel: options.executionHistoryLevel,
+      }),
     });
     return { id: name.slice(name.lastIndexOf('/') + 1), name };
   }
@@ -391,6 +405,7 @@ export class TestEnvironment {
         threadId: e.stepEntryMetadata?.threadId ?? '',
         ...(e.exception !== undefined && { error: parseJsonText(e.exception.payload) }),
         ...(e.emulatorStepMock !== undefined && { mocked: { ...e.emulatorStepMock } }),
+        ...(e.variableData !== undefined && { variables: e.variableData.variables }),
       }));
   }
 
