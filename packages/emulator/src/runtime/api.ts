@@ -74,28 +74,43 @@ export interface RuntimeLimits {
   maxUnhandledBranchErrors: number;
 }
 
-export type StepType =
-  | 'STEP_ASSIGN'
-  | 'STEP_STD_LIB_CALL'
-  | 'STEP_CONNECTOR_CALL'
-  | 'STEP_SUBWORKFLOW_CALL'
-  | 'STEP_CALL'
-  | 'STEP_SWITCH'
-  | 'STEP_CONDITION'
-  | 'STEP_FOR'
-  | 'STEP_FOR_ITERATION'
-  | 'STEP_PARALLEL_FOR'
-  | 'STEP_PARALLEL_BRANCH'
-  | 'STEP_PARALLEL_BRANCH_ENTRY'
-  | 'STEP_TRY_RETRY_EXCEPT'
-  | 'STEP_TRY'
-  | 'STEP_RETRY'
-  | 'STEP_EXCEPT'
-  | 'STEP_RETURN'
-  | 'STEP_RAISE'
-  | 'STEP_GOTO';
+/** `StepEntry.StepType` of the Executions API v1, by name; a name's number is its index. */
+export const STEP_TYPES = [
+  'STEP_TYPE_UNSPECIFIED',
+  'STEP_ASSIGN',
+  'STEP_STD_LIB_CALL',
+  'STEP_CONNECTOR_CALL',
+  'STEP_SUBWORKFLOW_CALL',
+  'STEP_CALL',
+  'STEP_SWITCH',
+  'STEP_CONDITION',
+  'STEP_FOR',
+  'STEP_FOR_ITERATION',
+  'STEP_PARALLEL_FOR',
+  'STEP_PARALLEL_BRANCH',
+  'STEP_PARALLEL_BRANCH_ENTRY',
+  'STEP_TRY_RETRY_EXCEPT',
+  'STEP_TRY',
+  'STEP_RETRY',
+  'STEP_EXCEPT',
+  'STEP_RETURN',
+  'STEP_RAISE',
+  'STEP_GOTO',
+] as const;
 
-export type StepEntryState = 'STATE_IN_PROGRESS' | 'STATE_SUCCEEDED' | 'STATE_FAILED' | 'STATE_CANCELLED';
+/** The step types the executor records (every one but the unspecified value). */
+export type StepType = Exclude<(typeof STEP_TYPES)[number], 'STEP_TYPE_UNSPECIFIED'>;
+
+/** `StepEntry.State` of the Executions API v1, by name; a name's number is its index. */
+export const STEP_ENTRY_STATES = [
+  'STATE_UNSPECIFIED',
+  'STATE_IN_PROGRESS',
+  'STATE_SUCCEEDED',
+  'STATE_FAILED',
+  'STATE_CANCELLED',
+] as const;
+
+export type StepEntryState = Exclude<(typeof STEP_ENTRY_STATES)[number], 'STATE_UNSPECIFIED'>;
 
 export type ProgressType =
   | 'PROGRESS_TYPE_FOR'

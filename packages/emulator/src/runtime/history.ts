@@ -22,6 +22,7 @@ import { isConnector } from '../stdlib/connectors.js';
 import { stringifyJson } from '../values/json.js';
 import type { Value } from '../values/types.js';
 import type { Routine, Step, StepAction } from '../source/types.js';
+import { STEP_ENTRY_STATES, STEP_TYPES } from './api.js';
 import type { ProgressType, StepEntries, StepEntry, StepEntryState, StepType } from './api.js';
 import type { ExecutionEndedEvent, ExecutionStartedEvent, TracedStep } from './tracer.js';
 import type { WorkflowError } from '../values/workflow-error.js';
@@ -32,36 +33,11 @@ export interface VariableScope {
   readonly parent: VariableScope | null;
 }
 
-/** The StepType enum's names in the order of its numbers (from 1) in the API's discovery document. */
-export const STEP_TYPE_NAMES: readonly StepType[] = [
-  'STEP_ASSIGN',
-  'STEP_STD_LIB_CALL',
-  'STEP_CONNECTOR_CALL',
-  'STEP_SUBWORKFLOW_CALL',
-  'STEP_CALL',
-  'STEP_SWITCH',
-  'STEP_CONDITION',
-  'STEP_FOR',
-  'STEP_FOR_ITERATION',
-  'STEP_PARALLEL_FOR',
-  'STEP_PARALLEL_BRANCH',
-  'STEP_PARALLEL_BRANCH_ENTRY',
-  'STEP_TRY_RETRY_EXCEPT',
-  'STEP_TRY',
-  'STEP_RETRY',
-  'STEP_EXCEPT',
-  'STEP_RETURN',
-  'STEP_RAISE',
-  'STEP_GOTO',
-];
+/** The step types an entry records, by code: the StepType enum's names after the unspecified one. */
+const STEP_TYPE_NAMES = STEP_TYPES.slice(1) as readonly StepType[];
 const STEP_TYPE_CODES = new Map(STEP_TYPE_NAMES.map((n, i) => [n, i]));
 
-const STATE_NAMES: readonly StepEntryState[] = [
-  'STATE_IN_PROGRESS',
-  'STATE_SUCCEEDED',
-  'STATE_FAILED',
-  'STATE_CANCELLED',
-];
+const STATE_NAMES = STEP_ENTRY_STATES.slice(1) as readonly StepEntryState[];
 const IN_PROGRESS = 0;
 
 /** How an entry ended. */

@@ -2,8 +2,15 @@
  * Google's JSON wire conventions (proto3 JSON mapping): RFC 3339 timestamps with
  * nanoseconds, duration strings, enums by name or number, opaque page tokens.
  */
-import { STEP_TYPE_NAMES } from '../runtime/history.js';
 import { excerpt, invalidArgument } from './api-error.js';
+
+export {
+  CALL_LOG_LEVELS,
+  EXECUTION_HISTORY_LEVELS,
+  EXECUTION_STATES,
+  WORKFLOW_STATES,
+} from '../store/types.js';
+export { STEP_ENTRY_STATES, STEP_TYPES } from '../runtime/api.js';
 
 /**
  * Formats epoch milliseconds (fractional part allowed) as RFC 3339 UTC with 9 fractional
@@ -69,37 +76,7 @@ export function decodeEnum<T extends string>(
   );
 }
 
-export const CALL_LOG_LEVELS = [
-  'CALL_LOG_LEVEL_UNSPECIFIED',
-  'LOG_ALL_CALLS',
-  'LOG_ERRORS_ONLY',
-  'LOG_NONE',
-] as const;
-export const EXECUTION_HISTORY_LEVELS = [
-  'EXECUTION_HISTORY_LEVEL_UNSPECIFIED',
-  'EXECUTION_HISTORY_BASIC',
-  'EXECUTION_HISTORY_DETAILED',
-] as const;
-export const EXECUTION_STATES = [
-  'STATE_UNSPECIFIED',
-  'ACTIVE',
-  'SUCCEEDED',
-  'FAILED',
-  'CANCELLED',
-  'UNAVAILABLE',
-  'QUEUED',
-] as const;
-export const WORKFLOW_STATES = ['STATE_UNSPECIFIED', 'ACTIVE', 'UNAVAILABLE'] as const;
 export const EXECUTION_VIEWS = ['EXECUTION_VIEW_UNSPECIFIED', 'BASIC', 'FULL'] as const;
-/** The StepType enum by number (0 unspecified); the names the step history records, in order. */
-export const STEP_TYPES: readonly string[] = ['STEP_TYPE_UNSPECIFIED', ...STEP_TYPE_NAMES];
-export const STEP_ENTRY_STATES = [
-  'STATE_UNSPECIFIED',
-  'STATE_IN_PROGRESS',
-  'STATE_SUCCEEDED',
-  'STATE_FAILED',
-  'STATE_CANCELLED',
-] as const;
 export const STEP_ENTRY_VIEWS = [
   'EXECUTION_ENTRY_VIEW_UNSPECIFIED',
   'EXECUTION_ENTRY_VIEW_BASIC',
