@@ -13,7 +13,7 @@ import type { FSWatcher } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { basename, delimiter, extname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { LogEntry, Logger } from './values/seams.js';
+import { LOG_SEVERITIES, type LogEntry, type Logger } from './values/seams.js';
 import { formatProblems, loadWorkflow } from './source/index.js';
 import { StepMockError } from './runtime/step-mocks.js';
 import {
@@ -284,9 +284,7 @@ function commonSettings(values: Record<string, unknown>, env: CliIo['env']): Com
     throw new UsageError(`--log-format must be one of ${LOG_FORMATS.join(', ')}, got "${logFormat}"`);
   const logLevel = (str('log-level') ?? (env.WORKFLOWS_EMULATOR_LOG_LEVEL || 'DEFAULT')).toUpperCase();
   if (!isLogSeverity(logLevel))
-    throw new UsageError(
-      `--log-level must be a severity (DEFAULT, DEBUG, INFO, NOTICE, WARNING, ERROR, CRITICAL, ALERT, EMERGENCY), got "${logLevel}"`,
-    );
+    throw new UsageError(`--log-level must be a severity (${LOG_SEVERITIES.join(', ')}), got "${logLevel}"`);
   return {
     recording,
     logFormat: logFormat as LogFormat,

@@ -48,7 +48,8 @@ export type {
   ProgressType,
   HistoryLevel,
 } from './runtime/api.js';
-export { NO_STEP_ENTRIES, PART_STEP_TYPES, publicStepType } from './runtime/history.js';
+export { NO_STEP_ENTRIES, publicStepType } from './runtime/history.js';
+export { PART_STEP_TYPES } from './runtime/enums.js';
 export { startExecution } from './runtime/executor.js';
 export { pausedExecutions } from './runtime/yielder.js';
 export {

@@ -1,13 +1,23 @@
 import type { Expr } from './ast.js';
 
+/**
+ * `a`, `a.b`, `a.b.c` as its names (`['a', 'b', 'c']`): an expression made only of property
+ * accesses on a variable, as a function or module member is named; undefined for anything else.
+ */
+export function dottedNames(e: Expr): string[] | undefined {
+  const names: string[] = [];
+  while (e.kind === 'member') {
+    names.push(e.property);
+    e = e.object;
+  }
+  if (e.kind !== 'variable') return undefined;
+  names.push(e.name);
+  return names.reverse();
+}
+
 /** `a`, `a.b`, `a.b.c` as a dotted name (a function or module member name); undefined for anything else. */
 export function dottedName(e: Expr): string | undefined {
-  if (e.kind === 'variable') return e.name;
-  if (e.kind === 'member') {
-    const base = dottedName(e.object);
-    return base === undefined ? undefined : `${base}.${e.property}`;
-  }
-  return undefined;
+  return dottedNames(e)?.join('.');
 }
 
 /** Visits every node, parents before children, left to right. */

@@ -1,4 +1,5 @@
 import type { Expr } from './ast.js';
+import { dottedNames } from './analyze.js';
 import { cloneValue, Double, typeName, type Value, type WfMap } from '../values/types.js';
 import { applyBinary, negate, not, requireBoolean } from '../values/ops.js';
 import { indexError, keyError, platformError, typeError } from '../values/workflow-error.js';
@@ -153,20 +154,14 @@ function evalMember(node: Extract<Expr, { kind: 'member' }>, ctx: EvalContext): 
 
 /** `a.b.c.d` whose root `a` is not a variable: the shortest prefix that names a constant, then properties. */
 function evalConstantChain(node: Extract<Expr, { kind: 'member' }>, root: string, ctx: EvalContext): Value {
-  const props: string[] = [];
-  let e: Expr = node;
-  while (e.kind === 'member') {
-    props.push(e.property);
-    e = e.object;
-  }
-  props.reverse();
+  const names = dottedNames(node) as string[]; // the chain ends in the variable `root`
   let name = root;
-  for (let i = 0; i < props.length; i++) {
-    name += '.' + (props[i] as string);
+  for (let i = 1; i < names.length; i++) {
+    name += '.' + (names[i] as string);
     const c = ctx.constant(name);
     if (c !== undefined) {
       let v = c;
-      for (let j = i + 1; j < props.length; j++) v = getProperty(v, props[j] as string);
+      for (let j = i + 1; j < names.length; j++) v = getProperty(v, names[j] as string);
       return v;
     }
   }

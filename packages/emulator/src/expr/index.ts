@@ -8,7 +8,7 @@ export type { BinaryOp, Expr, ExprKind, Span } from './ast.js';
 export { ExpressionSyntaxError, caretExcerpt } from './errors.js';
 export { MAX_EXPRESSION_DEPTH, MAX_EXPRESSION_LENGTH, parseExpression } from './parser.js';
 export { evaluate, getProperty, indexValue, type EvalContext } from './evaluate.js';
-export { collectCalls, collectVariables, dottedName, walkExpr } from './analyze.js';
+export { collectCalls, collectVariables, dottedName, dottedNames, walkExpr } from './analyze.js';
 export { tokenize } from './lexer.js';
 
 export type CallFn = (name: string, args: Value[], node: Expr) => Value;

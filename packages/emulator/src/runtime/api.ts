@@ -8,7 +8,8 @@ import type { Clock, ConnectorHandler, HttpTransport, IdSource, Logger } from '.
 import type { CallbackHub } from './callbacks.js';
 import type { StepMocks } from './step-mocks.js';
 import type { ExecutionTracer } from './tracer.js';
-import type { CallLogLevel, LogWriter } from './logging.js';
+import type { CallLogLevel, ExecutionHistoryLevel, ProgressType, StepEntryState, StepType } from './enums.js';
+import type { LogWriter } from './logging.js';
 
 /** The identity of a running execution, also what `sys.get_env` reports. */
 export interface ExecutionIdentity {
@@ -74,53 +75,11 @@ export interface RuntimeLimits {
   maxUnhandledBranchErrors: number;
 }
 
-/** `StepEntry.StepType` of the Executions API v1, by name; a name's number is its index. */
-export const STEP_TYPES = [
-  'STEP_TYPE_UNSPECIFIED',
-  'STEP_ASSIGN',
-  'STEP_STD_LIB_CALL',
-  'STEP_CONNECTOR_CALL',
-  'STEP_SUBWORKFLOW_CALL',
-  'STEP_CALL',
-  'STEP_SWITCH',
-  'STEP_CONDITION',
-  'STEP_FOR',
-  'STEP_FOR_ITERATION',
-  'STEP_PARALLEL_FOR',
-  'STEP_PARALLEL_BRANCH',
-  'STEP_PARALLEL_BRANCH_ENTRY',
-  'STEP_TRY_RETRY_EXCEPT',
-  'STEP_TRY',
-  'STEP_RETRY',
-  'STEP_EXCEPT',
-  'STEP_RETURN',
-  'STEP_RAISE',
-  'STEP_GOTO',
-] as const;
-
-/** The step types the executor records (every one but the unspecified value). */
-export type StepType = Exclude<(typeof STEP_TYPES)[number], 'STEP_TYPE_UNSPECIFIED'>;
-
-/** `StepEntry.State` of the Executions API v1, by name; a name's number is its index. */
-export const STEP_ENTRY_STATES = [
-  'STATE_UNSPECIFIED',
-  'STATE_IN_PROGRESS',
-  'STATE_SUCCEEDED',
-  'STATE_FAILED',
-  'STATE_CANCELLED',
-] as const;
-
-export type StepEntryState = Exclude<(typeof STEP_ENTRY_STATES)[number], 'STATE_UNSPECIFIED'>;
-
-export type ProgressType =
-  | 'PROGRESS_TYPE_FOR'
-  | 'PROGRESS_TYPE_SWITCH'
-  | 'PROGRESS_TYPE_RETRY'
-  | 'PROGRESS_TYPE_PARALLEL_FOR'
-  | 'PROGRESS_TYPE_PARALLEL_BRANCH';
+export { PROGRESS_TYPES, STEP_ENTRY_STATES, STEP_TYPES } from './enums.js';
+export type { ProgressType, StepEntryState, StepType } from './enums.js';
 
 /** The `executionHistoryLevel` an execution runs with (https://cloud.google.com/workflows/docs/debug-steps). */
-export type HistoryLevel = 'EXECUTION_HISTORY_BASIC' | 'EXECUTION_HISTORY_DETAILED';
+export type HistoryLevel = Exclude<ExecutionHistoryLevel, 'EXECUTION_HISTORY_LEVEL_UNSPECIFIED'>;
 
 /**
  * One entry of the step history (stepEntries API); entries are mutated in place as they finish.

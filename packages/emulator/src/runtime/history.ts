@@ -22,8 +22,9 @@ import { isConnector } from '../stdlib/connectors.js';
 import { stringifyJson } from '../values/json.js';
 import type { Value } from '../values/types.js';
 import type { Routine, Step, StepAction } from '../source/types.js';
-import { STEP_ENTRY_STATES, STEP_TYPES } from './api.js';
-import type { ProgressType, StepEntries, StepEntry, StepEntryState, StepType } from './api.js';
+import { PROGRESS_TYPES, STEP_ENTRY_STATES, STEP_TYPES } from './enums.js';
+import type { ProgressType, StepEntryState, StepType } from './enums.js';
+import type { StepEntries, StepEntry } from './api.js';
 import type { ExecutionEndedEvent, ExecutionStartedEvent, TracedStep } from './tracer.js';
 import type { WorkflowError } from '../values/workflow-error.js';
 
@@ -44,14 +45,8 @@ const IN_PROGRESS = 0;
 export type EntryOutcome = 'succeeded' | 'failed' | 'cancelled';
 const OUTCOME_CODES: Record<EntryOutcome, number> = { succeeded: 1, failed: 2, cancelled: 3 };
 
-const PROGRESS_NAMES: readonly (ProgressType | undefined)[] = [
-  undefined,
-  'PROGRESS_TYPE_FOR',
-  'PROGRESS_TYPE_SWITCH',
-  'PROGRESS_TYPE_RETRY',
-  'PROGRESS_TYPE_PARALLEL_FOR',
-  'PROGRESS_TYPE_PARALLEL_BRANCH',
-];
+/** Progress types by code, 0 for none (the unspecified value). */
+const PROGRESS_NAMES = [undefined, ...PROGRESS_TYPES.slice(1)] as readonly (ProgressType | undefined)[];
 const PROGRESS_CODES = new Map(PROGRESS_NAMES.map((n, i) => [n, i]));
 
 const FINE_CALL_TYPES: ReadonlySet<StepType> = new Set([
@@ -70,16 +65,6 @@ const FINE_CALL_TYPES: ReadonlySet<StepType> = new Set([
 export function publicStepType(type: StepType, fineCallTypes: boolean): StepType {
   return !fineCallTypes && FINE_CALL_TYPES.has(type) ? 'STEP_CALL' : type;
 }
-
-/** The entries of a part of a step (an iteration, a matched condition, a try attempt, a branch). */
-export const PART_STEP_TYPES: ReadonlySet<StepType> = new Set([
-  'STEP_CONDITION',
-  'STEP_FOR_ITERATION',
-  'STEP_PARALLEL_BRANCH_ENTRY',
-  'STEP_TRY',
-  'STEP_RETRY',
-  'STEP_EXCEPT',
-]);
 
 export interface StepHistoryOptions {
   /** `EXECUTION_HISTORY_DETAILED`: entries carry their variables and expected iterations. */

@@ -35,8 +35,8 @@ import type {
   TracedStep,
 } from './tracer.js';
 
-/** https://cloud.google.com/workflows/docs/reference/rest/v1/projects.locations.workflows#CallLogLevel */
-export type CallLogLevel = 'CALL_LOG_LEVEL_UNSPECIFIED' | 'LOG_ALL_CALLS' | 'LOG_ERRORS_ONLY' | 'LOG_NONE';
+import type { CallLogLevel } from './enums.js';
+export type { CallLogLevel };
 
 /**
  * The level an execution logs calls at: its own, unless unspecified, then the workflow's

@@ -6,7 +6,7 @@
 import type { ExecutionRecord } from '../store/types.js';
 import { executionName, workflowName } from './names.js';
 import { formatDuration, formatTimestamp } from './wire.js';
-import { PART_STEP_TYPES } from '../runtime/history.js';
+import { PART_STEP_TYPES } from '../runtime/enums.js';
 
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);

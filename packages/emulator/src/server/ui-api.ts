@@ -22,8 +22,7 @@ import { checkLocation, checkProject, checkWorkflowId, workflowName } from './na
 import { currentRevision, executionJson, type ExecutionView, type Json } from './serialize.js';
 import { decodeEnum, EXECUTION_STATES, formatTimestamp, paginate, queryString } from './wire.js';
 import { projectRef, type ProjectRef } from './workflows-service.js';
-
-const COUNTED_STATES = ['QUEUED', 'ACTIVE', 'SUCCEEDED', 'FAILED', 'CANCELLED', 'UNAVAILABLE'] as const;
+import { LIFECYCLE_STATES } from '../runtime/enums.js';
 
 export function createUiApiRouter(deps: AppDeps): express.Router {
   const router = express.Router();
@@ -42,7 +41,7 @@ export function createUiApiRouter(deps: AppDeps): express.Router {
     const ref = refOf(req.query);
     const workflows = workflowsOf(ref).map((w) => {
       const rev = currentRevision(w);
-      const counts: Record<string, number> = Object.fromEntries(COUNTED_STATES.map((s) => [s, 0]));
+      const counts: Record<string, number> = Object.fromEntries(LIFECYCLE_STATES.map((s) => [s, 0]));
       for (const e of deps.store.executions.list(w.key)) counts[e.state] = (counts[e.state] ?? 0) + 1;
       const out: Json = {
         name: workflowName(ref.alias, w.key.location, w.key.workflowId),

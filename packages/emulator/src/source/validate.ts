@@ -6,7 +6,7 @@
  * reported, not just the first.
  */
 import type { Expr } from '../expr/ast.js';
-import { walkExpr } from '../expr/index.js';
+import { dottedNames, walkExpr } from '../expr/index.js';
 import { EXPRESSION_CONNECTORS } from '../stdlib/connectors.js';
 import type { Stdlib, StdlibMember } from '../stdlib/registry.js';
 import { typeName, type Value } from '../values/types.js';
@@ -649,14 +649,12 @@ class Validator {
       if (skip.has(node)) return;
       if (node.kind === 'member') {
         // `http.default_retry`, `retry.always`: a module member, unless a variable has that name.
-        const dotted = memberChain(node);
-        if (dotted && this.modulePrefixes.has(dotted.root) && !this.isVisible(dotted.root, block)) {
-          for (const n of dotted.nodes) skip.add(n);
-          if (!this.memberExists(dotted.names)) {
-            this.problem(
-              `${ctx}unknown standard library member '${dotted.names.join('.')}'`,
-              at(node.span.start),
-            );
+        const names = dottedNames(node);
+        const root = names?.[0];
+        if (names && root && this.modulePrefixes.has(root) && !this.isVisible(root, block)) {
+          for (let e: Expr = node; e.kind === 'member'; e = e.object) skip.add(e.object);
+          if (!this.memberExists(names)) {
+            this.problem(`${ctx}unknown standard library member '${names.join('.')}'`, at(node.span.start));
           }
         }
         return;
@@ -834,20 +832,4 @@ function literalArgNames(
     return undefined;
   }
   return names.map((k) => [k, keyPos?.(args, k) ?? args.pos]);
-}
-
-/** `a.b.c` as names, when the chain is made only of property accesses on a variable. */
-function memberChain(node: Expr): { root: string; names: string[]; nodes: Expr[] } | undefined {
-  const names: string[] = [];
-  const nodes: Expr[] = [];
-  let e: Expr = node;
-  while (e.kind === 'member') {
-    names.unshift(e.property);
-    nodes.push(e);
-    e = e.object;
-  }
-  if (e.kind !== 'variable') return undefined;
-  nodes.push(e);
-  names.unshift(e.name);
-  return { root: e.name, names, nodes };
 }

@@ -4,7 +4,7 @@
  * policies and their predicates.
  */
 import { typeError } from '../values/workflow-error.js';
-import { Double, type Value, type WfMap } from '../values/types.js';
+import { Double, isNumber, toJsNumber, type Value, type WfMap } from '../values/types.js';
 import { performHttpCall } from './http-call.js';
 import {
   blocking,
@@ -36,7 +36,7 @@ function shouldRetry(e: Value, codes: ReadonlySet<number>, tags: ReadonlySet<str
   if (t.some((x) => typeof x === 'string' && tags.has(x))) return true;
   if (!t.includes('HttpError')) return false;
   const code = e.get('code');
-  const n = typeof code === 'number' ? code : code instanceof Double ? code.value : NaN;
+  const n = code !== undefined && isNumber(code) ? toJsNumber(code) : NaN;
   return codes.has(n);
 }
 

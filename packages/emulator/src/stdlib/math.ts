@@ -1,6 +1,6 @@
 /** `math.*` (https://cloud.google.com/workflows/docs/reference/stdlib/math/abs). */
 import { intCompare, intFromNumber, intNeg } from '../values/integer.js';
-import { Double, INT64_MIN, type Value } from '../values/types.js';
+import { Double, INT64_MIN, toJsNumber, type Value } from '../values/types.js';
 import { valueError } from '../values/workflow-error.js';
 import { NUMBER, param, pure, type StdlibMember } from './registry.js';
 
@@ -19,15 +19,13 @@ function floor(x: Num): Value {
   return intFromNumber(Math.floor(x.value));
 }
 
-const asNumber = (x: Num): number => (x instanceof Double ? x.value : Number(x));
-
 function pick(x: Num, y: Num, wantMax: boolean): Value {
   if (!(x instanceof Double) && !(y instanceof Double)) {
     const c = intCompare(x, y);
     return (wantMax ? c >= 0 : c <= 0) ? x : y;
   }
-  const a = asNumber(x);
-  const b = asNumber(y);
+  const a = toJsNumber(x);
+  const b = toJsNumber(y);
   return new Double(wantMax ? Math.max(a, b) : Math.min(a, b));
 }
 

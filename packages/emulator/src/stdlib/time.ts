@@ -1,5 +1,5 @@
 /** `time.*` (reference §3.13): RFC 3339 text <-> epoch seconds. */
-import { Double, type Value } from '../values/types.js';
+import { Double, toJsNumber, type Value } from '../values/types.js';
 import { valueError } from '../values/workflow-error.js';
 import { NUMBER, optional, param, pure, type StdlibMember } from './registry.js';
 
@@ -47,7 +47,7 @@ function zoneOffsetSeconds(zone: string, epochSeconds: number): number {
 const pad = (n: number, w: number): string => String(n).padStart(w, '0');
 
 function format(seconds: number | bigint | Double, timezone: string | null): string {
-  const secs = seconds instanceof Double ? seconds.value : Number(seconds);
+  const secs = toJsNumber(seconds);
   if (!Number.isFinite(secs) || secs < MIN_SECONDS || secs >= MAX_SECONDS) {
     throw valueError(`time.format: ${secs} seconds is outside the supported range of timestamps`);
   }

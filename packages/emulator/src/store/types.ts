@@ -13,35 +13,14 @@ import type {
 } from '../runtime/api.js';
 import type { ExecutionTracer } from '../runtime/tracer.js';
 
-import type { CallLogLevel } from '../runtime/logging.js';
-export type { CallLogLevel };
-
-// The API's enums by name, as the v1 protos list them (a name's number is its index).
-export const CALL_LOG_LEVELS = [
-  'CALL_LOG_LEVEL_UNSPECIFIED',
-  'LOG_ALL_CALLS',
-  'LOG_ERRORS_ONLY',
-  'LOG_NONE',
-] as const satisfies readonly CallLogLevel[];
-export const EXECUTION_HISTORY_LEVELS = [
-  'EXECUTION_HISTORY_LEVEL_UNSPECIFIED',
-  'EXECUTION_HISTORY_BASIC',
-  'EXECUTION_HISTORY_DETAILED',
-] as const;
-export const EXECUTION_STATES = [
-  'STATE_UNSPECIFIED',
-  'ACTIVE',
-  'SUCCEEDED',
-  'FAILED',
-  'CANCELLED',
-  'UNAVAILABLE',
-  'QUEUED',
-] as const;
-export const WORKFLOW_STATES = ['STATE_UNSPECIFIED', 'ACTIVE', 'UNAVAILABLE'] as const;
-
-export type ExecutionHistoryLevel = (typeof EXECUTION_HISTORY_LEVELS)[number];
-export type ExecutionState = (typeof EXECUTION_STATES)[number];
-export type WorkflowState = (typeof WORKFLOW_STATES)[number];
+export {
+  CALL_LOG_LEVELS,
+  EXECUTION_HISTORY_LEVELS,
+  EXECUTION_STATES,
+  WORKFLOW_STATES,
+} from '../runtime/enums.js';
+export type { CallLogLevel, ExecutionHistoryLevel, ExecutionState, WorkflowState } from '../runtime/enums.js';
+import type { CallLogLevel, ExecutionHistoryLevel, ExecutionState, WorkflowState } from '../runtime/enums.js';
 
 /** Identifies a workflow. `project` is the canonical project ID (a project number is mapped to the ID). */
 export interface WorkflowKey {

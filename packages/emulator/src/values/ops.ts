@@ -1,4 +1,4 @@
-import { Double, typeName, type Value } from './types.js';
+import { Double, toJsNumber, typeName, type Value } from './types.js';
 import { intAdd, intFloorDiv, intMod, intMul, intNeg, intSub } from './integer.js';
 import { compareValues, orderingHolds, valueEquals } from './compare.js';
 import { formatNumber } from './format.js';
@@ -14,7 +14,6 @@ type Int = number | bigint;
 
 const isInt = (v: Value): v is Int => typeof v === 'number' || typeof v === 'bigint';
 const isNum = (v: Value): v is Num => typeof v === 'number' || typeof v === 'bigint' || v instanceof Double;
-const num = (v: Num): number => (typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : v.value);
 
 function operandError(op: string, a: Value, b: Value): Error {
   return typeError(`unsupported operand types for ${op}: '${typeName(a)}' and '${typeName(b)}'`);
@@ -50,7 +49,7 @@ export function add(a: Value, b: Value): Value {
   }
   if (isNum(a) && isNum(b)) {
     if (isInt(a) && isInt(b)) return intAdd(a, b);
-    return dbl(num(a) + num(b), '+');
+    return dbl(toJsNumber(a) + toJsNumber(b), '+');
   }
   // bool + number, list + list, null + x, map + map: not in the official table.
   throw operandError('+', a, b);
@@ -63,13 +62,13 @@ export function subtract(a: Value, b: Value): Value {
   }
   if (!isNum(a) || !isNum(b)) throw operandError('-', a, b);
   if (isInt(a) && isInt(b)) return intSub(a, b);
-  return dbl(num(a) - num(b), '-');
+  return dbl(toJsNumber(a) - toJsNumber(b), '-');
 }
 
 export function multiply(a: Value, b: Value): Value {
   if (!isNum(a) || !isNum(b)) throw operandError('*', a, b);
   if (isInt(a) && isInt(b)) return intMul(a, b);
-  return dbl(num(a) * num(b), '*');
+  return dbl(toJsNumber(a) * toJsNumber(b), '*');
 }
 
 function zeroDivision(op: string, a: Value, b: Value): Error {
@@ -85,7 +84,7 @@ const isZero = (v: Num): boolean =>
 export function divide(a: Value, b: Value): Value {
   if (!isNum(a) || !isNum(b)) throw operandError('/', a, b);
   if (isZero(b)) throw zeroDivision('/', a, b);
-  return dbl(num(a) / num(b), '/');
+  return dbl(toJsNumber(a) / toJsNumber(b), '/');
 }
 
 /** `//` rounds toward negative infinity (Python semantics, [?]); int // int stays an integer. */
@@ -93,7 +92,7 @@ export function floorDivide(a: Value, b: Value): Value {
   if (!isNum(a) || !isNum(b)) throw operandError('//', a, b);
   if (isZero(b)) throw zeroDivision('//', a, b);
   if (isInt(a) && isInt(b)) return intFloorDiv(a, b);
-  return dbl(Math.floor(num(a) / num(b)), '//');
+  return dbl(Math.floor(toJsNumber(a) / toJsNumber(b)), '//');
 }
 
 /** `%` takes the sign of the divisor (Python semantics, [?]), consistent with `//`. */
@@ -101,8 +100,8 @@ export function modulo(a: Value, b: Value): Value {
   if (!isNum(a) || !isNum(b)) throw operandError('%', a, b);
   if (isZero(b)) throw zeroDivision('%', a, b);
   if (isInt(a) && isInt(b)) return intMod(a, b);
-  const y = num(b);
-  let r = num(a) % y;
+  const y = toJsNumber(b);
+  let r = toJsNumber(a) % y;
   if (r !== 0 && r < 0 !== y < 0) r += y;
   return dbl(r === 0 ? 0 : r, '%');
 }

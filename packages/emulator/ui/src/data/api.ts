@@ -3,18 +3,25 @@
  * documented `/emulator/v1` endpoints. The UI uses nothing a user's own tools could not.
  */
 
-export type ExecutionState = 'QUEUED' | 'ACTIVE' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED' | 'UNAVAILABLE';
-export const EXECUTION_STATES: readonly ExecutionState[] = [
-  'QUEUED',
-  'ACTIVE',
-  'SUCCEEDED',
-  'FAILED',
-  'CANCELLED',
-  'UNAVAILABLE',
-];
+import {
+  CALL_LOG_LEVELS as API_CALL_LOG_LEVELS,
+  EXECUTION_HISTORY_LEVELS,
+  LIFECYCLE_STATES,
+} from '../../../src/runtime/enums.js';
 
-export const HISTORY_LEVELS = ['EXECUTION_HISTORY_BASIC', 'EXECUTION_HISTORY_DETAILED'] as const;
-export const CALL_LOG_LEVELS = ['LOG_ALL_CALLS', 'LOG_ERRORS_ONLY', 'LOG_NONE'] as const;
+export type ExecutionState = (typeof LIFECYCLE_STATES)[number];
+/** The states in the order an execution reaches them. */
+export const EXECUTION_STATES = LIFECYCLE_STATES;
+
+/** The levels a user can choose (every one but the unspecified value). */
+export const HISTORY_LEVELS = EXECUTION_HISTORY_LEVELS.slice(1) as Exclude<
+  (typeof EXECUTION_HISTORY_LEVELS)[number],
+  'EXECUTION_HISTORY_LEVEL_UNSPECIFIED'
+>[];
+export const CALL_LOG_LEVELS = API_CALL_LOG_LEVELS.slice(1) as Exclude<
+  (typeof API_CALL_LOG_LEVELS)[number],
+  'CALL_LOG_LEVEL_UNSPECIFIED'
+>[];
 
 export interface EmulatorInfo {
   version: string;
@@ -127,18 +134,7 @@ export interface StepEntry {
   variableData?: { variables?: Record<string, unknown> };
 }
 
-/** The log severities, lowest first (https://cloud.google.com/logging/docs/reference/v2/rest/v2/LogEntry#LogSeverity). */
-export const LOG_SEVERITIES = [
-  'DEFAULT',
-  'DEBUG',
-  'INFO',
-  'NOTICE',
-  'WARNING',
-  'ERROR',
-  'CRITICAL',
-  'ALERT',
-  'EMERGENCY',
-] as const;
+export { LOG_SEVERITIES } from '../../../src/values/seams.js';
 
 /**
  * A Cloud Logging LogEntry as `GET /emulator/v1/logs` lists it

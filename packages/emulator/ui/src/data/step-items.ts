@@ -9,6 +9,7 @@
  * run (a call's `BEGUN` line, a `sys.log` line not after one, any outbound request) moves on to
  * the next run once that run has started, and a run that ended before an item is passed over.
  */
+import { PART_STEP_TYPES } from '../../../src/runtime/enums.js';
 import type { LogEntry, RecordedRequest, StepEntry } from './api.js';
 
 /**
@@ -16,14 +17,7 @@ import type { LogEntry, RecordedRequest, StepEntry } from './api.js';
  * except block, a parallel branch): not runs of the step their `step` names. Their items are
  * found by their times.
  */
-const PART_TYPES: ReadonlySet<string> = new Set([
-  'STEP_CONDITION',
-  'STEP_FOR_ITERATION',
-  'STEP_TRY',
-  'STEP_RETRY',
-  'STEP_EXCEPT',
-  'STEP_PARALLEL_BRANCH_ENTRY',
-]);
+const PART_TYPES: ReadonlySet<string> = PART_STEP_TYPES;
 
 interface Item {
   routine: string | undefined;

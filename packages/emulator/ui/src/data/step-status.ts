@@ -6,6 +6,7 @@
  * Step names are unique within a routine (a deploy-time rule), so `routine` and `step` name a
  * step of the source.
  */
+import { PART_STEP_TYPES } from '../../../src/runtime/enums.js';
 import type { Execution, StepEntry, StepNode, StepTree } from './api.js';
 
 export type RunState = 'succeeded' | 'failed' | 'active' | 'cancelled';
@@ -41,13 +42,9 @@ function runState(entry: StepEntry): RunState {
  * switch, a try attempt or retry, an except block. They are not runs of the step. (A branch's
  * entry is named after the branch: it marks the branch as run.)
  */
-const PART_TYPES: ReadonlySet<string> = new Set([
-  'STEP_CONDITION',
-  'STEP_FOR_ITERATION',
-  'STEP_TRY',
-  'STEP_RETRY',
-  'STEP_EXCEPT',
-]);
+const PART_TYPES: ReadonlySet<string> = new Set(
+  [...PART_STEP_TYPES].filter((t) => t !== 'STEP_PARALLEL_BRANCH_ENTRY'),
+);
 
 /** The steps that ran, by `stepKey`, from the entries in the order they started. */
 export function stepRuns(entries: readonly StepEntry[]): Map<string, StepRun> {
