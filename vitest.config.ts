@@ -6,12 +6,8 @@ export default defineConfig({
   resolve: { conditions: ['source'] },
   ssr: { resolve: { conditions: ['source'], externalConditions: ['source'] } },
   test: {
-    include: [
-      'packages/*/src/**/*.test.ts',
-      'packages/*/test/**/*.test.ts',
-      'examples/*/src/**/*.test.ts',
-      'examples/*/test/**/*.test.ts',
-    ],
+    // Tests live under each package's test/ folder (test/architecture/layers.test.ts checks it).
+    include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
     env: { METADATA_SERVER_DETECTION: 'none' },
     // Safety nets, not figures under test: many tests start real processes from source (tsx),
     // which takes seconds on a loaded two-core machine.

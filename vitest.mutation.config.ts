@@ -11,7 +11,7 @@ export default mergeConfig(
   base,
   defineConfig({
     test: {
-      include: ['packages/emulator/src/**/*.test.ts', 'packages/emulator/test/**/*.test.ts'],
+      include: ['packages/emulator/test/**/*.test.ts'],
       exclude: ['packages/emulator/test/browser/**', 'packages/emulator/test/cli/**'],
       reporters: ['default'],
       // Modules stay loaded between the runs of one worker: each mutant then costs only its

@@ -94,7 +94,7 @@ async function main(): Promise<void> {
     console.log(`\n=== mutation testing packages/emulator/src/${folder} ===`);
     const stryker = new Stryker({
       configFile: 'stryker.config.mjs',
-      mutate: [`packages/emulator/src/${folder}/**/*.ts`, `!packages/emulator/src/${folder}/**/*.test.ts`],
+      mutate: [`packages/emulator/src/${folder}/**/*.ts`],
       incrementalFile: join(dir, 'stryker-incremental.json'),
       htmlReporter: { fileName: join(dir, 'index.html') },
       jsonReporter: { fileName: join(dir, 'mutation.json') },

@@ -7,6 +7,9 @@
  * And no package reaches into another's internals: workspace packages import each other by
  * their published entry points only (`@workflows-kit/emulator`, `.../seams`, `@workflows-kit/testing/vitest`...).
  * Tests may import anything; this checks the shipped sources.
+ *
+ * Tests live under their package's `test/` folder, mirroring the `src/` folder of the code they
+ * test (`test/runtime/` for `src/runtime/`); none sits beside the code.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
@@ -62,7 +65,28 @@ function specifiers(file: string): string[] {
   return out;
 }
 
+/** Every `*.test.ts(x)` under a package or example, outside its `test/` folder. */
+function testsOutsideTestFolder(): string[] {
+  const out: string[] = [];
+  const walk = (dir: string, root: string) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) {
+        if (!['node_modules', 'dist', 'coverage'].includes(e.name) && p !== join(root, 'test')) walk(p, root);
+      } else if (/\.test\.tsx?$/.test(e.name)) out.push(relative(REPO, p));
+    }
+  };
+  for (const group of ['packages', 'examples'])
+    for (const e of readdirSync(join(REPO, group), { withFileTypes: true }))
+      if (e.isDirectory()) walk(join(REPO, group, e.name), join(REPO, group, e.name));
+  return out;
+}
+
 describe('architecture', () => {
+  it("tests live under their package's test/ folder, none beside the code in src/", () => {
+    expect(testsOutsideTestFolder()).toEqual([]);
+  });
+
   it('emulator layers import only downwards', () => {
     const problems: string[] = [];
     for (const file of sourceFiles(SRC)) {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { CallbackHub } from './callbacks.js';
-import { MAX_TIMER_MS, realClock } from './default-seams.js';
+import { CallbackHub } from '../../src/runtime/callbacks.js';
+import { MAX_TIMER_MS, realClock } from '../../src/runtime/default-seams.js';
 
 const DAY = 86_400_000;
 

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { createSeededIds } from './seeded-ids.js';
+import { createSeededIds } from '../src/seeded-ids.js';
 
 describe('createSeededIds', () => {
   it('produces the same UUID v4 sequence for the same seed', () => {

@@ -1,7 +1,7 @@
 /** Retry policies as pure functions: values → policy, attempt → delay, without a workflow. */
 import { describe, expect, it } from 'vitest';
-import { Double, type Value } from '../values/types.js';
-import { policyValuesFromMap, retryDelay, retryPolicy } from './retry-policy.js';
+import { Double, type Value } from '../../src/values/types.js';
+import { policyValuesFromMap, retryDelay, retryPolicy } from '../../src/runtime/retry-policy.js';
 
 const map = (entries: [string, Value][]) => new Map<string, Value>(entries);
 

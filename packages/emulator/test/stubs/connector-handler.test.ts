@@ -1,8 +1,8 @@
 import { describe, it, expect, beforeEach } from 'vitest';
-import type { Clock } from '../values/seams.js';
-import { WorkflowError } from '../values/workflow-error.js';
-import { Double, type Value } from '../values/types.js';
-import { createConnectorHandler, StubRegistry } from './index.js';
+import type { Clock } from '../../src/values/seams.js';
+import { WorkflowError } from '../../src/values/workflow-error.js';
+import { Double, type Value } from '../../src/values/types.js';
+import { createConnectorHandler, StubRegistry } from '../../src/stubs/index.js';
 
 const origin = { executionId: 'exec-9', workflowId: 'wf', routine: 'main', step: 'read' };
 const GET = 'googleapis.firestore.v1.projects.databases.documents.get';

@@ -1,6 +1,12 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { globMatch, hostAllowed, isLoopbackHost, methodMatches, UrlPattern } from './pattern.js';
+import {
+  globMatch,
+  hostAllowed,
+  isLoopbackHost,
+  methodMatches,
+  UrlPattern,
+} from '../../src/stubs/pattern.js';
 
 describe('globMatch', () => {
   it('matches * against any run of characters, / included', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { jsonToValue, parseJson, stringifyJson, valueToJs } from './json.js';
-import { Bytes, Double, type Value } from './types.js';
-import { WorkflowError } from './workflow-error.js';
+import { jsonToValue, parseJson, stringifyJson, valueToJs } from '../../src/values/json.js';
+import { Bytes, Double, type Value } from '../../src/values/types.js';
+import { WorkflowError } from '../../src/values/workflow-error.js';
 
 function valueErrorOf(f: () => unknown): string {
   try {

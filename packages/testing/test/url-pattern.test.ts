@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { InvalidUrlPatternError, UrlPatternMatcher } from './url-pattern.js';
+import { InvalidUrlPatternError, UrlPatternMatcher } from '../src/url-pattern.js';
 
 const m = (pattern: string, url: string) => new UrlPatternMatcher(pattern).match(url);
 

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { InvalidDurationError, toMilliseconds } from './duration.js';
+import { InvalidDurationError, toMilliseconds } from '../src/duration.js';
 
 describe('toMilliseconds', () => {
   it.each([

@@ -4,9 +4,14 @@ import request from 'supertest';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ApiError } from './api-error.js';
-import { createOutboundTransport, loadStubsFile, StubRegistry, StubValidationError } from '../stubs/index.js';
-import { createStubsRouter } from './stubs-routes.js';
+import { ApiError } from '../../src/server/api-error.js';
+import {
+  createOutboundTransport,
+  loadStubsFile,
+  StubRegistry,
+  StubValidationError,
+} from '../../src/stubs/index.js';
+import { createStubsRouter } from '../../src/server/stubs-routes.js';
 
 function appFor(stubs: StubRegistry, opts: { preParse?: boolean } = {}) {
   const app = express();

@@ -1,16 +1,21 @@
 import { describe, it, expect, beforeAll, afterAll, beforeEach } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { realClock } from '../runtime/default-seams.js';
+import { realClock } from '../../src/runtime/default-seams.js';
 import {
   TransportError,
   type Clock,
   type HttpRequest,
   type HttpResponse,
   type HttpTransport,
-} from '../values/seams.js';
-import { WorkflowError } from '../values/workflow-error.js';
-import { createOutboundTransport, StubRegistry, StubValidationError, type HttpStubRequest } from './index.js';
+} from '../../src/values/seams.js';
+import { WorkflowError } from '../../src/values/workflow-error.js';
+import {
+  createOutboundTransport,
+  StubRegistry,
+  StubValidationError,
+  type HttpStubRequest,
+} from '../../src/stubs/index.js';
 
 const origin = { executionId: 'exec-1', workflowId: 'wf', routine: 'main', step: 'pay' };
 const enc = new TextEncoder();

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { StubRegistry, StubValidationError, type HttpStubRequest } from './index.js';
+import { StubRegistry, StubValidationError, type HttpStubRequest } from '../../src/stubs/index.js';
 
 const origin = { executionId: 'e', workflowId: 'w', routine: 'main', step: 's' };
 const get = (url: string): HttpStubRequest => {

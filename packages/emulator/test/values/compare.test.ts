@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { compareStrings, compareValues, valueEquals } from './compare.js';
-import { Bytes, Double, type Value } from './types.js';
-import { WorkflowError } from './workflow-error.js';
+import { compareStrings, compareValues, valueEquals } from '../../src/values/compare.js';
+import { Bytes, Double, type Value } from '../../src/values/types.js';
+import { WorkflowError } from '../../src/values/workflow-error.js';
 
 describe('valueEquals', () => {
   it.each<[Value, Value, boolean]>([

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { formatNumber, toDisplayString } from './format.js';
-import { estimateSize } from './size.js';
-import { parseJson } from './json.js';
-import { Bytes, Double, type Value } from './types.js';
+import { formatNumber, toDisplayString } from '../../src/values/format.js';
+import { estimateSize } from '../../src/values/size.js';
+import { parseJson } from '../../src/values/json.js';
+import { Bytes, Double, type Value } from '../../src/values/types.js';
 
 describe('formatNumber and toDisplayString', () => {
   it('writes numbers as string() does', () => {

@@ -1,9 +1,9 @@
 import { describe, it, expect } from 'vitest';
 import express from 'express';
 import request from 'supertest';
-import { createStubsRouter } from '../server/stubs-routes.js';
-import { createOutboundTransport, StubRegistry } from './index.js';
-import { isSecretHeader, redactUrl, REDACTED } from './redact.js';
+import { createStubsRouter } from '../../src/server/stubs-routes.js';
+import { createOutboundTransport, StubRegistry } from '../../src/stubs/index.js';
+import { isSecretHeader, redactUrl, REDACTED } from '../../src/stubs/redact.js';
 
 const origin = { executionId: 'exec-1', workflowId: 'wf', routine: 'main', step: 'call' };
 

@@ -2,10 +2,14 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { EventEmitter, once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { canonicalHeaderName } from '../stdlib/http-headers.js';
-import { createFetchTransport, fetchTransport, MAX_RESPONSE_BYTES } from './http-transport.js';
-import { TransportError, type HttpRequest } from '../values/seams.js';
-import { WorkflowError } from '../values/workflow-error.js';
+import { canonicalHeaderName } from '../../src/stdlib/http-headers.js';
+import {
+  createFetchTransport,
+  fetchTransport,
+  MAX_RESPONSE_BYTES,
+} from '../../src/runtime/http-transport.js';
+import { TransportError, type HttpRequest } from '../../src/values/seams.js';
+import { WorkflowError } from '../../src/values/workflow-error.js';
 
 const origin = { executionId: 'e1', workflowId: 'w1', routine: 'main', step: 's1' };
 
