@@ -1,7 +1,8 @@
 /**
  * Deploy-time problems that are not one workflow file with its expected problems: the report's
- * shape (every problem at once, sorted, with a caret excerpt), the size limit, loader options.
- * One-workflow cases live in test/source/invalid (see invalid-cases.test.ts).
+ * shape (every problem at once, sorted, with a caret excerpt), the size limit, loader options,
+ * hostile sources. A workflow that is refused with given problems (line, column, message) is a
+ * data case in test/source/invalid (see invalid-cases.test.ts), not a test here.
  */
 import { describe, expect, it } from 'vitest';
 import { formatProblems, loadWorkflow, type SourceProblem } from '../../src/source/index.js';
@@ -146,54 +147,6 @@ describe('several problems in one report', () => {
     const report = formatProblems(problems);
     expect(report.split('\n')[0]).toBe(`line 6, column 28: ${problems[0]!.message}`);
     expect(report).toContain(`    ${'          - x: ${input.n + missing}'}\n    ${' '.repeat(27)}^`);
-  });
-
-  it('reports several schema problems at once', () => {
-    const problems = problemsOf(
-      stepsOf(
-        '    - a:',
-        '        asign:',
-        '          - x: 1',
-        '    - b:',
-        '        return: 1',
-        '        nxt: a',
-      ),
-    );
-    expect(problems.map((p) => [p.line, p.column, p.message])).toEqual([
-      [4, 9, "failed to build: error in step a: unknown field 'asign'"],
-      [8, 9, "failed to build: error in step b: unknown field 'nxt'"],
-    ]);
-  });
-
-  it('reports scope problems together with every other problem', () => {
-    const problems = problemsOf(
-      stepsOf(
-        '    - loop:',
-        '        for:',
-        '          value: v',
-        '          in: [1]',
-        '          steps:',
-        '            - inner:',
-        '                assign:',
-        '                  - local: ${v}',
-        '    - after:',
-        '        return: ${local + undefinedName}',
-        '        next: nowhere',
-      ),
-    );
-    expect(problems.map((p) => [p.line, p.column, p.message])).toEqual([
-      [
-        12,
-        19,
-        "failed to build: error in step after: error evaluating return value: symbol 'local' is neither a variable nor a sub-workflow name (it exists only inside the for loop of step 'loop', line 3)",
-      ],
-      [
-        12,
-        27,
-        "failed to build: error in step after: error evaluating return value: symbol 'undefinedName' is neither a variable nor a sub-workflow name",
-      ],
-      [13, 15, "failed to build: error in step after: next: step 'nowhere' not found in 'main'"],
-    ]);
   });
 });
 
