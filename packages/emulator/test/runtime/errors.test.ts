@@ -1,6 +1,6 @@
 /** How uncaught errors are reported (https://cloud.google.com/workflows/docs/access-execution-results): frame order and positions across routines. */
 import { describe, expect, it } from 'vitest';
-import { run } from './harness.js';
+import { errorOf, run } from './harness.js';
 
 const NESTED = `
 main:
@@ -92,5 +92,39 @@ main:
     expect(payload.startsWith('{"message":')).toBe(true);
     expect(payload.endsWith('"tags":["KeyError"]}')).toBe(true);
     expect(r.outcome.error.context.split('\n')[0]).toMatch(/^KeyError: .*nope/);
+  });
+});
+
+describe('error frames', () => {
+  it('name the jumping step when the step limit is hit on a jump', async () => {
+    const r = await run(
+      `
+main:
+  steps:
+    - init:
+        assign:
+          - i: 0
+    - again:
+        assign:
+          - i: \${i + 1}
+        next: again
+`,
+      { limits: { maxSteps: 50 } },
+    );
+    const err = errorOf(r);
+    expect(err.tags).toContain('ResourceLimitError');
+    expect(err.context).toContain('in step "again", routine "main"');
+  });
+
+  it('name the returning step when the result cannot be encoded', async () => {
+    const r = await run(`
+main:
+  steps:
+    - r:
+        return: \${text.encode("a")}
+`);
+    const err = errorOf(r);
+    expect(err.context).toContain('in step "r", routine "main"');
+    if (r.outcome.state === 'FAILED') expect(r.outcome.error.stackTrace.elements[0]?.step).toBe('r');
   });
 });

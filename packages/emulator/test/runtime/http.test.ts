@@ -1,6 +1,6 @@
 /** Request-side details of `http.*` calls (https://cloud.google.com/workflows/docs/reference/stdlib/http/request) that the case files cannot see. */
 import { describe, expect, it } from 'vitest';
-import { resultOf, run } from './harness.js';
+import { errorOf, resultOf, run } from './harness.js';
 
 const DEFAULT_UA = 'GoogleCloudWorkflows; (+https://cloud.google.com/workflows/docs)';
 const decode = (b?: Uint8Array) => (b ? new TextDecoder().decode(b) : undefined);
@@ -179,5 +179,49 @@ main:
     );
     expect(resultOf(r)).toBeNull();
     expect(r.requests.map((q) => q.method)).toEqual(['PATCH', 'DELETE']);
+  });
+});
+
+describe('http argument checks', () => {
+  it('rejects a port in the URL with private_service_name, and a non-bytes ca_certificate', async () => {
+    for (const extra of [
+      'private_service_name: projects/p/locations/l/namespaces/n/services/s',
+      'ca_certificate: "abc"',
+    ]) {
+      const r = await run(
+        `
+main:
+  steps:
+    - get:
+        call: http.get
+        args:
+          url: https://x.test:8080/a
+          ${extra}
+`,
+        { routes: [{ url: 'https://x.test:8080/a', responses: [{ status: 200, body: {} }] }] },
+      );
+      expect(errorOf(r).tags).toEqual(['ValueError']);
+      expect(r.requests).toHaveLength(0);
+    }
+  });
+});
+
+describe('http calls with positional args', () => {
+  it('bind a list of args to the documented parameter order', async () => {
+    const r = await run(
+      `
+main:
+  steps:
+    - get:
+        call: http.get
+        args: ["https://api.example.com/items", 30]
+        result: resp
+    - done:
+        return: \${resp.body}
+`,
+      { routes: [{ url: 'https://api.example.com/items', responses: [{ status: 200, body: [1, 2] }] }] },
+    );
+    expect(resultOf(r)).toEqual([1, 2]);
+    expect(r.requests[0]?.timeoutMs).toBe(30_000);
   });
 });

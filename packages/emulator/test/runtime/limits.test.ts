@@ -1,4 +1,4 @@
-/** Execution limits (https://cloud.google.com/workflows/quotas): steps, memory, call depth. */
+/** Execution limits (https://cloud.google.com/workflows/quotas): steps, memory, call depth, string length, nesting. */
 import { describe, expect, it } from 'vitest';
 import { errorOf, resultOf, run, type TestClock } from './harness.js';
 
@@ -262,5 +262,72 @@ main:
       });
       expect((r.clock as TestClock).sleeps).toEqual([]);
     }
+  });
+});
+
+describe('values nested very deeply', () => {
+  it('fail with a ValueError, not an interpreter crash', async () => {
+    const r = await run(`
+main:
+  steps:
+    - init:
+        assign:
+          - v: []
+    - deepen:
+        for:
+          value: j
+          range: [1, 2000]
+          steps:
+            - wrap:
+                assign:
+                  - v: \${[v]}
+`);
+    const err = errorOf(r);
+    expect(err.tags).toEqual(['ValueError']);
+    expect(err.context).toContain('in step "wrap", routine "main"');
+  });
+});
+
+describe('string length', () => {
+  it('is limited to 256 KB', async () => {
+    const r = await run(`
+main:
+  steps:
+    - init:
+        assign:
+          - s: "0123456789abcdef"
+    - grow:
+        for:
+          value: j
+          range: [1, 15]
+          steps:
+            - twice:
+                assign:
+                  - s: \${s + s}
+`);
+    const err = errorOf(r);
+    expect(err.tags).toContain('ResourceLimitError');
+    expect(err.context).toContain('256 KB');
+  });
+
+  it('allows strings just under the limit', async () => {
+    const r = await run(`
+main:
+  steps:
+    - init:
+        assign:
+          - s: "0123456789abcdef"
+    - grow:
+        for:
+          value: j
+          range: [1, 14]
+          steps:
+            - twice:
+                assign:
+                  - s: \${s + s}
+    - done:
+        return: \${len(s)}
+`);
+    expect(resultOf(r)).toBe(16 * 2 ** 14);
   });
 });

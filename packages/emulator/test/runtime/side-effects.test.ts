@@ -1,7 +1,7 @@
 /**
- * The workflows of the django-gcp guide (reference/django-gcp-workflows-guide.rst) and the
- * sample described in https://github.com/octue/django-gcp, checked on what the case files cannot see:
- * request order and bodies, and the log entries.
+ * Whole workflows checked on what the case files (test/workflows) cannot see: the requests they
+ * send (order, bodies, the step each came from), their log entries and their sleeps. Both are
+ * written from the documentation and sample of django-gcp (https://github.com/octue/django-gcp).
  */
 import { describe, expect, it } from 'vitest';
 import { resultOf, run } from './harness.js';
@@ -62,8 +62,8 @@ main:
 
 const body = (b?: Uint8Array) => JSON.parse(new TextDecoder().decode(b)) as unknown;
 
-describe('django-gcp guide workflows', () => {
-  it('process-order posts the argument twice, then the email body built from it', async () => {
+describe('side effects of whole workflows', () => {
+  it('a process-order workflow posts the argument twice, then the email body built from it', async () => {
     const argument = {
       order_id: 12345,
       customer_email: 'user@example.com',
@@ -95,7 +95,7 @@ describe('django-gcp guide workflows', () => {
     ]);
   });
 
-  it('the django-gcp sample logs, sleeps the default 5 s and returns a map', async () => {
+  it('a sleeping workflow logs, sleeps the default 5 s and returns a map', async () => {
     const r = await run(SAMPLE);
     const result = resultOf(r) as { duration: number; finished_at: number };
     expect(result.duration).toBe(5);
@@ -109,7 +109,7 @@ describe('django-gcp guide workflows', () => {
     });
   });
 
-  it('the django-gcp sample raises its map for a too-long duration, without logging or sleeping', async () => {
+  it('a sleeping workflow raises its map for a too-long duration, without logging or sleeping', async () => {
     const r = await run(SAMPLE, { argument: { duration: 90 } });
     expect(r.outcome.state).toBe('FAILED');
     if (r.outcome.state !== 'FAILED') return;
