@@ -111,6 +111,9 @@ Server options (environment variable in brackets):
   --retain-logs N        keep the N most recent log entries (GET /emulator/v1/logs)
                          (WORKFLOWS_EMULATOR_RETAIN_LOGS, default ${DEFAULT_RETENTION.logs})
                          GET /emulator/v1/info counts what each has evicted
+  --fine-call-step-types step entries of call steps take the finer types of the API's discovery
+                         document (STEP_STD_LIB_CALL, STEP_CONNECTOR_CALL, STEP_SUBWORKFLOW_CALL)
+                         instead of STEP_CALL (WORKFLOWS_EMULATOR_FINE_CALL_STEP_TYPES=true)
 Log options (server and run; the server prints on stdout, run on stderr):
   --log-format FORMAT    text (one readable line per entry, coloured on a terminal unless
                          NO_COLOR is set) or json (one Cloud Logging LogEntry per line)
@@ -172,6 +175,7 @@ const SERVE_ONLY = [
   'workflows-dir',
   'accept-host',
   'coverage',
+  'fine-call-step-types',
   ...Object.values(RETAIN_OPTIONS).map(([option]) => option),
 ] as const;
 const RUN_ONLY = ['argument', 'call-log-level'] as const;
@@ -205,6 +209,7 @@ function parse(argv: readonly string[], mode: 'serve' | 'run') {
         'log-format': { type: 'string' },
         'log-level': { type: 'string' },
         coverage: { type: 'string' },
+        'fine-call-step-types': { type: 'boolean' },
         argument: { type: 'string' },
         'call-log-level': { type: 'string' },
         recording: { type: 'string' },
@@ -304,6 +309,14 @@ function commonSettings(values: Record<string, unknown>, env: CliIo['env']): Com
   };
 }
 
+/** A yes/no environment variable: `true`/`1` or `false`/`0` (any case), unset or empty for no. */
+function envFlag(env: CliIo['env'], variable: string): boolean {
+  const text = (env[variable] ?? '').trim().toLowerCase();
+  if (text === '' || text === 'false' || text === '0') return false;
+  if (text === 'true' || text === '1') return true;
+  throw new UsageError(`${variable} must be true or false, got "${env[variable]}"`);
+}
+
 /** `--retain-*` flags, else `WORKFLOWS_EMULATOR_RETAIN_*`, else the defaults; each a positive integer. */
 function retentionSettings(values: Record<string, unknown>, env: CliIo['env']): RetentionLimits {
   const limits = { ...DEFAULT_RETENTION };
@@ -329,7 +342,12 @@ function retentionSettings(values: Record<string, unknown>, env: CliIo['env']): 
 async function buildDeps(
   settings: CommonSettings,
   onLog: (entry: WorkflowLogEntry) => void,
-  options: { autosave: boolean; onAutosaveError?: (error: unknown) => void; coverage?: boolean },
+  options: {
+    autosave: boolean;
+    onAutosaveError?: (error: unknown) => void;
+    coverage?: boolean;
+    fineCallStepTypes?: boolean;
+  },
 ) {
   let recording: Recording | undefined;
   let outbound = {};
@@ -348,6 +366,7 @@ async function buildDeps(
     onLog,
     ...outbound,
     ...(options.coverage && { coverage: true }),
+    ...(options.fineCallStepTypes && { fineCallStepTypes: true }),
   });
   const loaded: { path: string; count: number; steps: unknown[] }[] = [];
   const caseName = settings.stubsCase;
@@ -413,6 +432,8 @@ async function serveCommand(argv: readonly string[], io: CliIo): Promise<number>
   });
   const { deps, loaded, recording } = await buildDeps(settings, printer, {
     coverage: coverageDir !== undefined,
+    fineCallStepTypes:
+      values['fine-call-step-types'] ?? envFlag(env, 'WORKFLOWS_EMULATOR_FINE_CALL_STEP_TYPES'),
     autosave: true,
     onAutosaveError: (err) =>
       io.stderr(`could not save the recording: ${err instanceof Error ? err.message : String(err)}\n`),

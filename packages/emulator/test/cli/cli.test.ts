@@ -52,6 +52,25 @@ const POST = `main:
           id: \${resp.body.id}
           status: \${resp.code}
 `;
+const CALLS = `main:
+  steps:
+    - log:
+        call: sys.log
+        args:
+          text: hello
+    - twice:
+        call: double
+        args:
+          n: 2
+        result: r
+    - done:
+        return: \${r}
+double:
+  params: [n]
+  steps:
+    - out:
+        return: \${n * 2}
+`;
 const STUBS = `- method: POST
   url: https://api.example.com/orders
   status: 201
@@ -358,6 +377,60 @@ describe('workflows-emulator (server)', () => {
       /--retain-executions N[\s\S]*WORKFLOWS_EMULATOR_RETAIN_EXECUTIONS, default 10000/,
     );
   }, 30_000);
+
+  /** The `routine.step stepType` of each entry of one execution of calls.yaml, on a CLI started with `args`. */
+  async function callStepTypes(args: string[], env: Record<string, string> = {}): Promise<string[]> {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'calls.yaml'), CALLS);
+    const p = cli(['--port', '0', '--workflows-dir', dir, ...args], env);
+    const hostPort = await waitFor(
+      () => /^export WORKFLOWS_EMULATOR_HOST=(\S+)$/m.exec(p.stdout())?.[1],
+      'the export line',
+    );
+    const base = `http://${hostPort}/v1/projects/my-project/locations/us-central1/workflows/calls/executions`;
+    const ex = (await (await fetch(base, { method: 'POST', body: '{}' })).json()) as Json;
+    await waitFor(async () => {
+      const now = (await (await fetch(`http://${hostPort}/v1/${ex.name as string}`)).json()) as Json;
+      return now.state === 'SUCCEEDED' ? true : undefined;
+    }, 'the execution');
+    const list = (await (
+      await fetch(`http://${hostPort}/v1/${ex.name as string}/stepEntries`)
+    ).json()) as Json;
+    p.child.kill('SIGTERM');
+    expect(await p.exit).toBe(0);
+    return (list.stepEntries as Json[]).map((e) => `${e.routine}.${e.step} ${e.stepType}`);
+  }
+  const FINE = [
+    'main.log STEP_STD_LIB_CALL',
+    'main.twice STEP_SUBWORKFLOW_CALL',
+    'double.out STEP_RETURN',
+    'main.done STEP_RETURN',
+  ];
+
+  it('records call steps with the finer step types given --fine-call-step-types, else as STEP_CALL', async () => {
+    expect(await callStepTypes(['--fine-call-step-types'])).toEqual(FINE);
+    // Without it, every call step is a STEP_CALL, the one type Google's REST reference documents.
+    expect(await callStepTypes([])).toEqual([
+      'main.log STEP_CALL',
+      'main.twice STEP_CALL',
+      'double.out STEP_RETURN',
+      'main.done STEP_RETURN',
+    ]);
+  }, 60_000);
+
+  it('takes WORKFLOWS_EMULATOR_FINE_CALL_STEP_TYPES=true for the flag, refuses other values, and run refuses the flag', async () => {
+    expect(await callStepTypes([], { WORKFLOWS_EMULATOR_FINE_CALL_STEP_TYPES: 'true' })).toEqual(FINE);
+    const bad = cli(['--port', '0'], { WORKFLOWS_EMULATOR_FINE_CALL_STEP_TYPES: 'sometimes' });
+    expect(await bad.exit).toBe(2);
+    expect(bad.stderr()).toContain(
+      'WORKFLOWS_EMULATOR_FINE_CALL_STEP_TYPES must be true or false, got "sometimes"',
+    );
+    const dir = await tempDir();
+    await writeFile(join(dir, 'calls.yaml'), CALLS);
+    const run = cli(['run', join(dir, 'calls.yaml'), '--fine-call-step-types']);
+    expect(await run.exit).toBe(2);
+    expect(run.stderr()).toContain('--fine-call-step-types is not an option of run');
+  }, 60_000);
 
   it('exits 2 on a bad option or a missing directory', async () => {
     const bad = cli(['--colour', 'red']);
