@@ -103,6 +103,7 @@ main:
     expect(over.payload).toMatchObject({
       message: 'string of 524288 bytes exceeds the 256 KB limit on strings',
     });
+    expect(over.context).toContain('256 KB');
   });
 
   it('memory is released when a loop iteration ends', async () => {
@@ -263,10 +264,8 @@ main:
       expect((r.clock as TestClock).sleeps).toEqual([]);
     }
   });
-});
 
-describe('values nested very deeply', () => {
-  it('fail with a ValueError, not an interpreter crash', async () => {
+  it('values nested 2,000 deep fail with a ValueError, not an interpreter crash', async () => {
     const r = await run(`
 main:
   steps:
@@ -285,49 +284,5 @@ main:
     const err = errorOf(r);
     expect(err.tags).toEqual(['ValueError']);
     expect(err.context).toContain('in step "wrap", routine "main"');
-  });
-});
-
-describe('string length', () => {
-  it('is limited to 256 KB', async () => {
-    const r = await run(`
-main:
-  steps:
-    - init:
-        assign:
-          - s: "0123456789abcdef"
-    - grow:
-        for:
-          value: j
-          range: [1, 15]
-          steps:
-            - twice:
-                assign:
-                  - s: \${s + s}
-`);
-    const err = errorOf(r);
-    expect(err.tags).toContain('ResourceLimitError');
-    expect(err.context).toContain('256 KB');
-  });
-
-  it('allows strings just under the limit', async () => {
-    const r = await run(`
-main:
-  steps:
-    - init:
-        assign:
-          - s: "0123456789abcdef"
-    - grow:
-        for:
-          value: j
-          range: [1, 14]
-          steps:
-            - twice:
-                assign:
-                  - s: \${s + s}
-    - done:
-        return: \${len(s)}
-`);
-    expect(resultOf(r)).toBe(16 * 2 ** 14);
   });
 });
