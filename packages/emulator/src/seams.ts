@@ -25,8 +25,8 @@ export {
   type BuiltinConnector,
   type CallOrigin,
   type ConnectorHandler,
-  type HttpRequest,
-  type HttpResponse,
+  type TransportRequest,
+  type TransportResponse,
   type HttpTransport,
   type LogSeverity,
   type TransportFailureKind,
@@ -101,4 +101,20 @@ export {
   type BodyMatchOptions,
   type OutboundRecording,
 } from './stubs/index.js';
-export { WorkflowError, platformError, type ErrorTag } from './values/workflow-error.js';
+export { RaisedError, platformError, type ErrorTag } from './values/raised-error.js';
+import { RaisedError } from './values/raised-error.js';
+import type { TransportRequest, TransportResponse } from './values/seams.js';
+/** @deprecated Renamed `TransportRequest`; this alias goes in the next major version. */
+export type HttpRequest = TransportRequest;
+/**
+ * @deprecated Renamed `TransportResponse` (the testing package's `HttpResponse` is its stub
+ * response builder); this alias goes in the next major version.
+ */
+export type HttpResponse = TransportResponse;
+/**
+ * @deprecated Renamed `RaisedError` (the client package's `WorkflowError` is the base of the errors its
+ * calls throw); this alias goes in the next major version.
+ */
+export const WorkflowError = RaisedError;
+/** @deprecated Renamed `RaisedError`. */
+export type WorkflowError = RaisedError;

@@ -2,7 +2,7 @@ import type { Expr } from './ast.js';
 import { dottedNames } from './analyze.js';
 import { cloneValue, Double, typeName, type Value, type WfMap } from '../values/types.js';
 import { applyBinary, negate, not, requireBoolean } from '../values/ops.js';
-import { indexError, keyError, platformError, typeError } from '../values/workflow-error.js';
+import { indexError, keyError, platformError, typeError } from '../values/raised-error.js';
 
 export interface EvalContext {
   /** A variable's value, or undefined when no such variable exists. */

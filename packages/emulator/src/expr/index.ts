@@ -2,7 +2,7 @@ import type { Expr } from './ast.js';
 import { evaluate, type EvalContext } from './evaluate.js';
 import { parseExpression } from './parser.js';
 import type { Value } from '../values/types.js';
-import { platformError } from '../values/workflow-error.js';
+import { platformError } from '../values/raised-error.js';
 
 export type { BinaryOp, Expr, ExprKind, Span } from './ast.js';
 export { ExpressionSyntaxError, caretExcerpt } from './errors.js';

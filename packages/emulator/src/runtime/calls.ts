@@ -11,7 +11,7 @@ import type { Routine } from '../source/types.js';
 import type { ExecutionIdentity, RuntimeDeps } from './api.js';
 import type { CallOrigin, Logger } from '../values/seams.js';
 import type { FunctionKind } from './tracer.js';
-import { platformError, typeError } from '../values/workflow-error.js';
+import { platformError, typeError } from '../values/raised-error.js';
 
 export type Callee =
   | { kind: 'subworkflow'; routine: Routine }

@@ -5,7 +5,7 @@
  */
 import type { ForSpec, NextTarget, Pos, Step, ValueTemplate } from '../source/types.js';
 import { Double, isNumber, toJsNumber, typeName, type Value } from '../values/types.js';
-import { typeError } from '../values/workflow-error.js';
+import { typeError } from '../values/raised-error.js';
 
 export type ControlFlow =
   | { kind: 'return'; value: Value }

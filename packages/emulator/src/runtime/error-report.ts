@@ -1,15 +1,15 @@
 /**
  * What a failed execution reports: `error.payload`, `error.context` and `error.stackTrace`
  * (https://cloud.google.com/workflows/docs/reference/executions/rest/v1/projects.locations.workflows.executions#Error),
- * and the stack frames a WorkflowError collects as it unwinds.
+ * and the stack frames a RaisedError collects as it unwinds.
  */
 import { stringifyJson } from '../values/json.js';
 import { isMap } from '../values/types.js';
 import type { Pos } from '../source/types.js';
 import type { ExecutionErrorReport } from './api.js';
-import { errorMap, PREFIXED_TAGS, type WorkflowError } from '../values/workflow-error.js';
+import { errorMap, PREFIXED_TAGS, type RaisedError } from '../values/raised-error.js';
 
-export function errorReport(err: WorkflowError): ExecutionErrorReport {
+export function errorReport(err: RaisedError): ExecutionErrorReport {
   let payload: string;
   try {
     payload = stringifyJson(err.value, { sortKeys: true });
@@ -51,13 +51,13 @@ export function errorReport(err: WorkflowError): ExecutionErrorReport {
  * `at` is the expression that failed (else the step's name is the position).
  */
 export function addFrame(
-  err: WorkflowError,
+  err: RaisedError,
   routine: string,
   depth: number,
   step: { name: string; pos: Pos },
   at: { pos: Pos; length: number } | null,
 ): void {
-  const tagged = err as WorkflowError & { frameDepth?: number };
+  const tagged = err as RaisedError & { frameDepth?: number };
   if (tagged.frameDepth !== undefined && tagged.frameDepth <= depth) return;
   tagged.frameDepth = depth;
   err.frames.push({

@@ -60,8 +60,8 @@ import {
   resourceLimitError,
   typeError,
   valueError,
-  WorkflowError,
-} from '../values/workflow-error.js';
+  RaisedError,
+} from '../values/raised-error.js';
 import { Yielder } from './yielder.js';
 
 const NO_TRACERS = new Tracers([]);
@@ -179,7 +179,7 @@ class Execution implements EvalContext, FunctionContext {
     return outcome.outcome;
   }
 
-  private async outcome(): Promise<{ outcome: ExecutionOutcome; error?: WorkflowError }> {
+  private async outcome(): Promise<{ outcome: ExecutionOutcome; error?: RaisedError }> {
     const entry = this.options.entry;
     const main = this.options.definition.routines.get(entry?.routine ?? 'main');
     const thread = this.threads.create(0);
@@ -195,7 +195,7 @@ class Execution implements EvalContext, FunctionContext {
         text = stringifyJson(result, { sortKeys: true });
       } catch (err) {
         const error =
-          err instanceof WorkflowError ? err : valueError('the workflow result cannot be encoded as JSON');
+          err instanceof RaisedError ? err : valueError('the workflow result cannot be encoded as JSON');
         // Reported at the step that ended the workflow (the last one main ran).
         if (this.lastMainStep) addFrame(error, main.name, mainFrame.depth, this.lastMainStep, null);
         throw error;
@@ -205,7 +205,7 @@ class Execution implements EvalContext, FunctionContext {
       if (this.abort.signal.aborted) return { outcome: { state: 'CANCELLED' } };
       // An interpreter bug: surface it as a SystemError rather than crashing the server.
       const error =
-        err instanceof WorkflowError
+        err instanceof RaisedError
           ? err
           : platformError(
               'SystemError',
@@ -314,7 +314,7 @@ class Execution implements EvalContext, FunctionContext {
       try {
         this.checkpoint(); // a jump counts as a step
       } catch (err) {
-        if (err instanceof WorkflowError) addFrame(err, frame.routine.name, frame.depth, step, null);
+        if (err instanceof RaisedError) addFrame(err, frame.routine.name, frame.depth, step, null);
         throw err;
       }
       i = target[0] as number;
@@ -396,7 +396,7 @@ class Execution implements EvalContext, FunctionContext {
   /** Records a failed step and returns the error to rethrow (as a Workflows error where it is one). */
   private stepFailed(thrown: unknown, frame: Frame, traced: TracedStep): unknown {
     const err = thrown instanceof ValueTooDeepError ? valueError(thrown.message) : thrown;
-    if (err instanceof WorkflowError) {
+    if (err instanceof RaisedError) {
       const at = this.lastExprPos ? { pos: this.lastExprPos, length: this.lastExprLength } : null;
       addFrame(err, frame.routine.name, frame.depth, traced.node, at);
       traced.outcome = 'failed';
@@ -462,7 +462,7 @@ class Execution implements EvalContext, FunctionContext {
 
   /** Closes a part's entry that ended with `err`: failed with it, or cancelled. */
   private partFailed(part: number, err: unknown, scope: Scope): void {
-    if (err instanceof WorkflowError) this.history.close(part, 'failed', this.clock.now(), err, scope);
+    if (err instanceof RaisedError) this.history.close(part, 'failed', this.clock.now(), err, scope);
     else this.history.close(part, this.abort.signal.aborted ? 'cancelled' : 'failed', this.clock.now());
   }
 
@@ -497,7 +497,7 @@ class Execution implements EvalContext, FunctionContext {
       case 'parallel':
         return this.parallel(frame, traced, action.parallel, scope);
       case 'raise':
-        throw new WorkflowError(cloneValue(this.value(action.raise, scope)));
+        throw new RaisedError(cloneValue(this.value(action.raise, scope)));
       case 'return':
         return { kind: 'return', value: cloneValue(this.value(action.return, scope)) };
       case 'steps':
@@ -762,7 +762,7 @@ class Execution implements EvalContext, FunctionContext {
         if (this.trace.structure) this.tracers.emit('tryCompleted', { step: traced });
         return flow;
       } catch (err) {
-        if (!(err instanceof WorkflowError) || err.uncatchable) throw err;
+        if (!(err instanceof RaisedError) || err.uncatchable) throw err;
         if (action.retry) {
           policy ??= retryPolicy(
             await this.replay.drive(frame, () =>
@@ -822,7 +822,7 @@ class Execution implements EvalContext, FunctionContext {
     frame: Frame,
     traced: TracedStep,
     policy: RetryPolicy,
-    err: WorkflowError,
+    err: RaisedError,
   ): Promise<boolean> {
     const routine = this.options.definition.routines.get(policy.predicate);
     let result: Value;

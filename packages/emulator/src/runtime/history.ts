@@ -26,7 +26,7 @@ import { PROGRESS_TYPES, STEP_ENTRY_STATES, STEP_TYPES } from './enums.js';
 import type { ProgressType, StepEntryState, StepType } from './enums.js';
 import type { StepEntries, StepEntry } from './api.js';
 import type { ExecutionEndedEvent, ExecutionStartedEvent, TracedStep } from './tracer.js';
-import type { WorkflowError } from '../values/workflow-error.js';
+import type { RaisedError } from '../values/raised-error.js';
 
 /** What the variables of an entry are read from: a scope chain (runtime/scope.ts). */
 export interface VariableScope {
@@ -317,7 +317,7 @@ export class StepHistory implements StepEntries {
     id: number,
     outcome: EntryOutcome,
     at: number,
-    error?: WorkflowError,
+    error?: RaisedError,
     scope?: VariableScope | null,
   ): void {
     this.bytes[id * B + B_STATE] = OUTCOME_CODES[outcome];
@@ -380,7 +380,7 @@ export const NO_STEP_ENTRIES: StepEntries = {
 };
 
 /** The error value as JSON text (as in `Execution.error.payload`). */
-function errorPayload(error: WorkflowError): string {
+function errorPayload(error: RaisedError): string {
   try {
     return stringifyJson(error.value, { sortKeys: true });
   } catch {

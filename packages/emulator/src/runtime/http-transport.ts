@@ -6,8 +6,13 @@
  * It applies no host policy: the emulator wraps it in the stubs' outbound transport
  * (stubs/outbound-transport.ts), which decides what may reach the network.
  */
-import { TransportError, type HttpRequest, type HttpResponse, type HttpTransport } from '../values/seams.js';
-import { platformError, WorkflowError } from '../values/workflow-error.js';
+import {
+  TransportError,
+  type TransportRequest,
+  type TransportResponse,
+  type HttpTransport,
+} from '../values/seams.js';
+import { platformError, RaisedError } from '../values/raised-error.js';
 import { canonicalHeaders } from '../stdlib/http-headers.js';
 
 /** Documented maximum HTTP response size (https://cloud.google.com/workflows/docs/reference/stdlib/http/request, https://cloud.google.com/workflows/quotas). */
@@ -78,7 +83,7 @@ function describe(err: unknown): string {
  */
 function mapFetchError(
   err: unknown,
-  request: HttpRequest,
+  request: TransportRequest,
   timeoutSignal: AbortSignal,
   connected: boolean,
 ): unknown {
@@ -148,7 +153,7 @@ export function createFetchTransport(options: FetchTransportOptions = {}): HttpT
   const followRedirects = options.followRedirects ?? true;
   const limit = options.maxResponseBytes ?? MAX_RESPONSE_BYTES;
   return {
-    async send(request: HttpRequest): Promise<HttpResponse> {
+    async send(request: TransportRequest): Promise<TransportResponse> {
       request.signal.throwIfAborted();
       const timeoutSignal = AbortSignal.timeout(Math.max(1, request.timeoutMs));
       const signal = AbortSignal.any([request.signal, timeoutSignal]);
@@ -168,7 +173,7 @@ export function createFetchTransport(options: FetchTransportOptions = {}): HttpT
         const body = await readLimited(res.body, limit, target);
         return { status: res.status, headers, body };
       } catch (err) {
-        if (err instanceof WorkflowError) throw err;
+        if (err instanceof RaisedError) throw err;
         throw mapFetchError(err, request, timeoutSignal, connected);
       }
     },

@@ -1,6 +1,6 @@
 import type { Value } from '../values/types.js';
 import type { RuntimeLimits } from './api.js';
-import { resourceLimitError } from '../values/workflow-error.js';
+import { resourceLimitError } from '../values/raised-error.js';
 
 /**
  * System limits as Google documents them (https://cloud.google.com/workflows/quotas). Where the

@@ -23,7 +23,7 @@ import { toDisplayString } from '../values/format.js';
 import { isMap, type Value } from '../values/types.js';
 import type { CallOrigin, LogEntry, LogSeverity, Logger } from '../values/seams.js';
 import { LOG_SEVERITIES } from '../values/seams.js';
-import { WorkflowError } from '../values/workflow-error.js';
+import { RaisedError } from '../values/raised-error.js';
 import type { ExecutionIdentity } from './api.js';
 import type {
   CallStartedEvent,
@@ -344,7 +344,7 @@ class CallLogger implements ExecutionTracer {
   /** When each running call step's call began (a step runs one call at a time). */
   private readonly started = new Map<TracedStep, number>();
   /** Errors raised by call steps, by error object (the same object reaches the `except`). */
-  private readonly raised = new WeakMap<WorkflowError, RaisedCall>();
+  private readonly raised = new WeakMap<RaisedError, RaisedCall>();
 
   constructor(
     private readonly logs: ExecutionLogs,
@@ -385,7 +385,7 @@ class CallLogger implements ExecutionTracer {
     }
     const err = e.error;
     // Cancellation and internal failures are no exceptions of the workflow.
-    if (!(err instanceof WorkflowError)) return;
+    if (!(err instanceof RaisedError)) return;
     const previous = this.raised.get(err);
     const exception = errorText(err);
     // The step the failure comes from: the innermost frame once it unwound through a subworkflow.
@@ -442,7 +442,7 @@ class CallLogger implements ExecutionTracer {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-function errorText(err: WorkflowError): string {
+function errorText(err: RaisedError): string {
   try {
     return stringifyJson(err.value, { sortKeys: true });
   } catch {

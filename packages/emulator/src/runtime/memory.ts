@@ -4,7 +4,7 @@
  */
 import { estimateSize } from '../values/size.js';
 import type { Scope } from './scope.js';
-import { resourceLimitError } from '../values/workflow-error.js';
+import { resourceLimitError } from '../values/raised-error.js';
 
 export class MemoryMeter {
   private used = 0;

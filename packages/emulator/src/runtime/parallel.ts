@@ -5,7 +5,7 @@
  * branches' unhandled errors into one UnhandledBranchError.
  */
 import type { Value } from '../values/types.js';
-import { platformError, WorkflowError } from '../values/workflow-error.js';
+import { platformError, RaisedError } from '../values/raised-error.js';
 
 /** A counting semaphore: `acquire` is synchronous while slots are free. */
 export class Semaphore {
@@ -35,7 +35,7 @@ export interface BranchTask {
 
 export interface BranchFailure {
   id: string;
-  error: WorkflowError;
+  error: RaisedError;
 }
 
 /**
@@ -63,7 +63,7 @@ export async function runBranches(
         await task.run();
       } catch (err) {
         // A nesting violation is a property of the workflow, not of one branch: it propagates as is.
-        if (err instanceof WorkflowError && !err.uncatchable && !err.tags.includes('ParallelNestingError')) {
+        if (err instanceof RaisedError && !err.uncatchable && !err.tags.includes('ParallelNestingError')) {
           errors.push({ id: task.id, error: err });
         } else fatal ??= err;
       } finally {
@@ -83,7 +83,7 @@ export async function runBranches(
 }
 
 /** The error a parallel step raises when branches ended with unhandled errors (the first `max` kept). */
-export function unhandledBranchError(errors: readonly BranchFailure[], max: number): WorkflowError {
+export function unhandledBranchError(errors: readonly BranchFailure[], max: number): RaisedError {
   const kept = errors.slice(0, max);
   const one = errors.length === 1;
   return platformError(

@@ -6,7 +6,7 @@
  */
 import { dottedName } from '../expr/index.js';
 import type { RetrySpec, ValueTemplate } from '../source/types.js';
-import { typeError } from '../values/workflow-error.js';
+import { typeError } from '../values/raised-error.js';
 import { Double, isMap, typeName, type Value } from '../values/types.js';
 
 export interface RetryPolicy {

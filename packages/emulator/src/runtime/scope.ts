@@ -1,5 +1,5 @@
 import { cloneValue, isMap, typeName, type Value } from '../values/types.js';
-import { platformError, typeError } from '../values/workflow-error.js';
+import { platformError, typeError } from '../values/raised-error.js';
 
 /**
  * A variable scope. A routine call has one flat scope; `for` iterations, `except` blocks and

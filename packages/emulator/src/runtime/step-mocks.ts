@@ -27,7 +27,7 @@ import { claimId } from './fresh-id.js';
 import { z } from 'zod';
 import { jsonToValue } from '../values/json.js';
 import { cloneValue, type Value } from '../values/types.js';
-import { errorMap, platformError, WorkflowError } from '../values/workflow-error.js';
+import { errorMap, platformError, RaisedError } from '../values/raised-error.js';
 import type { Routine, Step, StepAction, WorkflowDefinition } from '../source/types.js';
 
 /** The errors a call's transport can fail with (the stubs' `fault` names, the same tags). */
@@ -171,7 +171,7 @@ export interface StepMockInfo {
 }
 
 /** What a mocked call ends with, and after how long (virtual milliseconds). */
-export type StepMockOutcome = { value: Value; delayMs: number } | { error: WorkflowError; delayMs: number };
+export type StepMockOutcome = { value: Value; delayMs: number } | { error: RaisedError; delayMs: number };
 
 /** A mocked call, as observers see it (the request log, step entries). */
 export interface MockedCall {
@@ -234,7 +234,7 @@ export class StepMock {
     this.calls++;
     const answer = this.ranges.find((r) => attempt >= r.from && attempt <= r.to)?.answer ?? this.fallback!;
     const delayMs = answer.delayMs ?? 0;
-    if ('raise' in answer) return { error: new WorkflowError(cloneValue(answer.raise ?? null)), delayMs };
+    if ('raise' in answer) return { error: new RaisedError(cloneValue(answer.raise ?? null)), delayMs };
     if (answer.httpError !== undefined) {
       const { code, headers, body, message } = answer.httpError;
       const headerMap = new Map<string, Value>(Object.entries(headers ?? {}).map(([k, v]) => [k, String(v)]));
@@ -249,7 +249,7 @@ export class StepMock {
       const message =
         answer.message ??
         `${answer.fault} in step "${this.step}", routine "${this.routine}" (simulated by step mock ${this.id})`;
-      return { error: new WorkflowError(errorMap([answer.fault], message)), delayMs };
+      return { error: new RaisedError(errorMap([answer.fault], message)), delayMs };
     }
     // Each answer is a copy: the workflow may change the value it got.
     return { value: cloneValue(answer.return ?? null), delayMs };

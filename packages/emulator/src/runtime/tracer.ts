@@ -33,7 +33,7 @@
 import type { Pos, Step, StepAction, WorkflowDefinition } from '../source/types.js';
 import type { Value } from '../values/types.js';
 import type { ExecutionIdentity, ExecutionOutcome } from './api.js';
-import type { WorkflowError } from '../values/workflow-error.js';
+import type { RaisedError } from '../values/raised-error.js';
 
 /** The kind of a step: its action (`next` = a step with only `next:`; `steps` = a nested steps block). */
 export type StepKind = StepAction['kind'];
@@ -54,7 +54,7 @@ export interface ExecutionStartedEvent {
 export interface ExecutionEndedEvent {
   outcome: ExecutionOutcome;
   /** The error that failed the execution (with its frames), when it failed with one. */
-  error?: WorkflowError;
+  error?: RaisedError;
   time: number;
 }
 
@@ -68,7 +68,7 @@ export class TracedStep {
   /** Set before `stepEnded`. */
   outcome: StepOutcome | undefined = undefined;
   /** The Workflows error a failed step ended with (none for an internal failure). */
-  error: WorkflowError | undefined = undefined;
+  error: RaisedError | undefined = undefined;
   /**
    * The `next` the step took: a step name, `end`, `break` or `continue` (set before `stepEnded`
    * when the step ended by jumping; undefined when it went on to the following step or returned).
@@ -166,14 +166,14 @@ export interface TryCompletedEvent {
 
 export interface ExceptTakenEvent {
   step: TracedStep;
-  error: WorkflowError;
+  error: RaisedError;
   /** Where the `except` map is written. */
   pos: Pos;
 }
 
 export interface RetryAttemptEvent {
   step: TracedStep;
-  error: WorkflowError;
+  error: RaisedError;
   /** Where the `retry` key's value is written. */
   pos: Pos;
   /** 1-based number of the retry being decided on. */
@@ -200,7 +200,7 @@ export interface SubworkflowReturnedEvent {
   routine: string;
   /** Set when it returned. */
   result?: Value;
-  /** Set when it failed (a WorkflowError, or cancellation). */
+  /** Set when it failed (a RaisedError, or cancellation). */
   error?: unknown;
   threadId: string;
 }

@@ -7,7 +7,7 @@
  */
 import { EXECUTIONS_RUN_CONNECTOR } from '../stdlib/connectors.js';
 import type { CallOrigin } from '../values/seams.js';
-import { platformError, typeError, valueError } from '../values/workflow-error.js';
+import { platformError, typeError, valueError } from '../values/raised-error.js';
 import { jsonToValue, parseJson, stringifyJson } from '../values/json.js';
 import { isMap, typeName, type Value, type WfMap } from '../values/types.js';
 import { ApiError } from './api-error.js';

@@ -30,7 +30,7 @@ import {
   type OutboundRecording,
   type StubRequest,
 } from '../stubs/index.js';
-import { platformError } from '../values/workflow-error.js';
+import { platformError } from '../values/raised-error.js';
 import { createMemoryStore, LogStore, type Store } from '../store/index.js';
 import { EventBus } from './events.js';
 import { connectEventSources } from './live-events.js';

@@ -10,7 +10,7 @@ import type { ExecutionTracer } from '../runtime/tracer.js';
 import { startExecution as defaultStartExecution } from '../runtime/executor.js';
 import { effectiveCallLogLevel } from '../runtime/logging.js';
 import { NO_STEP_ENTRIES, publicStepType } from '../runtime/history.js';
-import { WorkflowError } from '../values/workflow-error.js';
+import { RaisedError } from '../values/raised-error.js';
 import type { Value } from '../values/types.js';
 import { parseJson, stringifyJson } from '../values/json.js';
 import type {
@@ -161,7 +161,7 @@ export class ExecutionsService {
       try {
         argument = parseJson(argText);
       } catch (err) {
-        const why = err instanceof WorkflowError ? err.message : String(err);
+        const why = err instanceof RaisedError ? err.message : String(err);
         throw invalidArgument(`The execution argument is not valid JSON: ${why}`, { cause: err });
       }
     }

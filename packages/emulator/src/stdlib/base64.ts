@@ -1,7 +1,7 @@
 /** `base64.*` (https://cloud.google.com/workflows/docs/reference/stdlib/base64/encode): standard alphabet, padding on by default. */
 import { Buffer } from 'node:buffer';
 import { Bytes, type Value } from '../values/types.js';
-import { valueError } from '../values/workflow-error.js';
+import { valueError } from '../values/raised-error.js';
 import { optional, param, pure, type StdlibMember } from './registry.js';
 
 const ALPHABET = /^[A-Za-z0-9+/]*$/;

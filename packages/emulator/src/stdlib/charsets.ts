@@ -4,7 +4,7 @@
  * `US-ASCII` to windows-1252 (wrong for bytes 0x80-0x9F and >0x7F), `UTF-16` to
  * little-endian without BOM detection, and TextEncoder only writes UTF-8.
  */
-import { valueError } from '../values/workflow-error.js';
+import { valueError } from '../values/raised-error.js';
 
 type Decoder = InstanceType<typeof TextDecoder>;
 type Charset = 'utf-8' | 'utf-16' | 'utf-16be' | 'utf-16le' | 'iso-8859-1' | 'us-ascii' | 'windows-1252';

@@ -4,7 +4,7 @@
  */
 import { CALLBACK_DEFAULT_TIMEOUT_S } from './limits.js';
 import type { CallOrigin } from '../values/seams.js';
-import { timeoutError, typeError, valueError } from '../values/workflow-error.js';
+import { timeoutError, typeError, valueError } from '../values/raised-error.js';
 import { Double, isMap, isNumber, toJsNumber, type Value, type WfMap } from '../values/types.js';
 import { blocking, NUMBER, optional, param, type CallContext, type StdlibMember } from './registry.js';
 

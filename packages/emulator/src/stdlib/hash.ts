@@ -1,7 +1,7 @@
 /** `hash.*` (https://cloud.google.com/workflows/docs/reference/stdlib/hash/compute_checksum): digests and HMACs of bytes, via node:crypto. */
 import { createHash, createHmac } from 'node:crypto';
 import { Bytes, type Value } from '../values/types.js';
-import { valueError } from '../values/workflow-error.js';
+import { valueError } from '../values/raised-error.js';
 import { param, pure, type StdlibMember } from './registry.js';
 
 // Documented names only, matched exactly (a lenient match would hide a typo that fails in Cloud).

@@ -5,7 +5,7 @@
 import { formatNumber } from '../values/format.js';
 import { intFromNumber, normalizeBigInt } from '../values/integer.js';
 import { Double, typeName, type Value, type WfMap } from '../values/types.js';
-import { valueError } from '../values/workflow-error.js';
+import { valueError } from '../values/raised-error.js';
 import { param, pure, type StdlibMember } from './registry.js';
 import { codePointLength } from './text-util.js';
 

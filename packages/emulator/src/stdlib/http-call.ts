@@ -8,7 +8,7 @@ import { Bytes, Double, isMap, typeName, type Value, type WfMap } from '../value
 import { HTTP_DEFAULT_TIMEOUT_S, HTTP_MAX_TIMEOUT_S } from './limits.js';
 import { canonicalHeaderName, headerValue, isJsonContentType } from './http-headers.js';
 import { TransportError, type CallOrigin, type HttpTransport } from '../values/seams.js';
-import { platformError, resourceLimitError, typeError, valueError } from '../values/workflow-error.js';
+import { platformError, resourceLimitError, typeError, valueError } from '../values/raised-error.js';
 
 export const USER_AGENT = 'GoogleCloudWorkflows; (+https://cloud.google.com/workflows/docs)';
 /**

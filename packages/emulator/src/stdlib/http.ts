@@ -3,7 +3,7 @@
  * functions (blocking; encoding, the call and decoding are in http-call.ts), the default retry
  * policies and their predicates.
  */
-import { typeError } from '../values/workflow-error.js';
+import { typeError } from '../values/raised-error.js';
 import { Double, isNumber, toJsNumber, type Value, type WfMap } from '../values/types.js';
 import { performHttpCall } from './http-call.js';
 import {

@@ -1,7 +1,7 @@
 /** `json.*` (https://cloud.google.com/workflows/docs/reference/stdlib/json/encode). */
 import { parseJson, stringifyJson, type StringifyJsonOptions } from '../values/json.js';
 import { Bytes, type Value, type WfMap } from '../values/types.js';
-import { typeError, valueError } from '../values/workflow-error.js';
+import { typeError, valueError } from '../values/raised-error.js';
 import { optional, param, pure, type StdlibMember } from './registry.js';
 
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });

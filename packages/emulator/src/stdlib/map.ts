@@ -2,7 +2,7 @@
  * `map.*` (https://cloud.google.com/workflows/docs/reference/stdlib/map/get). Maps are `Map` instances, so `__proto__`, `constructor` and
  * `prototype` are ordinary keys here. Results are new maps; inputs are never changed.
  */
-import { typeError } from '../values/workflow-error.js';
+import { typeError } from '../values/raised-error.js';
 import { isMap, type Value, type WfMap } from '../values/types.js';
 import { param, pure, type StdlibMember } from './registry.js';
 

@@ -1,7 +1,7 @@
 /** `math.*` (https://cloud.google.com/workflows/docs/reference/stdlib/math/abs). */
 import { intCompare, intFromNumber, intNeg } from '../values/integer.js';
 import { Double, INT64_MIN, toJsNumber, type Value } from '../values/types.js';
-import { valueError } from '../values/workflow-error.js';
+import { valueError } from '../values/raised-error.js';
 import { NUMBER, param, pure, type StdlibMember } from './registry.js';
 
 type Num = number | bigint | Double;

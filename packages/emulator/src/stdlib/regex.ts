@@ -4,7 +4,7 @@
  * backtracking makes a pattern like `(a+)+$` a denial of service.
  */
 import { RE2JS } from 're2js';
-import { valueError } from '../values/workflow-error.js';
+import { valueError } from '../values/raised-error.js';
 import { codePointWidthAt } from './text-util.js';
 
 export interface RegexMatch {

@@ -12,7 +12,7 @@ import type {
   IdSource,
   Logger,
 } from '../values/seams.js';
-import { typeError } from '../values/workflow-error.js';
+import { typeError } from '../values/raised-error.js';
 import { isMap, typeName, type TypeName, type Value, type WfMap } from '../values/types.js';
 
 export interface ParamSpec {

@@ -4,7 +4,7 @@
  */
 import { LOG_SEVERITIES, type LogSeverity } from '../values/seams.js';
 import { SLEEP_MAX_S } from './limits.js';
-import { typeError, valueError } from '../values/workflow-error.js';
+import { typeError, valueError } from '../values/raised-error.js';
 import { toDisplayString } from '../values/format.js';
 import { Double, toJsNumber, typeName, type Value } from '../values/types.js';
 import { blocking, NUMBER, optional, param, pure, type CallContext, type StdlibMember } from './registry.js';

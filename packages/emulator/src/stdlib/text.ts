@@ -1,6 +1,6 @@
 /** `text.*` (https://cloud.google.com/workflows/docs/reference/stdlib/overview). Indexes and lengths count code points, not UTF-16 units. */
 import { Bytes, type Value, type WfMap } from '../values/types.js';
-import { valueError } from '../values/workflow-error.js';
+import { valueError } from '../values/raised-error.js';
 import { optional, param, pure, type StdlibMember } from './registry.js';
 import { decodeText, encodeText } from './charsets.js';
 import { allMatches, compileRegex } from './regex.js';

@@ -1,6 +1,6 @@
 /** `time.*` (reference §3.13): RFC 3339 text <-> epoch seconds. */
 import { Double, toJsNumber, type Value } from '../values/types.js';
-import { valueError } from '../values/workflow-error.js';
+import { valueError } from '../values/raised-error.js';
 import { NUMBER, optional, param, pure, type StdlibMember } from './registry.js';
 
 // RFC 3339 can write years 0000-9999 only.

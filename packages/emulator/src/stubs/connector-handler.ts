@@ -9,7 +9,7 @@ import {
   type Clock,
   type ConnectorHandler,
 } from '../values/seams.js';
-import { platformError, systemError } from '../values/workflow-error.js';
+import { platformError, systemError } from '../values/raised-error.js';
 import { jsonToValue, valueToJs } from '../values/json.js';
 import { Double, type Value } from '../values/types.js';
 import { encodeStubBody, responseExcerpt } from './codec.js';

@@ -5,14 +5,14 @@
 import {
   TransportError,
   type Clock,
-  type HttpRequest,
-  type HttpResponse,
+  type TransportRequest,
+  type TransportResponse,
   type HttpTransport,
 } from '../values/seams.js';
 import { realClock } from '../runtime/default-seams.js';
 import { canonicalHeaders } from '../stdlib/http-headers.js';
 import { createFetchTransport } from '../runtime/http-transport.js';
-import { systemError } from '../values/workflow-error.js';
+import { systemError } from '../values/raised-error.js';
 import { decodeBody, encodeStubBody, responseExcerpt, splitUrl } from './codec.js';
 import { hostAllowed, isLoopbackHost } from './pattern.js';
 import type { OutboundRecording } from './recording.js';
@@ -52,7 +52,7 @@ export interface OutboundTransportOptions {
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
-function buildStubRequest(request: HttpRequest): HttpStubRequest {
+function buildStubRequest(request: TransportRequest): HttpStubRequest {
   const headers = canonicalHeaders(Object.entries(request.headers));
   const { path, query } = splitUrl(request.url);
   return {
@@ -72,7 +72,7 @@ function buildStubRequest(request: HttpRequest): HttpStubRequest {
  * Waits `delayMs`, honouring the call's timeout (a delay beyond it is a TimeoutError after
  * `timeoutMs`, as a slow server would be) and its abort signal (rejects with the reason).
  */
-async function simulateDelay(delayMs: number, request: HttpRequest, clock: Clock): Promise<void> {
+async function simulateDelay(delayMs: number, request: TransportRequest, clock: Clock): Promise<void> {
   if (delayMs <= 0) return;
   if (delayMs > request.timeoutMs) {
     await clock.sleep(request.timeoutMs, request.signal);
@@ -84,7 +84,7 @@ async function simulateDelay(delayMs: number, request: HttpRequest, clock: Clock
   await clock.sleep(delayMs, request.signal);
 }
 
-function blockedMessage(request: HttpRequest, host: string): string {
+function blockedMessage(request: TransportRequest, host: string): string {
   return (
     `No stub matches ${request.method.toUpperCase()} ${request.url} and ${host} is not an allowed host: ` +
     `register a stub (POST /emulator/v1/stubs {"method":"${request.method.toUpperCase()}","url":"${request.url}","status":200,"body":{}}) ` +
@@ -92,7 +92,7 @@ function blockedMessage(request: HttpRequest, host: string): string {
   );
 }
 
-function faultMessage(kind: TransportError['kind'], request: HttpRequest, stubId: string): string {
+function faultMessage(kind: TransportError['kind'], request: TransportRequest, stubId: string): string {
   const target = `${request.method.toUpperCase()} ${request.url}`;
   switch (kind) {
     case 'ConnectionFailedError':
@@ -113,11 +113,11 @@ export function createOutboundTransport(options: OutboundTransportOptions): Http
 
   /** A stub's (or the recording's) answer: its delay, then the fault or the encoded response. */
   async function answer(
-    request: HttpRequest,
+    request: TransportRequest,
     response: StubResponse,
     by: string,
     rec: RecordedRequest,
-  ): Promise<HttpResponse> {
+  ): Promise<TransportResponse> {
     try {
       await simulateDelay(response.delayMs ?? 0, request, clock);
     } catch (err) {
@@ -138,7 +138,7 @@ export function createOutboundTransport(options: OutboundTransportOptions): Http
   }
 
   /** One hop: its request-log record is reported ended, with the response's start, when the hop ends. */
-  async function sendOnce(request: HttpRequest): Promise<HttpResponse> {
+  async function sendOnce(request: TransportRequest): Promise<TransportResponse> {
     const made: { rec?: RecordedRequest } = {};
     const record = (r: Omit<RecordedRequest, 'id' | 'time'>): RecordedRequest => (made.rec = stubs.record(r));
     try {
@@ -152,9 +152,9 @@ export function createOutboundTransport(options: OutboundTransportOptions): Http
   }
 
   async function answerHop(
-    request: HttpRequest,
+    request: TransportRequest,
     record: (r: Omit<RecordedRequest, 'id' | 'time'>) => RecordedRequest,
-  ): Promise<HttpResponse> {
+  ): Promise<TransportResponse> {
     request.signal.throwIfAborted();
     const stubRequest = buildStubRequest(request);
     const { match, notes } = await stubs.find(stubRequest);
@@ -248,7 +248,7 @@ export function createOutboundTransport(options: OutboundTransportOptions): Http
   }
 
   return {
-    async send(request: HttpRequest): Promise<HttpResponse> {
+    async send(request: TransportRequest): Promise<TransportResponse> {
       let current = request;
       for (let hop = 0; ; hop++) {
         const response = await sendOnce(current);
@@ -266,7 +266,7 @@ export function createOutboundTransport(options: OutboundTransportOptions): Http
 }
 
 /** The next hop of a redirect, with fetch's rules for method, body and credentials. */
-function redirectRequest(request: HttpRequest, status: number, location: string): HttpRequest {
+function redirectRequest(request: TransportRequest, status: number, location: string): TransportRequest {
   const next = new URL(location, request.url);
   const method = request.method.toUpperCase();
   const toGet = status === 303 ? method !== 'HEAD' : (status === 301 || status === 302) && method === 'POST';

@@ -6,7 +6,7 @@
  * fields become `<redacted>`, and secret query parameters `*`, so that the URL still matches the
  * call on replay.
  */
-import type { HttpResponse } from '../values/seams.js';
+import type { TransportResponse } from '../values/seams.js';
 import { parseJson } from '../values/json.js';
 import { Double, type Value } from '../values/types.js';
 import { headerValue, isJsonContentType } from '../stdlib/http-headers.js';
@@ -155,7 +155,7 @@ export class RecordingRules {
   }
 
   /** One answer of a recorded stub: status, headers and the body in its most readable faithful form. */
-  response(response: HttpResponse): Record<string, unknown> {
+  response(response: TransportResponse): Record<string, unknown> {
     const out: Record<string, unknown> = { status: response.status };
     const headers = this.headers(response.headers);
     if (Object.keys(headers).length > 0) out['headers'] = headers;
@@ -163,7 +163,7 @@ export class RecordingRules {
     return out;
   }
 
-  #responseBody(response: HttpResponse): Record<string, unknown> {
+  #responseBody(response: TransportResponse): Record<string, unknown> {
     const bytes = response.body;
     if (bytes.byteLength === 0) return {};
     let text: string;

@@ -15,7 +15,7 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { stringify } from 'yaml';
-import type { HttpResponse } from '../values/seams.js';
+import type { TransportResponse } from '../values/seams.js';
 import { loadStubsFile } from './load-file.js';
 import { UrlPattern } from './pattern.js';
 import { RecordingRules, type BodyMatchOptions, type RedactionOptions } from './recording-format.js';
@@ -66,7 +66,7 @@ export type RecordingLookup =
 export interface OutboundRecording {
   lookup(request: HttpStubRequest): Promise<RecordingLookup>;
   /** A real call's answer (record modes save it). */
-  add(request: HttpStubRequest, response: HttpResponse): void;
+  add(request: HttpStubRequest, response: TransportResponse): void;
 }
 
 /** A recording file that cannot be read as a stubs file. */
@@ -194,7 +194,7 @@ export class Recording implements OutboundRecording {
     return { kind: 'miss', message: this.#missMessage(request) };
   }
 
-  add(request: HttpStubRequest, response: HttpResponse): void {
+  add(request: HttpStubRequest, response: TransportResponse): void {
     if (this.mode !== 'record' && this.mode !== 'record-missing') return;
     const url = this.#rules.url(request.url);
     const requestBody = this.#rules.requestBody(request.body, request.headers);

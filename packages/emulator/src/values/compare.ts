@@ -1,5 +1,5 @@
 import { Bytes, Double, MAX_VALUE_DEPTH, ValueTooDeepError, typeName, type Value } from './types.js';
-import { typeError } from './workflow-error.js';
+import { typeError } from './raised-error.js';
 
 /**
  * Orders strings by Unicode code point, which is also UTF-8 byte order (the order of

@@ -1,5 +1,5 @@
 import { INT64_MAX, INT64_MIN } from './types.js';
-import { valueError } from './workflow-error.js';
+import { valueError } from './raised-error.js';
 
 /**
  * Normalises an integer result: a safe integer stays a `number`, anything larger

@@ -1,7 +1,7 @@
 import { Bytes, Double, INT64_MAX, INT64_MIN, type Value, type WfMap } from './types.js';
 import { intFromNumber, normalizeBigInt } from './integer.js';
 import { compareStrings } from './compare.js';
-import { valueError } from './workflow-error.js';
+import { valueError } from './raised-error.js';
 
 /**
  * Nesting beyond this depth is refused rather than risking a stack overflow (a raw

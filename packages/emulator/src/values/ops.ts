@@ -2,7 +2,7 @@ import { Double, toJsNumber, typeName, type Value } from './types.js';
 import { intAdd, intFloorDiv, intMod, intMul, intNeg, intSub } from './integer.js';
 import { compareValues, orderingHolds, valueEquals } from './compare.js';
 import { formatNumber } from './format.js';
-import { typeError, valueError, zeroDivisionError } from './workflow-error.js';
+import { typeError, valueError, zeroDivisionError } from './raised-error.js';
 
 /*
  * Operators on values (https://cloud.google.com/workflows/docs/reference/syntax/datatypes). Integers are `number | bigint`, doubles are

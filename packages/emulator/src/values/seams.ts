@@ -17,7 +17,7 @@ export interface CallOrigin {
   step: string;
 }
 
-export interface HttpRequest {
+export interface TransportRequest {
   method: string;
   url: string;
   /** Header names as the workflow wrote them. */
@@ -28,7 +28,7 @@ export interface HttpRequest {
   origin: CallOrigin;
 }
 
-export interface HttpResponse {
+export interface TransportResponse {
   status: number;
   /** Header names in canonical MIME case (`Content-Type`). */
   headers: Record<string, string>;
@@ -51,7 +51,7 @@ export class TransportError extends Error {
 
 /** The only way a workflow reaches the network. */
 export interface HttpTransport {
-  send(request: HttpRequest): Promise<HttpResponse>;
+  send(request: TransportRequest): Promise<TransportResponse>;
 }
 
 /**
@@ -62,7 +62,7 @@ export type BuiltinConnector = (args: Value, origin: CallOrigin, signal: AbortSi
 
 /** Answers `googleapis.*` connector calls (there is no real Google behind the emulator). */
 export interface ConnectorHandler {
-  /** Returns the connector's result, or throws a WorkflowError (e.g. an HttpError map). */
+  /** Returns the connector's result, or throws a RaisedError (e.g. an HttpError map). */
   call(name: string, args: Value, origin: CallOrigin, signal: AbortSignal): Promise<Value>;
 }
 

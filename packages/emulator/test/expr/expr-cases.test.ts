@@ -4,7 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { evaluate, ExpressionSyntaxError, parseExpression, type EvalContext } from '../../src/expr/index.js';
 import { parseJson } from '../../src/values/json.js';
-import { WorkflowError } from '../../src/values/workflow-error.js';
+import { RaisedError } from '../../src/values/raised-error.js';
 import type { Value } from '../../src/values/types.js';
 import { CONSTANTS, DEFAULT_VARS, fakeCall, typedRepr } from './helpers.js';
 
@@ -80,9 +80,9 @@ function run(c: Case): void {
       err = e;
     }
     expect(err, `expected ${c.error} but got ${value === undefined ? '?' : typedRepr(value)}`).toBeInstanceOf(
-      WorkflowError,
+      RaisedError,
     );
-    const we = err as WorkflowError;
+    const we = err as RaisedError;
     expect(we.tags).toEqual([c.error]);
     if (c.message !== undefined) expect(we.message).toContain(c.message);
     return;

@@ -1,6 +1,6 @@
 import { Bytes, Double, type Value } from '../../src/values/types.js';
 import { parseJson } from '../../src/values/json.js';
-import { platformError, typeError } from '../../src/values/workflow-error.js';
+import { platformError, typeError } from '../../src/values/raised-error.js';
 import type { Expr } from '../../src/expr/ast.js';
 
 /**

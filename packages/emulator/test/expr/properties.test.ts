@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { evaluate, ExpressionSyntaxError, parseExpression, type EvalContext } from '../../src/expr/index.js';
-import { WorkflowError } from '../../src/values/workflow-error.js';
+import { RaisedError } from '../../src/values/raised-error.js';
 import { Double, typeName, type Value } from '../../src/values/types.js';
 import { parseJson, stringifyJson } from '../../src/values/json.js';
 import { valueEquals } from '../../src/values/compare.js';
@@ -179,7 +179,7 @@ function isValue(v: unknown, depth = 0): boolean {
   return false;
 }
 
-describe('evaluate returns a Value or throws a WorkflowError', () => {
+describe('evaluate returns a Value or throws a RaisedError', () => {
   it('for random valid expressions over random values', () => {
     fc.assert(
       fc.property(exprArb, fc.tuple(valueArb, valueArb, valueArb, valueArb), (text, values) => {
@@ -191,7 +191,7 @@ describe('evaluate returns a Value or throws a WorkflowError', () => {
           const v = evaluate(expr, ctx);
           expect(isValue(v), `${text} gave a malformed ${typeName(v)}`).toBe(true);
         } catch (err) {
-          if (!(err instanceof WorkflowError)) throw err;
+          if (!(err instanceof RaisedError)) throw err;
           expect(err.tags.length).toBe(1);
         }
       }),
@@ -295,7 +295,7 @@ describe('JSON codec', () => {
         try {
           ours = parseJson(t);
         } catch (err) {
-          if (!(err instanceof WorkflowError)) throw err;
+          if (!(err instanceof RaisedError)) throw err;
           expect(err.tags).toEqual(['ValueError']);
           // We refuse only what JSON.parse refuses, plus integers beyond int64 and doubles beyond range.
           if (jsOk) expect(/\d{19,}|e\d{3,}/i.test(t), `refused valid JSON ${t}`).toBe(true);

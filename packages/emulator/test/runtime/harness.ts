@@ -12,8 +12,8 @@ import {
   TransportError,
   type Clock,
   type ConnectorHandler,
-  type HttpRequest,
-  type HttpResponse,
+  type TransportRequest,
+  type TransportResponse,
   type HttpTransport,
   type LogEntry,
 } from '../../src/values/seams.js';
@@ -62,14 +62,14 @@ export interface RunOptions {
 
 export interface RunResult {
   outcome: ExecutionOutcome;
-  requests: HttpRequest[];
+  requests: TransportRequest[];
   logs: LogEntry[];
   history: StepEntries;
   clock: Clock;
   execution: RunningExecution;
 }
 
-export function fakeTransport(routes: FakeHttpRoute[], requests: HttpRequest[]): HttpTransport {
+export function fakeTransport(routes: FakeHttpRoute[], requests: TransportRequest[]): HttpTransport {
   const calls = new Map<FakeHttpRoute, number>();
   return {
     async send(req) {
@@ -92,7 +92,7 @@ export function fakeTransport(routes: FakeHttpRoute[], requests: HttpRequest[]):
         headers['Content-Type'] ??= 'application/json';
         body = new TextEncoder().encode(JSON.stringify(r.body));
       }
-      const res: HttpResponse = { status: r.status ?? 200, headers, body };
+      const res: TransportResponse = { status: r.status ?? 200, headers, body };
       return res;
     },
   };
@@ -101,7 +101,7 @@ export function fakeTransport(routes: FakeHttpRoute[], requests: HttpRequest[]):
 export function prepare(source: string, options: RunOptions = {}) {
   const loaded = loadWorkflow(source);
   if (!loaded.ok) throw new Error(`workflow does not load:\n${formatProblems(loaded.problems)}`);
-  const requests: HttpRequest[] = [];
+  const requests: TransportRequest[] = [];
   const logs: LogEntry[] = [];
   const clock = options.clock ?? new TestClock();
   const unstubbed = createConnectorHandler(new StubRegistry(), { clock });

@@ -8,12 +8,12 @@ import {
   fetchTransport,
   MAX_RESPONSE_BYTES,
 } from '../../src/runtime/http-transport.js';
-import { TransportError, type HttpRequest } from '../../src/values/seams.js';
-import { WorkflowError } from '../../src/values/workflow-error.js';
+import { TransportError, type TransportRequest } from '../../src/values/seams.js';
+import { RaisedError } from '../../src/values/raised-error.js';
 
 const origin = { executionId: 'e1', workflowId: 'w1', routine: 'main', step: 's1' };
 
-function request(method: string, url: string, extra: Partial<HttpRequest> = {}): HttpRequest {
+function request(method: string, url: string, extra: Partial<TransportRequest> = {}): TransportRequest {
   return {
     method,
     url,
@@ -180,9 +180,9 @@ describe('fetchTransport', () => {
 
   it('refuses a response over 2 MB with a ResourceLimitError', async () => {
     const err = await failure(fetchTransport.send(request('GET', `${base}/big`)));
-    expect(err).toBeInstanceOf(WorkflowError);
-    expect((err as WorkflowError).tags).toEqual(['ResourceLimitError']);
-    expect((err as WorkflowError).message).toBe(
+    expect(err).toBeInstanceOf(RaisedError);
+    expect((err as RaisedError).tags).toEqual(['ResourceLimitError']);
+    expect((err as RaisedError).message).toBe(
       `HTTP response exceeds 2 MB (the maximum response size): GET ${base}/big`,
     );
   });

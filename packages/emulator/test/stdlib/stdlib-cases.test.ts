@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { createStdlib } from '../../src/stdlib/index.js';
-import { WorkflowError } from '../../src/values/workflow-error.js';
+import { RaisedError } from '../../src/values/raised-error.js';
 import { parseJson } from '../../src/values/json.js';
 import { Bytes, type Value } from '../../src/values/types.js';
 import { describeValue, strictValueEqual, testContext } from './support.js';
@@ -91,8 +91,8 @@ describe.each(files)('%s', (file) => {
         } catch (e) {
           thrown = e;
         }
-        expect(thrown).toBeInstanceOf(WorkflowError);
-        expect((thrown as WorkflowError).tags).toContain(c.error);
+        expect(thrown).toBeInstanceOf(RaisedError);
+        expect((thrown as RaisedError).tags).toContain(c.error);
         return;
       }
       const got = run(c);

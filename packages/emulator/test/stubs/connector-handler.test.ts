@@ -1,6 +1,6 @@
 import { describe, it, expect, beforeEach } from 'vitest';
 import type { Clock } from '../../src/values/seams.js';
-import { WorkflowError } from '../../src/values/workflow-error.js';
+import { RaisedError } from '../../src/values/raised-error.js';
 import { Double, type Value } from '../../src/values/types.js';
 import { createConnectorHandler, StubRegistry } from '../../src/stubs/index.js';
 
@@ -12,12 +12,12 @@ function args(entries: [string, Value][]): Value {
   return new Map(entries);
 }
 
-async function failure(p: Promise<unknown>): Promise<WorkflowError> {
+async function failure(p: Promise<unknown>): Promise<RaisedError> {
   try {
     await p;
   } catch (err) {
-    expect(err).toBeInstanceOf(WorkflowError);
-    return err as WorkflowError;
+    expect(err).toBeInstanceOf(RaisedError);
+    return err as RaisedError;
   }
   throw new Error('expected a rejection');
 }

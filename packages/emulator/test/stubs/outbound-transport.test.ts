@@ -5,11 +5,11 @@ import { realClock } from '../../src/runtime/default-seams.js';
 import {
   TransportError,
   type Clock,
-  type HttpRequest,
-  type HttpResponse,
+  type TransportRequest,
+  type TransportResponse,
   type HttpTransport,
 } from '../../src/values/seams.js';
-import { WorkflowError } from '../../src/values/workflow-error.js';
+import { RaisedError } from '../../src/values/raised-error.js';
 import {
   createOutboundTransport,
   StubRegistry,
@@ -21,7 +21,7 @@ const origin = { executionId: 'exec-1', workflowId: 'wf', routine: 'main', step:
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 
-function request(method: string, url: string, extra: Partial<HttpRequest> = {}): HttpRequest {
+function request(method: string, url: string, extra: Partial<TransportRequest> = {}): TransportRequest {
   return {
     method,
     url,
@@ -33,15 +33,15 @@ function request(method: string, url: string, extra: Partial<HttpRequest> = {}):
   };
 }
 
-function jsonRequest(method: string, url: string, body: unknown): HttpRequest {
+function jsonRequest(method: string, url: string, body: unknown): TransportRequest {
   return request(method, url, {
     headers: { 'content-type': 'application/json' },
     body: enc.encode(JSON.stringify(body)),
   });
 }
 
-const text = (r: HttpResponse) => dec.decode(r.body);
-const json = (r: HttpResponse) => JSON.parse(text(r)) as unknown;
+const text = (r: TransportResponse) => dec.decode(r.body);
+const json = (r: TransportResponse) => JSON.parse(text(r)) as unknown;
 
 async function failure(p: Promise<unknown>): Promise<unknown> {
   try {
@@ -53,8 +53,8 @@ async function failure(p: Promise<unknown>): Promise<unknown> {
 }
 
 /** A network that must never be reached, recording any attempt. */
-function spyNetwork(): HttpTransport & { calls: HttpRequest[] } {
-  const calls: HttpRequest[] = [];
+function spyNetwork(): HttpTransport & { calls: TransportRequest[] } {
+  const calls: TransportRequest[] = [];
   return {
     calls,
     send: async (r) => {
@@ -281,9 +281,9 @@ describe('JSONata', () => {
   it('reports a failing bodyExpression as a SystemError naming the stub', async () => {
     stubs.add({ url: 'https://api.example.com/bad', bodyExpression: '$number("not a number")' });
     const err = await failure(transport.send(request('GET', 'https://api.example.com/bad')));
-    expect(err).toBeInstanceOf(WorkflowError);
-    expect((err as WorkflowError).tags).toEqual(['SystemError']);
-    expect((err as WorkflowError).message).toContain('stub-1');
+    expect(err).toBeInstanceOf(RaisedError);
+    expect((err as RaisedError).tags).toEqual(['SystemError']);
+    expect((err as RaisedError).message).toContain('stub-1');
   });
 });
 

@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { TransportError, type HttpRequest, type HttpResponse } from '../../src/values/seams.js';
+import { TransportError, type TransportRequest, type TransportResponse } from '../../src/values/seams.js';
 import {
   createOutboundTransport,
   defaultRecordMode,
@@ -25,7 +25,7 @@ const origin = { executionId: 'exec-1', workflowId: 'wf', routine: 'main', step:
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 
-function request(method: string, url: string, extra: Partial<HttpRequest> = {}): HttpRequest {
+function request(method: string, url: string, extra: Partial<TransportRequest> = {}): TransportRequest {
   return {
     method,
     url,
@@ -123,7 +123,7 @@ async function transportWith(options: RecordingOptions) {
   return { recording, stubs, transport: createOutboundTransport({ stubs, recording }) };
 }
 
-const json = (r: HttpResponse) => JSON.parse(dec.decode(r.body)) as unknown;
+const json = (r: TransportResponse) => JSON.parse(dec.decode(r.body)) as unknown;
 
 async function failure(p: Promise<unknown>): Promise<unknown> {
   try {
@@ -142,7 +142,7 @@ describe('record, stop the service, replay', () => {
     const file = await tempFile();
     const base = live.url;
 
-    const calls = (t: { send(r: HttpRequest): Promise<HttpResponse> }) =>
+    const calls = (t: { send(r: TransportRequest): Promise<TransportResponse> }) =>
       Promise.all([
         // Sequential where order matters (the counter), so both runs make the same calls.
         (async () => {

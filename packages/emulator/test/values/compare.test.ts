@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compareStrings, compareValues, valueEquals } from '../../src/values/compare.js';
 import { Bytes, Double, type Value } from '../../src/values/types.js';
-import { WorkflowError } from '../../src/values/workflow-error.js';
+import { RaisedError } from '../../src/values/raised-error.js';
 
 describe('valueEquals', () => {
   it.each<[Value, Value, boolean]>([
@@ -59,10 +59,10 @@ describe('compareValues', () => {
       compareValues('a', 1, '<');
       expect.unreachable();
     } catch (e) {
-      expect((e as WorkflowError).tags).toEqual(['TypeError']);
-      expect((e as WorkflowError).message).toBe("'<' not supported between string and integer");
+      expect((e as RaisedError).tags).toEqual(['TypeError']);
+      expect((e as RaisedError).message).toBe("'<' not supported between string and integer");
     }
-    expect(() => compareValues(true, false, '>')).toThrow(WorkflowError);
-    expect(() => compareValues(null, null, '>=')).toThrow(WorkflowError);
+    expect(() => compareValues(true, false, '>')).toThrow(RaisedError);
+    expect(() => compareValues(null, null, '>=')).toThrow(RaisedError);
   });
 });

@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { jsonToValue, parseJson, stringifyJson, valueToJs } from '../../src/values/json.js';
 import { Bytes, Double, type Value } from '../../src/values/types.js';
-import { WorkflowError } from '../../src/values/workflow-error.js';
+import { RaisedError } from '../../src/values/raised-error.js';
 
 function valueErrorOf(f: () => unknown): string {
   try {
     f();
   } catch (e) {
-    expect(e).toBeInstanceOf(WorkflowError);
-    expect((e as WorkflowError).tags).toEqual(['ValueError']);
-    return (e as WorkflowError).message;
+    expect(e).toBeInstanceOf(RaisedError);
+    expect((e as RaisedError).tags).toEqual(['ValueError']);
+    return (e as RaisedError).message;
   }
   throw new Error('expected a ValueError');
 }
@@ -150,8 +150,8 @@ describe('jsonToValue and valueToJs', () => {
     expect(v.get('d')).toEqual(new Double(2.5));
     expect(jsonToValue(2 ** 60)).toBe(2n ** 60n);
     expect(jsonToValue(12n)).toBe(12);
-    expect(() => jsonToValue(2 ** 64)).toThrow(WorkflowError);
-    expect(() => jsonToValue(NaN)).toThrow(WorkflowError);
+    expect(() => jsonToValue(2 ** 64)).toThrow(RaisedError);
+    expect(() => jsonToValue(NaN)).toThrow(RaisedError);
     expect(jsonToValue(new Uint8Array([1, 2]))).toEqual(new Bytes(new Uint8Array([1, 2])));
   });
 

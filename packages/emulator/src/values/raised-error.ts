@@ -1,6 +1,6 @@
 import type { Value, WfMap } from './types.js';
 
-/** The documented error tags (reference section 4.2). */
+/** The documented error tags (https://cloud.google.com/workflows/docs/reference/syntax/error-types#error-tags). */
 export const ERROR_TAGS = [
   'AuthError',
   'ConnectionError',
@@ -25,15 +25,17 @@ export const ERROR_TAGS = [
 export type ErrorTag = (typeof ERROR_TAGS)[number];
 
 /**
- * A Workflows error travelling through the interpreter. `value` is exactly what an
- * `except` block sees: an error map `{message, tags, ...}` for platform errors, or
- * whatever a `raise` step raised (a string, a map, any value).
+ * A Workflows error raised in an execution and travelling through the interpreter: by a
+ * `raise` step, or by the platform (https://cloud.google.com/workflows/docs/reference/syntax/error-types).
+ * `value` is exactly what an `except` block sees: an error map `{message, tags, ...}` for
+ * platform errors, or whatever a `raise` step raised (a string, a map, any value). (Named apart
+ * from the client package's `WorkflowError`, the base of the errors the client's calls throw.)
  *
  * `uncatchable` marks errors that fail the execution immediately (an internally raised
  * ResourceLimitError, cancellation): `try` blocks do not see them.
  */
-export class WorkflowError extends Error {
-  override readonly name = 'WorkflowError';
+export class RaisedError extends Error {
+  override readonly name = 'RaisedError';
   /** Filled in by the executor as the error unwinds: innermost frame first. */
   readonly frames: StackFrame[] = [];
 
@@ -86,7 +88,7 @@ export function platformError(
   message: string,
   extra?: Iterable<[string, Value]>,
 ) {
-  return new WorkflowError(errorMap(Array.isArray(tag) ? tag : [tag], message, extra));
+  return new RaisedError(errorMap(Array.isArray(tag) ? tag : [tag], message, extra));
 }
 
 export const typeError = (message: string) => platformError('TypeError', message);
@@ -98,7 +100,7 @@ export const recursionError = (message: string) => platformError('RecursionError
 export const systemError = (message: string) => platformError('SystemError', message);
 export const timeoutError = (message: string) => platformError('TimeoutError', message);
 export const resourceLimitError = (message: string, extraTags: ErrorTag[] = []) =>
-  new WorkflowError(errorMap(['ResourceLimitError', ...extraTags], message), true);
+  new RaisedError(errorMap(['ResourceLimitError', ...extraTags], message), true);
 
 /** Error kinds whose `error.context` first line is prefixed by the tag (seen for KeyError). */
 export const PREFIXED_TAGS: ReadonlySet<string> = new Set(['KeyError', 'IndexError']);
