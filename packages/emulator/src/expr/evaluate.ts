@@ -15,7 +15,7 @@ export interface EvalContext {
 
 /**
  * Evaluates an expression: synchronous and pure apart from `ctx.call`. Errors are
- * WorkflowErrors (TypeError, KeyError, IndexError, ValueError, ZeroDivisionError...).
+ * RaisedErrors (TypeError, KeyError, IndexError, ValueError, ZeroDivisionError...).
  *
  * Reading a variable returns the stored value itself, not a copy: whoever stores a result
  * (assignment, return) copies it with `cloneValue`, as types.ts prescribes. List and map

@@ -7,7 +7,16 @@ import { stringifyJson } from '../values/json.js';
 import { isMap } from '../values/types.js';
 import type { Pos } from '../source/types.js';
 import type { ExecutionErrorReport } from './api.js';
-import { errorMap, PREFIXED_TAGS, type RaisedError } from '../values/raised-error.js';
+import { errorMap, platformError, PREFIXED_TAGS, RaisedError } from '../values/raised-error.js';
+
+/**
+ * What fails an execution: a Workflows error as it is; anything else is an interpreter bug,
+ * surfaced as a SystemError rather than crashing the server.
+ */
+export function asRaisedError(err: unknown): RaisedError {
+  if (err instanceof RaisedError) return err;
+  return platformError('SystemError', `internal error: ${err instanceof Error ? err.message : String(err)}`);
+}
 
 export function errorReport(err: RaisedError): ExecutionErrorReport {
   let payload: string;

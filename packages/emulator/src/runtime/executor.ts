@@ -1,15 +1,14 @@
 /**
  * The executor: runs a validated WorkflowDefinition as an async task (one per execution). It
  * holds the semantics of steps, one body per step kind, synchronous until it has to wait; what
- * it uses lives beside it: control flow as values (control-flow.ts), the replay that lets
- * expressions call subworkflows (replay.ts), the functions it calls (stdlib/), parallel
- * scheduling (parallel.ts), retry policies (retry-policy.ts), memory metering (memory.ts),
- * error reports (error-report.ts), and the observers of what it does (tracer.ts), the step
- * history (history.ts) first among them. Steps that need no waiting complete without a
- * promise or a microtask, which keeps CPU-bound workflows fast.
+ * it uses lives beside it: control flow as values (control-flow.ts), the evaluation of
+ * expressions (expressions.ts) and the replay that lets them call subworkflows (replay.ts), the
+ * calls of connectors and functions (calls.ts, stdlib/), step mocks (step-mock-calls.ts),
+ * parallel scheduling (parallel.ts), retry policies (retry-policy.ts), memory metering
+ * (memory.ts), error reports (error-report.ts), and what it records of each step for the step
+ * history (history.ts) and its other observers (tracer.ts): step-records.ts. Steps that need no
+ * waiting complete without a promise or a microtask, which keeps CPU-bound workflows fast.
  */
-import { evaluate, type EvalContext } from '../expr/index.js';
-import type { Expr } from '../expr/ast.js';
 import type {
   Assignment,
   ForSpec,
@@ -20,12 +19,11 @@ import type {
   StepAction,
   StepBody,
   SwitchCondition,
-  ValueTemplate,
 } from '../source/types.js';
 import { defaultStdlib } from '../stdlib/index.js';
-import type { FunctionContext, PureFunction, Stdlib } from '../stdlib/registry.js';
+import type { Stdlib } from '../stdlib/registry.js';
 import { stringifyJson } from '../values/json.js';
-import { cloneValue, isMap, typeName, ValueTooDeepError, type Value, type WfMap } from '../values/types.js';
+import { cloneValue, isMap, typeName, ValueTooDeepError, type Value } from '../values/types.js';
 import {
   executionEnv,
   executionName,
@@ -33,27 +31,32 @@ import {
   type ExecutionOutcome,
   type RunningExecution,
   type RuntimeDeps,
-  type ProgressType,
   type RuntimeLimits,
   type StartExecutionOptions,
-  type StepType,
 } from './api.js';
-import { callContext, callOrigin, functionKind, resolveCallee } from './calls.js';
-import { addFrame, errorReport } from './error-report.js';
+import {
+  BuiltinCalls,
+  bindRoutineArgs,
+  functionKind,
+  positionalRoutineArgs,
+  resolveCallee,
+} from './calls.js';
+import { addFrame, asRaisedError, errorReport } from './error-report.js';
 import { StepHistory } from './history.js';
-import { checkStringLength, DEFAULT_LIMITS } from './limits.js';
+import { DEFAULT_LIMITS } from './limits.js';
 import { ExecutionLogs } from './logging.js';
 import { MemoryMeter } from './memory.js';
 import { runBranches, Semaphore, unhandledBranchError, type BranchTask } from './parallel.js';
 import { retryDelay, retryPolicy, retryPolicyValues, type RetryPolicy } from './retry-policy.js';
 import { Scope } from './scope.js';
 import { findStep } from './step-run.js';
-import type { StepMock } from './step-mocks.js';
-import type { CallOrigin } from '../values/seams.js';
-import { Threads, type Thread } from './threads.js';
-import { NO_TRACE_GROUPS, TracedStep, Tracers, type TraceGroups } from './tracer.js';
+import { StepMockCalls } from './step-mock-calls.js';
+import { StepRecords } from './step-records.js';
+import { Threads, type Frame } from './threads.js';
+import { executionObservers, TracedStep, type TraceGroups, type Tracers } from './tracer.js';
 import { ExecutionCancelled, flowOf, jumpPath, loopItems, type Flow } from './control-flow.js';
-import { Replay, Suspension } from './replay.js';
+import { Replay, type Suspension } from './replay.js';
+import { Expressions } from './expressions.js';
 import {
   platformError,
   recursionError,
@@ -64,24 +67,17 @@ import {
 } from '../values/raised-error.js';
 import { Yielder } from './yielder.js';
 
-const NO_TRACERS = new Tracers([]);
-
 export function startExecution(deps: RuntimeDeps, options: StartExecutionOptions): RunningExecution {
   return new Execution(deps, options).start();
 }
 
-/** One routine invocation. */
-interface Frame {
-  routine: Routine;
-  depth: number;
-  thread: Thread;
-}
-
-class Execution implements EvalContext, FunctionContext {
+class Execution {
   private readonly limits: RuntimeLimits;
   private readonly stdlib: Stdlib;
   private readonly abort = new AbortController();
   private readonly history: StepHistory;
+  /** Records steps and their parts in the history and tells the observers. */
+  private readonly records: StepRecords;
   private readonly tracers: Tracers;
   /** Whether some observer listens to these events (the event objects are built only then). */
   private readonly trace: TraceGroups;
@@ -91,7 +87,6 @@ class Execution implements EvalContext, FunctionContext {
   private readonly memory: MemoryMeter;
   private readonly yielder = new Yielder();
   private readonly executionName: string;
-  private readonly envVars: Map<string, string>;
   /** Execution, call and `sys.log` entries, when the deps have somewhere to write them. */
   private readonly logs: ExecutionLogs | null;
   private steps = 0;
@@ -99,20 +94,18 @@ class Execution implements EvalContext, FunctionContext {
   private cancelled = false;
   /** The last step main ran in the main thread (where an unencodable result is reported). */
   private lastMainStep: Step | null = null;
-  /** Calls each step mock answered in this execution (its next attempt number); made on first use. */
-  private mockAttempts: Map<StepMock, number> | null = null;
+  /** Where step mocks are registered: which one answers a call step, and with what. */
+  private readonly mockCalls: StepMockCalls | null;
+  /** Calls of connectors and standard-library functions. */
+  private readonly builtins: BuiltinCalls;
+  /** Evaluates the steps' expressions (and remembers where the last one is). */
+  private readonly exprs: Expressions;
 
   private readonly replay = new Replay<Frame>((s, frame) => this.suspendedCall(frame, s));
   /** `action` as a function value (driven without a closure per step). */
   private readonly runAction = (frame: Frame, traced: TracedStep, action: StepAction, scope: Scope) =>
     this.action(frame, traced, action, scope);
-  private evalScope: Scope | null = null;
-  /** Position of the expression evaluated last (for error positions). */
-  private lastExprPos: Pos | null = null;
-  private lastExprLength = 0;
-
-  readonly clock;
-  readonly ids;
+  private readonly clock;
 
   constructor(
     private readonly deps: RuntimeDeps,
@@ -123,7 +116,6 @@ class Execution implements EvalContext, FunctionContext {
     this.memory = new MemoryMeter(this.limits.maxMemoryBytes);
     this.stdlib = defaultStdlib();
     this.clock = deps.clock;
-    this.ids = deps.ids;
     this.history = new StepHistory(() => this.clock.now(), {
       detailed: options.historyLevel === 'EXECUTION_HISTORY_DETAILED',
       ...(options.onStepEntry && { onEntry: options.onStepEntry }),
@@ -138,13 +130,33 @@ class Execution implements EvalContext, FunctionContext {
           options.sourceFile,
         )
       : null;
-    // The history is called directly; a Tracers only for other observers (see tracer.ts). The
-    // logs observe the start and the end, and calls only when call logging is on.
+    // The logs observe the start and the end, and calls only when call logging is on.
     const others = this.logs ? [...(options.tracers ?? []), ...this.logs.tracers()] : (options.tracers ?? []);
-    this.tracers = others.length > 0 ? new Tracers(others, options.onTracerError) : NO_TRACERS;
-    this.trace = others.length > 0 ? this.tracers.groups() : NO_TRACE_GROUPS;
+    ({ tracers: this.tracers, trace: this.trace } = executionObservers(others, options.onTracerError));
     this.executionName = executionName(options.identity);
-    this.envVars = executionEnv(options.identity);
+    const { identity, definition } = options;
+    this.exprs = new Expressions(
+      this.stdlib,
+      definition.routines,
+      this.replay,
+      this.tracers,
+      this.trace,
+      executionEnv(identity),
+      deps.clock,
+      deps.ids,
+    );
+    const { signal } = this.abort;
+    this.records = new StepRecords(this.history, this.tracers, this.trace, deps.clock, signal);
+    this.builtins = new BuiltinCalls(
+      deps,
+      this.stdlib,
+      this.exprs,
+      identity,
+      signal,
+      this.limits.maxHttpResponseBytes,
+      this.logs,
+    );
+    this.mockCalls = deps.stepMocks ? new StepMockCalls(deps.stepMocks, identity, deps.clock, signal) : null;
   }
 
   start(): RunningExecution {
@@ -203,14 +215,7 @@ class Execution implements EvalContext, FunctionContext {
       return { outcome: { state: 'SUCCEEDED', result: text } };
     } catch (err) {
       if (this.abort.signal.aborted) return { outcome: { state: 'CANCELLED' } };
-      // An interpreter bug: surface it as a SystemError rather than crashing the server.
-      const error =
-        err instanceof RaisedError
-          ? err
-          : platformError(
-              'SystemError',
-              `internal error: ${err instanceof Error ? err.message : String(err)}`,
-            );
+      const error = asRaisedError(err);
       return { outcome: { state: 'FAILED', error: errorReport(error) }, error };
     } finally {
       this.threads.clear();
@@ -343,12 +348,7 @@ class Execution implements EvalContext, FunctionContext {
     thread.open = traced;
     if (thread.id === '' && frame.depth === 1) this.lastMainStep = step;
     const parentEntry = thread.entry;
-    const entry = this.history.stepStarted(traced, parentEntry);
-    if (entry > 0) {
-      traced.entryId = entry;
-      thread.entry = entry;
-    }
-    if (this.trace.steps) this.tracers.emit('stepStarted', traced);
+    this.records.started(traced, thread);
     this.options.onCurrentSteps?.(this.threads.currentSteps());
     let r: Flow | Promise<Flow>;
     try {
@@ -364,7 +364,7 @@ class Execution implements EvalContext, FunctionContext {
           thread.open = parent;
           thread.entry = parentEntry;
           if (!flow && step.next) flow = flowOf(step.next);
-          this.stepSucceeded(traced, flow, this.clock.now());
+          this.records.succeeded(traced, flow, this.clock.now());
           return flow;
         },
         (err: unknown) => {
@@ -377,37 +377,19 @@ class Execution implements EvalContext, FunctionContext {
     thread.open = parent;
     thread.entry = parentEntry;
     if (!r && step.next) r = flowOf(step.next);
-    this.stepSucceeded(traced, r, traced.startedAt);
+    this.records.succeeded(traced, r, traced.startedAt);
     return r;
-  }
-
-  private stepSucceeded(traced: TracedStep, flow: Flow, endedAt: number): void {
-    traced.outcome = 'succeeded';
-    traced.endedAt = endedAt;
-    if (flow) {
-      if (flow.kind === 'return') traced.returned = true;
-      else traced.next = flow.kind === 'jump' ? flow.target : flow.kind;
-    }
-    this.history.stepEnded(traced);
-    if (this.trace.steps) this.tracers.emit('stepEnded', traced);
-    traced.scope = null;
   }
 
   /** Records a failed step and returns the error to rethrow (as a Workflows error where it is one). */
   private stepFailed(thrown: unknown, frame: Frame, traced: TracedStep): unknown {
     const err = thrown instanceof ValueTooDeepError ? valueError(thrown.message) : thrown;
     if (err instanceof RaisedError) {
-      const at = this.lastExprPos ? { pos: this.lastExprPos, length: this.lastExprLength } : null;
+      const { lastPos } = this.exprs;
+      const at = lastPos ? { pos: lastPos, length: this.exprs.lastLength } : null;
       addFrame(err, frame.routine.name, frame.depth, traced.node, at);
-      traced.outcome = 'failed';
-      traced.error = err;
-    } else {
-      traced.outcome = this.abort.signal.aborted ? 'cancelled' : 'failed';
     }
-    traced.endedAt = this.clock.now();
-    this.history.stepEnded(traced);
-    if (this.trace.steps) this.tracers.emit('stepEnded', traced);
-    traced.scope = null;
+    this.records.failed(traced, err);
     return err;
   }
 
@@ -438,52 +420,32 @@ class Execution implements EvalContext, FunctionContext {
       r = this.runBody(frame, traced, body, scope);
     } catch (err) {
       thread.entry = saved;
-      this.partFailed(part, err, scope);
+      this.records.partFailed(part, err, scope);
       throw err;
     }
     if (r instanceof Promise) {
       return r.then(
         (flow) => {
           thread.entry = saved;
-          this.history.close(part, 'succeeded', this.clock.now(), undefined, scope);
+          this.records.partSucceeded(part, scope);
           return flow;
         },
         (err: unknown) => {
           thread.entry = saved;
-          this.partFailed(part, err, scope);
+          this.records.partFailed(part, err, scope);
           throw err;
         },
       );
     }
     thread.entry = saved;
-    this.history.close(part, 'succeeded', this.clock.now(), undefined, scope);
+    this.records.partSucceeded(part, scope);
     return r;
-  }
-
-  /** Closes a part's entry that ended with `err`: failed with it, or cancelled. */
-  private partFailed(part: number, err: unknown, scope: Scope): void {
-    if (err instanceof RaisedError) this.history.close(part, 'failed', this.clock.now(), err, scope);
-    else this.history.close(part, this.abort.signal.aborted ? 'cancelled' : 'failed', this.clock.now());
-  }
-
-  /** Opens the entry of a part of `traced` (under the step's own entry) in `thread`. */
-  private openPart(
-    thread: Thread,
-    parent: number,
-    routine: string,
-    step: string,
-    type: StepType,
-    progress?: ProgressType,
-    n = 0,
-    expected = 0,
-  ): number {
-    return this.history.open(parent, routine, step, type, thread.id, this.clock.now(), progress, n, expected);
   }
 
   // ---------------------------------------------------------------- one body per step kind
 
   private action(frame: Frame, traced: TracedStep, action: StepAction, scope: Scope): Flow | Promise<Flow> {
-    this.lastExprPos = null;
+    this.exprs.lastPos = null;
     switch (action.kind) {
       case 'assign':
         this.assign(action.assign, scope);
@@ -497,9 +459,9 @@ class Execution implements EvalContext, FunctionContext {
       case 'parallel':
         return this.parallel(frame, traced, action.parallel, scope);
       case 'raise':
-        throw new RaisedError(cloneValue(this.value(action.raise, scope)));
+        throw new RaisedError(cloneValue(this.exprs.value(action.raise, scope)));
       case 'return':
-        return { kind: 'return', value: cloneValue(this.value(action.return, scope)) };
+        return { kind: 'return', value: cloneValue(this.exprs.value(action.return, scope)) };
       case 'steps':
         return this.runSteps(frame, action.steps, scope, 0);
       case 'try':
@@ -513,12 +475,12 @@ class Execution implements EvalContext, FunctionContext {
   private assign(assignments: readonly Assignment[], scope: Scope): void {
     for (let i = this.replay.resume; i < assignments.length; i++) {
       const a = assignments[i] as Assignment;
-      const value = cloneValue(this.value(a.value, scope));
+      const value = cloneValue(this.exprs.value(a.value, scope));
       const target = a.target;
       if (target.path.length === 0) this.assignVar(scope, target.variable, value);
       else {
         const keys = target.path.map((seg) =>
-          seg.kind === 'property' ? seg.name : this.expr(seg.expr, scope, a.pos, target.text.length),
+          seg.kind === 'property' ? seg.name : this.exprs.expr(seg.expr, scope, a.pos, target.text.length),
         );
         this.memory.account(scope.storeAt(target.variable, keys, value), target.variable);
       }
@@ -538,7 +500,7 @@ class Execution implements EvalContext, FunctionContext {
     action: Extract<StepAction, { kind: 'call' }>,
     scope: Scope,
   ): Promise<Flow> {
-    const args = action.args ? this.value(action.args, scope) : null;
+    const args = action.args ? this.exprs.value(action.args, scope) : null;
     return this.callFunction(frame, traced, action.call, args).then((result) => {
       if (action.result) this.assignVar(scope, action.result, cloneValue(result));
       return undefined;
@@ -553,13 +515,13 @@ class Execution implements EvalContext, FunctionContext {
   ): Flow | Promise<Flow> {
     for (let index = 0; index < conditions.length; index++) {
       const c = conditions[index] as SwitchCondition;
-      const v = this.value(c.condition, scope);
+      const v = this.exprs.value(c.condition, scope);
       if (typeof v !== 'boolean') throw typeError(`switch condition must be a boolean, got ${typeName(v)}`);
       if (this.trace.structure)
         this.tracers.emit('switchCondition', { step: traced, index, pos: c.pos, matched: v });
       if (!v) continue;
       const thread = frame.thread;
-      const part = this.openPart(
+      const part = this.records.openPart(
         thread,
         thread.entry,
         frame.routine.name,
@@ -569,7 +531,7 @@ class Execution implements EvalContext, FunctionContext {
         index + 1,
       );
       if (!c.body) {
-        this.history.close(part, 'succeeded', this.clock.now(), undefined, scope);
+        this.records.partSucceeded(part, scope);
         return c.next ? flowOf(c.next) : undefined;
       }
       const r = this.runPart(frame, traced, part, c.body, scope);
@@ -582,7 +544,7 @@ class Execution implements EvalContext, FunctionContext {
   }
 
   private loopItems(spec: ForSpec, scope: Scope): Value[] {
-    return loopItems(spec, (t) => this.value(t, scope), this.limits.maxSteps + 1);
+    return loopItems(spec, (t) => this.exprs.value(t, scope), this.limits.maxSteps + 1);
   }
 
   private async forLoop(
@@ -599,7 +561,7 @@ class Execution implements EvalContext, FunctionContext {
       const iterScope = new Scope(scope);
       iterScope.vars.set(spec.value, cloneValue(items[i] as Value));
       if (spec.index) iterScope.vars.set(spec.index, i);
-      const part = this.openPart(
+      const part = this.records.openPart(
         thread,
         stepEntry,
         frame.routine.name,
@@ -621,9 +583,9 @@ class Execution implements EvalContext, FunctionContext {
       try {
         flow = await this.runSteps(frame, spec.steps, iterScope, 0);
         // `break`, `continue` and `return` end the iteration normally.
-        this.history.close(part, 'succeeded', this.clock.now(), undefined, iterScope);
+        this.records.partSucceeded(part, iterScope);
       } catch (err) {
-        this.partFailed(part, err, iterScope);
+        this.records.partFailed(part, err, iterScope);
         throw err;
       } finally {
         thread.entry = stepEntry;
@@ -646,7 +608,7 @@ class Execution implements EvalContext, FunctionContext {
     }
     let limit = Infinity;
     if (spec.concurrencyLimit) {
-      const v = this.value(spec.concurrencyLimit, scope);
+      const v = this.exprs.value(spec.concurrencyLimit, scope);
       if (typeof v !== 'number' || v < 1) throw valueError('concurrency_limit must be a positive integer');
       limit = v;
     }
@@ -669,7 +631,7 @@ class Execution implements EvalContext, FunctionContext {
           // A branch is a STEP_PARALLEL_BRANCH_ENTRY named after the branch; an iteration of a
           // parallel for, a STEP_FOR_ITERATION named after the step, with its own thread.
           const part = init
-            ? this.openPart(
+            ? this.records.openPart(
                 thread,
                 stepEntry,
                 frame.routine.name,
@@ -679,7 +641,7 @@ class Execution implements EvalContext, FunctionContext {
                 index + 1,
                 count,
               )
-            : this.openPart(
+            : this.records.openPart(
                 thread,
                 stepEntry,
                 frame.routine.name,
@@ -701,9 +663,9 @@ class Execution implements EvalContext, FunctionContext {
             });
           try {
             await this.runSteps({ ...frame, thread }, steps, branchScope, 0);
-            this.history.close(part, 'succeeded', this.clock.now(), undefined, branchScope);
+            this.records.partSucceeded(part, branchScope);
           } catch (err) {
-            this.partFailed(part, err, branchScope);
+            this.records.partFailed(part, err, branchScope);
             throw err;
           } finally {
             this.memory.release(branchScope);
@@ -746,8 +708,8 @@ class Execution implements EvalContext, FunctionContext {
       // The first attempt is a STEP_TRY, each retry a STEP_RETRY numbered from 1.
       const part =
         retries === 0
-          ? this.openPart(thread, stepEntry, routine, traced.name, 'STEP_TRY')
-          : this.openPart(
+          ? this.records.openPart(thread, stepEntry, routine, traced.name, 'STEP_TRY')
+          : this.records.openPart(
               thread,
               stepEntry,
               routine,
@@ -766,7 +728,7 @@ class Execution implements EvalContext, FunctionContext {
         if (action.retry) {
           policy ??= retryPolicy(
             await this.replay.drive(frame, () =>
-              retryPolicyValues(action.retry!, (t) => this.value(t, scope)),
+              retryPolicyValues(action.retry!, (t) => this.exprs.value(t, scope)),
             ),
           );
           const attempt = retries + 1;
@@ -801,14 +763,14 @@ class Execution implements EvalContext, FunctionContext {
           this.tracers.emit('exceptTaken', { step: traced, error: err, pos: action.except.pos });
         const exceptScope = new Scope(scope);
         if (action.except.as) exceptScope.vars.set(action.except.as, err.value);
-        const part = this.openPart(thread, stepEntry, routine, traced.name, 'STEP_EXCEPT');
+        const part = this.records.openPart(thread, stepEntry, routine, traced.name, 'STEP_EXCEPT');
         thread.entry = part;
         try {
           const flow = await this.runSteps(frame, action.except.steps, exceptScope, 0);
-          this.history.close(part, 'succeeded', this.clock.now(), undefined, exceptScope);
+          this.records.partSucceeded(part, exceptScope);
           return flow;
         } catch (e) {
-          this.partFailed(part, e, exceptScope);
+          this.records.partFailed(part, e, exceptScope);
           throw e;
         } finally {
           thread.entry = stepEntry;
@@ -835,7 +797,7 @@ class Execution implements EvalContext, FunctionContext {
       if (!member || member.kind !== 'pure') {
         throw typeError(`retry predicate '${policy.predicate}' is not a function`);
       }
-      result = member.impl(this.stdlib.bindPositional(member, [err.value]), this);
+      result = member.impl(this.stdlib.bindPositional(member, [err.value]), this.exprs);
     }
     if (typeof result !== 'boolean')
       throw typeError(`retry predicate must return a boolean, got ${typeName(result)}`);
@@ -844,88 +806,32 @@ class Execution implements EvalContext, FunctionContext {
 
   // ---------------------------------------------------------------- calls
 
-  private origin(frame: Frame, step: string): CallOrigin {
-    return callOrigin(this.options.identity, frame.routine.name, step);
-  }
-
   /**
    * Calls a function from a `call` step. `args` is a map of named arguments, or a list of
    * positional ones. The one place step mocks are consulted: a mocked step's call is not made.
    */
   private callFunction(frame: Frame, traced: TracedStep, name: string, args: Value): Promise<Value> {
-    const { identity } = this.options;
-    const mock = this.deps.stepMocks?.find(
-      identity.workflowId,
-      identity.location,
-      frame.routine.name,
-      traced.name,
-    );
+    const mock = this.mockCalls?.find(frame.routine.name, traced.name);
     if (!this.trace.calls)
-      return mock ? this.mockedCall(mock, frame, traced, name, args) : this.invoke(frame, traced, name, args);
+      return mock
+        ? this.mockCalls!.call(mock, frame.routine.name, traced, name, args)
+        : this.invoke(frame, traced, name, args);
     const kind = functionKind(name, this.options.definition.routines);
     const e = { step: traced, name, kind, inExpression: false, args };
     this.tracers.emit('callStarted', e);
     const call = mock
-      ? this.mockedCall(mock, frame, traced, name, args)
+      ? this.mockCalls!.call(mock, frame.routine.name, traced, name, args)
       : this.invoke(frame, traced, name, args);
     return this.tracers.callSettled(call, e);
   }
 
-  /**
-   * A mocked call: the mock's answer for this attempt (the step's calls in this execution so
-   * far, retries included), after its delay in the clock's time.
-   */
-  private async mockedCall(
-    mock: StepMock,
-    frame: Frame,
-    traced: TracedStep,
-    name: string,
-    args: Value,
-  ): Promise<Value> {
-    const attempts = (this.mockAttempts ??= new Map());
-    const attempt = attempts.get(mock) ?? 0;
-    attempts.set(mock, attempt + 1);
-    const outcome = mock.answer(attempt);
-    traced.mock = { id: mock.id, attempt };
-    const { identity } = this.options;
-    this.deps.stepMocks!.mocked({
-      mockId: mock.id,
-      attempt,
-      executionId: identity.executionId,
-      workflowId: identity.workflowId,
-      location: identity.location,
-      routine: frame.routine.name,
-      step: traced.name,
-      functionName: name,
-      args,
-      outcome,
-    });
-    if (outcome.delayMs > 0) await this.clock.sleep(outcome.delayMs, this.abort.signal);
-    if ('error' in outcome) throw outcome.error;
-    return outcome.value;
-  }
-
   private async invoke(frame: Frame, traced: TracedStep, name: string, args: Value): Promise<Value> {
     const callee = resolveCallee(name, this.options.definition.routines, this.stdlib, false);
-    if (callee.kind === 'subworkflow') {
-      const routine = callee.routine;
-      if (args !== null && !isMap(args))
-        throw typeError(`subworkflow '${name}' takes named arguments (a map)`);
-      return this.callRoutine(frame, traced, routine, bindRoutineArgs(routine, args));
-    }
-    const origin = () => this.origin(frame, traced.name);
-    if (callee.kind === 'connector')
-      return this.deps.connectors.call(name, args, origin(), this.abort.signal);
-    const member = callee.member;
-    const bound = this.stdlib.bindArgs(member, args);
-    if (member.kind === 'pure') return checkStringLength(member.impl(bound, this));
-    const { signal } = this.abort;
-    const at = origin();
-    const logger = this.logs ? this.logs.sysLogger(at, traced.pos.line) : this.deps.logger;
-    return member.impl(
-      bound,
-      callContext(this, this.deps, signal, at, this.limits.maxHttpResponseBytes, logger),
-    );
+    if (callee.kind !== 'subworkflow')
+      return this.builtins.call(callee, name, args, frame.routine.name, traced.name, traced.pos.line);
+    const routine = callee.routine;
+    if (args !== null && !isMap(args)) throw typeError(`subworkflow '${name}' takes named arguments (a map)`);
+    return this.callRoutine(frame, traced, routine, bindRoutineArgs(routine, args));
   }
 
   private async callRoutine(
@@ -959,7 +865,7 @@ class Execution implements EvalContext, FunctionContext {
       thread.step = savedStep;
       thread.open = savedOpen;
       // An error from the callee is reported in the caller at the calling step itself.
-      this.lastExprPos = null;
+      this.exprs.lastPos = null;
     }
   }
 
@@ -968,7 +874,7 @@ class Execution implements EvalContext, FunctionContext {
     for (let i = this.replay.resume; i < routine.params.length; i++) {
       const p = routine.params[i]!;
       if (args.has(p.name)) this.assignVar(scope, p.name, cloneValue(args.get(p.name)!));
-      else if (p.default) this.assignVar(scope, p.name, cloneValue(this.value(p.default, scope)));
+      else if (p.default) this.assignVar(scope, p.name, cloneValue(this.exprs.value(p.default, scope)));
       else throw typeError(`subworkflow '${routine.name}': missing required parameter '${p.name}'`);
       this.replay.commit(i + 1);
     }
@@ -983,12 +889,7 @@ class Execution implements EvalContext, FunctionContext {
     if (!callee) {
       this.checkpoint();
       const name = s.connector ?? '';
-      const call = this.deps.connectors.call(
-        name,
-        s.args,
-        this.origin(frame, frame.thread.step ?? ''),
-        this.abort.signal,
-      );
+      const call = this.builtins.connector(name, s.args, frame.routine.name, frame.thread.step ?? '');
       if (!this.trace.calls) return call;
       return this.tracers.callSettled(call, {
         step: traced,
@@ -998,13 +899,7 @@ class Execution implements EvalContext, FunctionContext {
         args: s.args,
       });
     }
-    if (s.args.length > callee.params.length) {
-      throw typeError(
-        `subworkflow '${callee.name}' takes ${callee.params.length} arguments, got ${s.args.length}`,
-      );
-    }
-    const args = new Map<string, Value>();
-    s.args.forEach((a, i) => args.set(callee.params[i]!.name, a));
+    const args = positionalRoutineArgs(callee, s.args);
     this.checkpoint();
     const call = this.callRoutine(frame, traced, callee, args);
     if (!this.trace.calls) return call;
@@ -1016,106 +911,4 @@ class Execution implements EvalContext, FunctionContext {
       args: s.args,
     });
   }
-
-  /** Evaluates a value template (synchronously: a subworkflow call inside throws a Suspension). */
-  private value(t: ValueTemplate, scope: Scope): Value {
-    switch (t.kind) {
-      case 'literal':
-        return t.value;
-      case 'expr':
-        return this.expr(t.expr, scope, t.pos, t.text.length + 3);
-      case 'list':
-        return t.items.map((item) => this.value(item, scope));
-      case 'map': {
-        const out: WfMap = new Map();
-        for (const e of t.entries) {
-          let key: Value = e.key as Value;
-          if (typeof e.key !== 'string') {
-            key = this.expr(e.key.expr, scope, e.key.pos, e.key.text.length + 3);
-            if (typeof key !== 'string') throw typeError(`map keys must be strings, got ${typeName(key)}`);
-          }
-          out.set(key as string, this.value(e.value, scope));
-        }
-        return out;
-      }
-    }
-  }
-
-  private expr(expr: Expr, scope: Scope, pos: Pos, length: number): Value {
-    this.lastExprPos = pos;
-    this.lastExprLength = length;
-    const savedScope = this.evalScope;
-    this.evalScope = scope;
-    try {
-      return checkStringLength(evaluate(expr, this));
-    } finally {
-      this.evalScope = savedScope;
-    }
-  }
-
-  // EvalContext
-  lookup(name: string): Value | undefined {
-    const v = this.evalScope?.lookup(name);
-    if (v !== undefined) return v;
-    // A subworkflow named as a value (`predicate: ${my_predicate}` in a policy map) is carried by
-    // its name, as functions are not values in this model; the retry code resolves it.
-    return this.options.definition.routines.has(name) ? name : undefined;
-  }
-
-  constant(name: string): Value | undefined {
-    const m = this.stdlib.get(name);
-    if (m?.kind === 'constant') return m.value();
-    // `${http.default_retry_predicate}`, `${retry.always}`: a function named as a value, by name.
-    if (m?.kind === 'pure') return name;
-    return undefined;
-  }
-
-  call(name: string, args: Value[]): Value {
-    const replayed = this.replay.replayed();
-    if (replayed !== undefined) return replayed;
-    const callee = resolveCallee(name, this.options.definition.routines, this.stdlib, true);
-    if (callee.kind === 'subworkflow') throw new Suspension(callee.routine, args.map(cloneValue));
-    if (callee.kind === 'connector') throw new Suspension(null, args.map(cloneValue), name);
-    const member = callee.member;
-    if (member.kind === 'blocking') {
-      throw typeError(
-        `${name} is a blocking function and cannot be called inside an expression; use a call step`,
-      );
-    }
-    if (this.trace.calls) return this.tracedPureCall(member, name, args);
-    const result = member.impl(this.stdlib.bindPositional(member, args), this);
-    this.replay.record(result);
-    return result;
-  }
-
-  private tracedPureCall(member: PureFunction, name: string, args: Value[]): Value {
-    const step = this.replay.context?.thread.open ?? null;
-    let result: Value;
-    try {
-      result = member.impl(this.stdlib.bindPositional(member, args), this);
-    } catch (error) {
-      this.tracers.emit('functionCalled', { step, name, kind: 'stdlib', inExpression: true, args, error });
-      throw error;
-    }
-    this.tracers.emit('functionCalled', { step, name, kind: 'stdlib', inExpression: true, args, result });
-    this.replay.record(result);
-    return result;
-  }
-
-  // FunctionContext
-  env(name: string): string | undefined {
-    return this.envVars.get(name);
-  }
-}
-
-function bindRoutineArgs(routine: Routine, args: WfMap | null): Map<string, Value> {
-  const out = new Map<string, Value>();
-  if (!args) return out;
-  for (const [k, v] of args) {
-    if (!routine.params.some((p) => p.name === k)) {
-      throw typeError(`subworkflow '${routine.name}' has no parameter '${k}'`);
-    }
-    out.set(k, v);
-  }
-  return out;
 }

@@ -1,4 +1,5 @@
 /** The threads of an execution: the main thread and one per running parallel branch or iteration. */
+import type { Routine } from '../source/types.js';
 import type { CurrentStep } from './api.js';
 import type { TracedStep } from './tracer.js';
 
@@ -14,6 +15,13 @@ export interface Thread {
   open: TracedStep | null;
   /** The innermost open step-history entry of this thread (the parent of the next one); 0: none. */
   entry: number;
+}
+
+/** One routine invocation: what the executor runs a step in. */
+export interface Frame {
+  routine: Routine;
+  depth: number;
+  thread: Thread;
 }
 
 export class Threads {

@@ -364,3 +364,18 @@ const tracerMethods: Record<EventName, true> = {
 };
 
 const EVENT_NAMES = Object.keys(tracerMethods) as EventName[];
+
+const NO_TRACERS = new Tracers([]);
+
+/**
+ * The observers of an execution besides its step history (which the executor calls directly),
+ * and which groups of events they listen to; none costs nothing.
+ */
+export function executionObservers(
+  observers: readonly ExecutionTracer[],
+  onError?: (err: unknown, observer: ExecutionTracer) => void,
+): { tracers: Tracers; trace: TraceGroups } {
+  if (observers.length === 0) return { tracers: NO_TRACERS, trace: NO_TRACE_GROUPS };
+  const tracers = new Tracers(observers, onError);
+  return { tracers, trace: tracers.groups() };
+}

@@ -14,7 +14,7 @@ function encode(data: Bytes, padding: boolean): string {
 /**
  * Validates before decoding because Node's decoder silently skips invalid characters.
  * The rules follow Go's StdEncoding/RawStdEncoding, whose decoder also ignores `\r` and
- * `\n` exactly as the reference documents: with padding the length must be a multiple
+ * `\n` (https://cloud.google.com/workflows/docs/reference/stdlib/base64/decode): with padding the length must be a multiple
  * of 4; without padding `=` is not allowed and a lone trailing character is invalid.
  */
 function decode(text: string, padding: boolean): Bytes {

@@ -32,7 +32,7 @@ function toInt(v: Value): Value {
   if (typeof v === 'string') return parseIntegerText(v);
   const d = (v as Double).value;
   if (!Number.isFinite(d)) throw valueError(`int(): cannot convert ${d} to an integer`);
-  // Truncation toward zero ([?] for negatives in the reference; every C-family language and Python do this).
+  // Truncation toward zero (Google is silent for negatives: a choice, as every C-family language and Python do).
   return intFromNumber(Math.trunc(d));
 }
 

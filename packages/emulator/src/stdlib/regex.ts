@@ -17,9 +17,10 @@ const CACHE_LIMIT = 64;
 const cache = new Map<string, RE2JS>();
 
 /**
- * Compiles with leftmost-longest semantics, as the reference documents for find_all_regex
- * and replace_all_regex ("leftmost, longest at same index"). For match_regex the choice
- * cannot change the answer.
+ * Compiles with leftmost-longest semantics, as Google documents for find_all_regex ("If the
+ * overlapping matches start at the same index, then the longest match is considered",
+ * https://cloud.google.com/workflows/docs/reference/stdlib/text/find_all_regex) and
+ * replace_all_regex. For match_regex the choice cannot change the answer.
  */
 export function compileRegex(fn: string, pattern: string): RE2JS {
   const hit = cache.get(pattern);

@@ -84,7 +84,7 @@ function substring(source: string, start: number | bigint, end: number | bigint)
   const len = b.length - 1;
   const s = clampIndex(start, len);
   const e = clampIndex(end, len);
-  // [?] start >= end gives "" (open question 6).
+  // Google is silent on start >= end: "" (a choice, in the README's list).
   return s >= e ? '' : source.slice(b[s], b[e]);
 }
 

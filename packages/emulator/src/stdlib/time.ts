@@ -1,4 +1,4 @@
-/** `time.*` (reference §3.13): RFC 3339 text <-> epoch seconds. */
+/** `time.*` (https://cloud.google.com/workflows/docs/reference/stdlib/time/format, .../time/parse): RFC 3339 text <-> epoch seconds. */
 import { Double, toJsNumber, type Value } from '../values/types.js';
 import { valueError } from '../values/raised-error.js';
 import { NUMBER, optional, param, pure, type StdlibMember } from './registry.js';

@@ -4,8 +4,9 @@ import { stringifyJson } from './json.js';
 /**
  * The text of a number as `string()` and `+` write it: integers in decimal, doubles in
  * shortest round-trip form. An integral double prints without `.0` (`2`), and very large or
- * small doubles use exponent form (`1e+21`): JS `String(n)` semantics. Both choices are
- * [?] in the reference (open question 2); the official `sys.now()` example matches.
+ * small doubles use exponent form (`1e+21`): JS `String(n)` semantics. Google is silent on
+ * both: choices, in the README's list; the `sys.now()` example of
+ * https://cloud.google.com/workflows/docs/reference/stdlib/sys/now matches.
  */
 export function formatNumber(v: number | bigint | Double): string {
   if (typeof v === 'number' || typeof v === 'bigint') return String(v);
