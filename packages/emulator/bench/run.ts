@@ -4,12 +4,14 @@ import { benchCoverage } from './coverage.js';
 import { benchSleepingMemory, benchSteps } from './executor.js';
 import { benchStartup, benchThroughput } from './server.js';
 import { benchSoak } from './soak.js';
+import { benchStepEntries } from './step-entries.js';
 
 const benches: (() => void | Promise<void>)[] = [
   runExprBench,
   benchSteps,
   benchCoverage,
   benchSleepingMemory,
+  benchStepEntries,
   benchStartup,
   benchThroughput,
   benchSoak,

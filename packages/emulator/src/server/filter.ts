@@ -209,13 +209,20 @@ export function compileFilter<T>(text: string | undefined, specs: FieldSpecs<T>)
 
 function compileNode<T>(n: Node, specs: FieldSpecs<T>): (item: T) => boolean {
   switch (n.kind) {
+    // Plain loops: a predicate may run on every entry of a 100,000-entry history per request.
     case 'and': {
       const parts = n.items.map((i) => compileNode(i, specs));
-      return (x) => parts.every((p) => p(x));
+      return (x) => {
+        for (const p of parts) if (!p(x)) return false;
+        return true;
+      };
     }
     case 'or': {
       const parts = n.items.map((i) => compileNode(i, specs));
-      return (x) => parts.some((p) => p(x));
+      return (x) => {
+        for (const p of parts) if (p(x)) return true;
+        return false;
+      };
     }
     case 'not': {
       const inner = compileNode(n.item, specs);

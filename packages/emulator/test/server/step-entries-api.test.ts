@@ -220,6 +220,47 @@ describe('stepEntries.list on 1,500 entries', () => {
     expectError(await list(loop, { filter: 'entryId>' }), 400, 'INVALID_ARGUMENT');
   });
 
+  it('pages a filtered, ordered list: its pages, skip included, add up to the list filtered and sorted here', async () => {
+    const whole = [
+      ...((await list(loop, { pageSize: '1000' })).body.stepEntries as Json[]),
+      ...((await list(loop, { pageSize: '1000', skip: '1000' })).body.stepEntries as Json[]),
+    ];
+    expect(whole).toHaveLength(1500);
+    const filter = 'stepType=STEP_ASSIGN OR entryId<=3 OR step="done"';
+    const kept = whole.filter(
+      (e) => e.stepType === 'STEP_ASSIGN' || Number(e.entryId) <= 3 || e.step === 'done',
+    );
+    const byId = (a: Json, b: Json) => Number(a.entryId) - Number(b.entryId);
+    const expected: Record<string, Json[]> = {
+      '': [...kept].sort(byId),
+      'entryId desc': [...kept].sort((a, b) => byId(b, a)),
+      'step desc, entryId desc': [...kept].sort((a, b) =>
+        a.step === b.step ? byId(b, a) : a.step < b.step ? 1 : -1,
+      ),
+      'state, createTime': [...kept].sort(byId),
+    };
+    for (const [orderBy, want] of Object.entries(expected)) {
+      // Twice: a finished execution's sorted order is kept between pages, and must read the same.
+      for (let round = 0; round < 2; round++) {
+        const got: number[] = [];
+        let token: string | undefined;
+        do {
+          const page = await list(loop, {
+            filter,
+            ...(orderBy && { orderBy }),
+            pageSize: '97',
+            ...(token ? { pageToken: token } : { skip: '5' }),
+          });
+          expect(page.status, JSON.stringify(page.body)).toBe(200);
+          expect(page.body.totalSize).toBe(kept.length);
+          got.push(...ids(page));
+          token = page.body.nextPageToken;
+        } while (token);
+        expect(got, orderBy).toEqual(want.slice(5).map((e) => Number(e.entryId)));
+      }
+    }
+  });
+
   it('orders by the listed fields', async () => {
     const desc = await list(loop, { orderBy: 'entryId desc', pageSize: '3' });
     expect(ids(desc)).toEqual([1500, 1499, 1498]);
