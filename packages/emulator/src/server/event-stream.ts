@@ -6,7 +6,8 @@
  * Server-sent events (https://html.spec.whatwg.org/multipage/server-sent-events.html): each bus
  * event (events.ts) as `event: <type>` and `data: <json>`; a `retry:` hint first, then a comment
  * line every 15 s so proxies and browsers keep the connection. `execution` (an execution's
- * resource name) keeps the events of that execution; `types` keeps those types.
+ * resource name) keeps the events of that execution; `types` keeps those types (without it, all
+ * but `stepEntry`, which comes only when asked for).
  *
  * A client that does not read fast enough never holds the emulator up: what is written to it
  * waits in a bounded buffer, and when that is full the client gets `event: overflow` and the
@@ -21,6 +22,7 @@ import { invalidArgument } from './api-error.js';
 import type { AppDeps } from './deps.js';
 import {
   EVENT_TYPES,
+  OPT_IN_EVENT_TYPES,
   isEventType,
   type EmulatorEvent,
   type EmulatorEventType,
@@ -158,8 +160,10 @@ export function createEventStreamRouter(deps: AppDeps, options: EventStreamOptio
   const router = express.Router();
   router.get('/emulator/v1/events', (req, res) => {
     const filter: EventFilter = {};
-    const types = parseTypes(queryString(req.query, 'types'));
-    if (types) filter.types = types;
+    // Without `types`, every type but the opt-in ones.
+    filter.types =
+      parseTypes(queryString(req.query, 'types')) ??
+      new Set(EVENT_TYPES.filter((t) => !OPT_IN_EVENT_TYPES.has(t)));
     const execution = parseExecution(deps, queryString(req.query, 'execution'));
     if (execution) filter.execution = execution;
 

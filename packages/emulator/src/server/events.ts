@@ -62,6 +62,12 @@ export interface EmulatorEvents {
    * `LogEntry` as `GET /emulator/v1/logs` returns it.
    */
   log: WorkflowLogEntry;
+  /**
+   * A step entry was created (its step started) or changed (it ended): the StepEntry as
+   * `stepEntries.get` answers it in the basic view (no variables). Sent only to streams that ask
+   * for it by type: a long loop makes two a step.
+   */
+  stepEntry: Json;
 }
 
 export type EmulatorEventType = keyof EmulatorEvents;
@@ -73,7 +79,11 @@ export const EVENT_TYPES = [
   'deployProblem',
   'request',
   'log',
+  'stepEntry',
 ] as const satisfies readonly EmulatorEventType[];
+
+/** Types a stream gets only when it lists them in `types` (they come by the thousand). */
+export const OPT_IN_EVENT_TYPES: ReadonlySet<EmulatorEventType> = new Set(['stepEntry']);
 
 // Fails to compile when a type is in `EmulatorEvents` but not in `EVENT_TYPES`.
 const everyTypeListed: Exclude<EmulatorEventType, (typeof EVENT_TYPES)[number]> extends never ? true : never =

@@ -4,6 +4,7 @@ import type {
   ExecutionIdentity,
   ExecutionOutcome,
   HistoryLevel,
+  RunningExecution,
   StepEntries,
 } from '../runtime/api.js';
 import type { ExecutionTracer } from '../runtime/tracer.js';
@@ -23,7 +24,7 @@ import type {
 import { excerpt, failedPrecondition, invalidArgument, notFound, resourceExhausted } from './api-error.js';
 import type { AppDeps } from './deps.js';
 import { compileFilter, compileOrderBy, type FieldSpecs } from './filter.js';
-import { publishExecution } from './live-events.js';
+import { publishExecution, publishStepEntry } from './live-events.js';
 import { executionName, workflowName } from './names.js';
 import { evictionHint } from './retention.js';
 import { ExecutionInputSchema, parseBody } from './schemas.js';
@@ -256,7 +257,7 @@ export class ExecutionsService {
     if (rec.state === 'QUEUED') rec.startTime = this.now();
     rec.state = 'ACTIVE';
     const start = this.deps.startExecution ?? defaultStartExecution;
-    let running;
+    let running: RunningExecution | undefined;
     try {
       const sourceFile = this.deps.files.sourceFile(rec.workflow, rev.revisionId);
       const tracers = [...this.deps.executionObservers.map((create) => create()), ...(rec.observers ?? [])];
@@ -272,6 +273,20 @@ export class ExecutionsService {
         onCurrentSteps: (steps) => {
           rec.currentSteps = steps;
           publishExecution(this.deps.events, rec, true);
+        },
+        onStepEntry: (entry) => {
+          if (!this.deps.events.listening) return;
+          // Entries that started as the execution started come before `running` is known;
+          // after deleteExecutionHistory, later entries are not in the listed history either.
+          const history = running?.history;
+          if (history !== undefined && rec.history !== history) return;
+          publishStepEntry(
+            this.deps.events,
+            rec,
+            entry,
+            history ?? NO_STEP_ENTRIES,
+            this.deps.config.fineCallStepTypes,
+          );
         },
       });
     } catch (err) {

@@ -7,8 +7,9 @@ import { redactRecord } from '../stubs/redact.js';
 import type { StubRegistry } from '../stubs/registry.js';
 import type { ExecutionRecord, WorkflowRecord } from '../store/types.js';
 import type { EventBus, EventScope } from './events.js';
-import { workflowName } from './names.js';
-import { currentRevision, executionJson } from './serialize.js';
+import type { StepEntries, StepEntry } from '../runtime/api.js';
+import { executionName, workflowName } from './names.js';
+import { currentRevision, executionJson, stepEntryJson } from './serialize.js';
 import { formatTimestamp } from './wire.js';
 import type { WorkflowFiles } from './workflow-files.js';
 
@@ -34,6 +35,29 @@ export function publishExecution(bus: EventBus, rec: ExecutionRecord, soon = fal
     bus.settle(rec);
     bus.publish('execution', executionScope(rec), data);
   }
+}
+
+/**
+ * A step entry was created or changed: the entry in the basic view (no variables), with the
+ * links of `history` (the execution's, read as the event goes out).
+ */
+export function publishStepEntry(
+  bus: EventBus,
+  rec: ExecutionRecord,
+  entry: StepEntry,
+  history: StepEntries,
+  fineCallTypes: boolean,
+): void {
+  if (!bus.listening) return;
+  bus.publish('stepEntry', executionScope(rec), () =>
+    stepEntryJson(
+      entry,
+      executionName(rec.projectAlias, rec.workflow.location, rec.workflow.workflowId, rec.executionId),
+      history,
+      false,
+      fineCallTypes,
+    ),
+  );
 }
 
 /**

@@ -230,6 +230,11 @@ describe('an execution’s steps in headless Chromium', () => {
     const row = (step: string) => page.locator(`#steps [role="treeitem"][data-step="${step}"]`);
     await row('wait').locator('.state-in_progress').waitFor();
     expect(await row('say').count()).toBe(0);
+    // From now on the steps come as live stepEntry events: the page lists no step entries again.
+    const listed: string[] = [];
+    page.on('request', (r) => {
+      if (/\/stepEntries\?/.test(r.url())) listed.push(r.url());
+    });
 
     // Another tool delivers the callback: the loop's iterations and their steps appear, nested.
     const name = `projects/${PROJECT}/locations/${LOCATION}/workflows/waiter/executions/${rec.executionId}`;
@@ -254,6 +259,7 @@ describe('an execution’s steps in headless Chromium', () => {
     );
     expect(await row('say').count()).toBe(2);
     expect(await row('say').nth(1).getAttribute('aria-level')).toBe('3');
+    expect(listed).toEqual([]);
     // Its log lines came live too.
     await page.locator('#logs [data-log="sys.log"]', { hasText: 'item 2' }).waitFor();
 

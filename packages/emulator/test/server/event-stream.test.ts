@@ -224,6 +224,44 @@ describe('the live event stream', () => {
     }
   });
 
+  it('sends stepEntry events to streams that ask for them: each entry as its step starts and as it ends', async () => {
+    const everything = await openStream(eventsUrl());
+    const steps = await openStream(eventsUrl('?types=stepEntry,execution'));
+    try {
+      const [created] = await executions.createExecution({ parent: workflowPath('fetch'), execution: {} });
+      const name = created.name!;
+      const succeeded = (m: Message) =>
+        m.event === 'execution' && m.data.name === name && m.data.state === 'SUCCEEDED';
+      await steps.next(succeeded);
+      const entries = steps.messages.filter(
+        (m) => m.event === 'stepEntry' && (m.data.name as string).startsWith(`${name}/stepEntries/`),
+      );
+      expect(entries.map((m) => [m.data.entryId, m.data.step, m.data.state])).toEqual([
+        ['1', 'get', 'STATE_IN_PROGRESS'],
+        ['1', 'get', 'STATE_SUCCEEDED'],
+        ['2', 'done', 'STATE_IN_PROGRESS'],
+        ['2', 'done', 'STATE_SUCCEEDED'],
+      ]);
+      // Each entry as stepEntries.get answers it in the basic view, with the links known then
+      // (entry 1 ended before entry 2 began, so its last event has no `next` yet).
+      const get = async (id: string) =>
+        (await (
+          await fetch(`${emulator.url}/v1/${name}/stepEntries/${id}?view=EXECUTION_ENTRY_VIEW_BASIC`)
+        ).json()) as Json;
+      expect(entries[3]!.data).toEqual(await get('2'));
+      const { navigationInfo, ...first } = await get('1');
+      expect(navigationInfo).toEqual({ next: '2' });
+      expect(entries[1]!.data).toEqual(first);
+      // A stream that names no types gets every other type, and no stepEntry events.
+      await everything.next(succeeded);
+      expect(everything.messages.some((m) => m.event === 'execution')).toBe(true);
+      expect(everything.messages.some((m) => m.event === 'stepEntry')).toBe(false);
+    } finally {
+      everything.close();
+      steps.close();
+    }
+  });
+
   it('keeps only the events of one execution with ?execution=, and only some types with ?types=', async () => {
     const waiting = emulator.services.executions.create(ref, LOCATION, 'callback', {});
     const name = `projects/${PROJECT}/locations/${LOCATION}/workflows/callback/executions/${waiting.executionId}`;
@@ -351,7 +389,7 @@ describe('the live event stream', () => {
         code: 400,
         status: 'INVALID_ARGUMENT',
         message:
-          'Unknown event type "stepEntries" in types; the types are execution, workflow, deployProblem, request, log',
+          'Unknown event type "stepEntries" in types; the types are execution, workflow, deployProblem, request, log, stepEntry',
       },
     });
     const badName = await openStream(eventsUrl('?execution=executions/x'));

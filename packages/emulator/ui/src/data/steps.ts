@@ -1,12 +1,13 @@
 /**
  * The steps an execution took, from the Executions API's step entries, kept per execution.
  *
- * Entries are fetched incrementally: a reload asks only for the entries from the first one still
- * in progress (or after the last one known), so following a running execution costs what it
- * adds. A live `execution` event of a shown execution reloads its history.
+ * Entries are fetched when a history is first shown and whenever the live stream (re)opens; a
+ * reload asks only for the entries from the first one still in progress (or after the last one
+ * known). In between, the live `stepEntry` events of a shown execution bring each entry as its
+ * step starts and as it ends, so following a running execution costs no request.
  *
- * `upsert` is the one way entries come in (the fetch uses it; live `stepEntry` events can call it
- * too), and `tree` arranges them for display: each entry under its `navigationInfo.parent` (an
+ * `upsert` is the one way entries come in (the fetch and the live events use it), and `tree`
+ * arranges them for display: each entry under its `navigationInfo.parent` (an
  * iteration under its loop, a branch under its parallel step, a retry under its try step, the
  * steps of a called subworkflow under the call), in the order they started.
  *
@@ -165,8 +166,31 @@ export function useStepHistory(execution: string | null): StepHistory | undefine
   return h;
 }
 
-onLiveEvent('execution', (e) => {
-  if (inUse.has(e.name)) void histories.get(e.name)?.refresh();
+/** Live entries not yet applied, by execution: a burst of events (a loop) is applied at once. */
+const arrived = new Map<string, StepEntry[]>();
+let applyTimer: ReturnType<typeof setTimeout> | undefined;
+
+function applyArrived(): void {
+  applyTimer = undefined;
+  for (const [execution, entries] of arrived) {
+    const h = inUse.has(execution) ? histories.get(execution) : undefined;
+    if (!h) continue;
+    const highest = entries.reduce((m, e) => Math.max(m, entryNumber(e)), 0);
+    // As many as a fetch would read; the count goes on (the page says how many there are).
+    if (highest > (h.total.value ?? 0)) h.total.value = highest;
+    h.upsert(entries.filter((e) => entryNumber(e) <= MAX_STEP_ENTRIES));
+  }
+  arrived.clear();
+}
+
+onLiveEvent('stepEntry', (e) => {
+  const execution = e.name.slice(0, e.name.lastIndexOf('/stepEntries/'));
+  if (!inUse.has(execution)) return;
+  let list = arrived.get(execution);
+  if (!list) arrived.set(execution, (list = []));
+  list.push(e);
+  // About a frame: every event of the burst is in by then.
+  applyTimer ??= setTimeout(applyArrived, 16);
 });
 
 onStreamOpen(() => {

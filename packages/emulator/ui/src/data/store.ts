@@ -16,7 +16,14 @@
  */
 import { signal, type Signal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
-import { get, type DeployProblem, type Execution, type LogEntry, type RecordedRequest } from './api.js';
+import {
+  get,
+  type DeployProblem,
+  type Execution,
+  type LogEntry,
+  type RecordedRequest,
+  type StepEntry,
+} from './api.js';
 
 // ---------------------------------------------------------------------------------- resources
 
@@ -169,6 +176,8 @@ export interface LiveEvents {
   request: RecordedRequest;
   /** A log entry was written (`sys.log`, a call log, an execution's start or end). */
   log: LogEntry;
+  /** A step entry was created or changed (basic view); sent only to streams that ask for it. */
+  stepEntry: StepEntry;
 }
 
 export type LiveEventType = keyof LiveEvents;

@@ -60,7 +60,7 @@ export function ExecutionPage() {
     found && name ? `/emulator/v1/logs?execution=${enc(name)}&pageSize=1000` : null,
   );
   // This execution's changes, outbound calls and log entries, as they happen.
-  useLiveEvents(name ? { execution: name, types: ['execution', 'request', 'log'] } : null);
+  useLiveEvents(name ? { execution: name, types: ['execution', 'request', 'log', 'stepEntry'] } : null);
   // Its revision's source and step tree (revisions never change).
   const revisionId = execution?.data.value?.workflowRevisionId;
   const revisionQuery = revisionId ? `?revisionId=${enc(revisionId)}` : null;
