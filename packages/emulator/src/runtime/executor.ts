@@ -141,7 +141,7 @@ class Execution {
       this.replay,
       this.tracers,
       this.trace,
-      executionEnv(identity),
+      () => executionEnv(identity),
       deps.clock,
       deps.ids,
     );

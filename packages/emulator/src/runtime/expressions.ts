@@ -25,6 +25,7 @@ export class Expressions implements EvalContext, FunctionContext {
   /** Position and length of the expression evaluated last (where an error is reported); null: none. */
   lastPos: Pos | null = null;
   lastLength = 0;
+  private envVars: ReadonlyMap<string, string> | null = null;
 
   constructor(
     private readonly stdlib: Stdlib,
@@ -32,7 +33,8 @@ export class Expressions implements EvalContext, FunctionContext {
     private readonly replay: Replay<Frame>,
     private readonly tracers: Tracers,
     private readonly trace: TraceGroups,
-    private readonly envVars: ReadonlyMap<string, string>,
+    /** Makes the execution's environment variables, on the first `sys.get_env` (most never read one). */
+    private readonly makeEnv: () => ReadonlyMap<string, string>,
     readonly clock: Clock,
     readonly ids: IdSource,
   ) {}
@@ -124,6 +126,6 @@ export class Expressions implements EvalContext, FunctionContext {
 
   // FunctionContext
   env(name: string): string | undefined {
-    return this.envVars.get(name);
+    return (this.envVars ??= this.makeEnv()).get(name);
   }
 }

@@ -122,6 +122,25 @@ const EXECUTIONS_SYSTEM_TYPE = 'type.googleapis.com/google.cloud.workflows.type.
 const MESSAGE_MAX_BYTES = 5 * 1024;
 const FAILURE_FIELD_MAX_BYTES = 1024;
 
+type LogNames = { sysLog: string; engineCall: string; executionsSystem: string };
+const logNamesByProject = new Map<string, LogNames>();
+
+/** The three log names of a project, made once per project and shared by its executions. */
+function logNamesOf(projectId: string): LogNames {
+  let names = logNamesByProject.get(projectId);
+  if (!names) {
+    names = Object.freeze({
+      sysLog: logName(projectId, LOG_IDS.sysLog),
+      engineCall: logName(projectId, LOG_IDS.engineCall),
+      executionsSystem: logName(projectId, LOG_IDS.executionsSystem),
+    });
+    // Projects are few (one per emulator, a handful in tests); the cap only guards a long run.
+    if (logNamesByProject.size >= 1000) logNamesByProject.clear();
+    logNamesByProject.set(projectId, names);
+  }
+  return names;
+}
+
 /**
  * The logs of one execution: the observers that write its execution and call logs, and the
  * logger `sys.log` writes through.
@@ -129,7 +148,7 @@ const FAILURE_FIELD_MAX_BYTES = 1024;
 export class ExecutionLogs {
   private readonly resource: WorkflowLogEntry['resource'];
   private readonly labels: Record<string, string>;
-  private readonly names: { sysLog: string; engineCall: string; executionsSystem: string };
+  private readonly names: LogNames;
   private seq = 0;
 
   constructor(
@@ -151,11 +170,7 @@ export class ExecutionLogs {
       },
     };
     this.labels = { [EXECUTION_ID_LABEL]: identity.executionId, [REVISION_ID_LABEL]: identity.revisionId };
-    this.names = {
-      sysLog: logName(identity.projectId, LOG_IDS.sysLog),
-      engineCall: logName(identity.projectId, LOG_IDS.engineCall),
-      executionsSystem: logName(identity.projectId, LOG_IDS.executionsSystem),
-    };
+    this.names = logNamesOf(identity.projectId);
   }
 
   /** The observers to attach to the execution: execution logs always, call logs when enabled. */

@@ -265,7 +265,8 @@ export class Tracers {
   ) {
     for (const name of EVENT_NAMES) {
       const list = observers.filter((o) => typeof o[name] === 'function');
-      this.listeners[name] = list.length > 0 ? list : undefined;
+      // slice(): an exact-size copy (filter's result keeps room to grow, ~130 bytes per list).
+      this.listeners[name] = list.length > 0 ? list.slice() : undefined;
     }
   }
 
