@@ -21,8 +21,34 @@ export const JSONATA_OPTIONS = {
   RegexEngine: Re2RegexEngine as unknown as RegExpConstructor,
 };
 
+/**
+ * Deepest bracket nesting (`(`, `[`, `{`) of a stub JSONata expression: the stack depth JSONata's
+ * evaluation allows (`stack` above). Checked before parsing, so the answer does not depend on how
+ * much stack the process has.
+ */
+export const MAX_JSONATA_NESTING = JSONATA_OPTIONS.stack;
+
+/** The deepest bracket nesting of a JSONata expression, outside string literals. */
+export function jsonataNesting(expr: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let quote = '';
+  for (let i = 0; i < expr.length; i++) {
+    const c = expr[i] as string;
+    if (quote) {
+      if (c === '\\') i++;
+      else if (c === quote) quote = '';
+    } else if (c === '"' || c === "'" || c === '`') quote = c;
+    else if (c === '(' || c === '[' || c === '{') deepest = Math.max(deepest, ++depth);
+    else if (c === ')' || c === ']' || c === '}') depth--;
+  }
+  return deepest;
+}
+
 /** Parses a stub JSONata expression with the limits above; regex literals RE2 refuses throw here. */
 export function compileJsonata(expr: string): jsonata.Expression {
+  if (jsonataNesting(expr) > MAX_JSONATA_NESTING)
+    throw new Error(`the expression nests too deeply (more than ${MAX_JSONATA_NESTING} levels of brackets)`);
   let compiled: jsonata.Expression;
   try {
     compiled = jsonata(expr, JSONATA_OPTIONS);

@@ -91,6 +91,25 @@ describe('stub registrations', () => {
     }
   });
 
+  it('a JSONata expression nests up to 500 levels of brackets, whatever the stack size; brackets in strings do not count', async () => {
+    const at = (n: number) => `${'('.repeat(n)}1${')'.repeat(n)}`;
+    const ok = await request(app)
+      .post('/emulator/v1/stubs')
+      .send({ url: 'https://x.test/', match: at(500) });
+    expect(ok.status).toBe(200);
+    const over = await request(app)
+      .post('/emulator/v1/stubs')
+      .send({ url: 'https://x.test/', match: at(501) });
+    expectGoogleError(over, 400, 'INVALID_ARGUMENT', /nests too deeply \(more than 500 levels of brackets\)/);
+    const quoted = await request(app)
+      .post('/emulator/v1/stubs')
+      .send({
+        url: 'https://x.test/',
+        match: `path = "${'('.repeat(600)}" and path != '${'['.repeat(600)}'`,
+      });
+    expect(quoted.status).toBe(200);
+  });
+
   it('a registration over 10 MB → 413 in the envelope', async () => {
     const res = await request(app)
       .post('/emulator/v1/stubs')
