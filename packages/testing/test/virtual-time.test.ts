@@ -25,6 +25,47 @@ main:
           at: \${time.format(sys.now())}
 `;
 
+/**
+ * Two parallel branches that sleep: "slow" 30 s; "fast" 10 s, then the steps `afterWake`, then
+ * 5 s. Returns the order in which they woke, with the virtual seconds since the start.
+ */
+const race = (afterWake: string) => `
+main:
+  steps:
+    - init:
+        assign:
+          - order: []
+          - t0: \${sys.now()}
+    - race:
+        parallel:
+          shared: [order]
+          branches:
+            - slow:
+                steps:
+                  - s1:
+                      call: sys.sleep
+                      args: { seconds: 30 }
+                  - r1:
+                      assign:
+                        - order: \${list.concat(order, "slow@" + string(int(sys.now() - t0)))}
+            - fast:
+                steps:
+                  - f1:
+                      call: sys.sleep
+                      args: { seconds: 10 }${afterWake}
+                  - r2:
+                      assign:
+                        - order: \${list.concat(order, "fast@" + string(int(sys.now() - t0)))}
+                  - f2:
+                      call: sys.sleep
+                      args: { seconds: 5 }
+                  - r3:
+                      assign:
+                        - order: \${list.concat(order, "fast2@" + string(int(sys.now() - t0)))}
+    - done:
+        return: \${order}
+`;
+
 /** Resolves once an execution has registered a timer with the clock (it is asleep). */
 async function sleeping(env: TestEnvironment): Promise<void> {
   while (env.clock.pendingTimers().length === 0) await new Promise((r) => setImmediate(r));
@@ -58,43 +99,7 @@ describe('virtual time', () => {
   });
 
   it('wakes concurrent sleepers in time order, with consistent sys.now', async () => {
-    const source = `
-main:
-  steps:
-    - init:
-        assign:
-          - order: []
-          - t0: \${sys.now()}
-    - race:
-        parallel:
-          shared: [order]
-          branches:
-            - slow:
-                steps:
-                  - s1:
-                      call: sys.sleep
-                      args: { seconds: 30 }
-                  - r1:
-                      assign:
-                        - order: \${list.concat(order, "slow@" + string(int(sys.now() - t0)))}
-            - fast:
-                steps:
-                  - f1:
-                      call: sys.sleep
-                      args: { seconds: 10 }
-                  - r2:
-                      assign:
-                        - order: \${list.concat(order, "fast@" + string(int(sys.now() - t0)))}
-                  - f2:
-                      call: sys.sleep
-                      args: { seconds: 5 }
-                  - r3:
-                      assign:
-                        - order: \${list.concat(order, "fast2@" + string(int(sys.now() - t0)))}
-    - done:
-        return: \${order}
-`;
-    await withEnv({ workflows: { race: source } }, async (env) => {
+    await withEnv({ workflows: { race: race('') } }, async (env) => {
       const status = await env.execute('race');
       expect(status.result).toEqual(['fast@10', 'fast2@15', 'slow@30']);
     });
@@ -104,30 +109,7 @@ main:
     // After waking, branch "fast" runs 20,000 steps (longer than the few milliseconds after which
     // an execution lets the event loop in) before it sleeps again. Time must not jump to the other
     // branch's timer during those steps: virtual time moves only when every execution waits.
-    const source = `
-main:
-  steps:
-    - init:
-        assign:
-          - order: []
-          - t0: \${sys.now()}
-    - race:
-        parallel:
-          shared: [order]
-          branches:
-            - slow:
-                steps:
-                  - s1:
-                      call: sys.sleep
-                      args: { seconds: 30 }
-                  - r1:
-                      assign:
-                        - order: \${list.concat(order, "slow@" + string(int(sys.now() - t0)))}
-            - fast:
-                steps:
-                  - f1:
-                      call: sys.sleep
-                      args: { seconds: 10 }
+    const busy = `
                   - busy:
                       for:
                         value: i
@@ -135,20 +117,8 @@ main:
                         steps:
                           - work:
                               assign:
-                                - x: \${i * 2}
-                  - r2:
-                      assign:
-                        - order: \${list.concat(order, "fast@" + string(int(sys.now() - t0)))}
-                  - f2:
-                      call: sys.sleep
-                      args: { seconds: 5 }
-                  - r3:
-                      assign:
-                        - order: \${list.concat(order, "fast2@" + string(int(sys.now() - t0)))}
-    - done:
-        return: \${order}
-`;
-    await withEnv({ workflows: { race: source } }, async (env) => {
+                                - x: \${i * 2}`;
+    await withEnv({ workflows: { race: race(busy) } }, async (env) => {
       const status = await env.execute('race');
       expect(status.result).toEqual(['fast@10', 'fast2@15', 'slow@30']);
     });

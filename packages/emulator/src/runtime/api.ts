@@ -171,8 +171,11 @@ export interface StartExecutionOptions {
   onTracerError?: (error: unknown, observer: ExecutionTracer) => void;
   /** Called whenever the set of running steps changes. */
   onCurrentSteps?(steps: CurrentStep[]): void;
-  /** Called when an entry is created or changes state. */
-  onStepEntry?: (entry: StepEntry) => void;
+  /**
+   * Called when a step entry is created or changes state, with its number and the history that
+   * holds it: on every step, so read the entry (`history.get(entryId)`) only when it is wanted.
+   */
+  onStepEntry?: (entryId: number, history: StepEntries) => void;
   /** Default `EXECUTION_HISTORY_BASIC`. */
   historyLevel?: HistoryLevel;
   /**

@@ -69,8 +69,11 @@ export function publicStepType(type: StepType, fineCallTypes: boolean): StepType
 export interface StepHistoryOptions {
   /** `EXECUTION_HISTORY_DETAILED`: entries carry their variables and expected iterations. */
   detailed?: boolean;
-  /** Called when an entry is created or changes state. */
-  onEntry?: (entry: StepEntry) => void;
+  /**
+   * Called when an entry is created or changes state, with its number: on every step, so the
+   * listener reads the entry (`history.get(id)`) only when it needs it.
+   */
+  onEntry?: (id: number, history: StepHistory) => void;
 }
 
 /** A step's type depends only on its workflow definition: computed once per step node. */
@@ -187,7 +190,7 @@ export class StepHistory implements StepEntries {
   /** The last top-level entry (to link the next one). */
   private lastTop = 0;
   readonly detailed: boolean;
-  private readonly onEntry: ((entry: StepEntry) => void) | undefined;
+  private readonly onEntry: ((id: number, history: StepHistory) => void) | undefined;
   private routineMap: ReadonlyMap<string, Routine> = new Map();
 
   constructor(
@@ -305,7 +308,7 @@ export class StepHistory implements StepEntries {
     } else if (parent > 0) ints[parent * I + I_FIRST_CHILD] = id;
     if (parent > 0) ints[parent * I + I_LAST_CHILD] = id;
     else this.lastTop = id;
-    if (this.onEntry) this.onEntry(new EntryView(this, id));
+    if (this.onEntry) this.onEntry(id, this);
     return id;
   }
 
@@ -324,7 +327,7 @@ export class StepHistory implements StepEntries {
     this.times[id * F + F_UPDATE] = at;
     if (error) this.setText((this.payloads ??= new Map()), id, errorPayload(error));
     if (this.detailed && scope) this.setText((this.variables ??= new Map()), id, variablesText(scope));
-    if (this.onEntry) this.onEntry(new EntryView(this, id));
+    if (this.onEntry) this.onEntry(id, this);
   }
 
   private setText(map: Map<number, string>, id: number, text: string): void {
@@ -365,7 +368,7 @@ export class StepHistory implements StepEntries {
       if (this.bytes[id * B + B_STATE] !== IN_PROGRESS) continue;
       this.bytes[id * B + B_STATE] = state;
       this.times[id * F + F_UPDATE] = at;
-      if (this.onEntry) this.onEntry(new EntryView(this, id));
+      if (this.onEntry) this.onEntry(id, this);
     }
   }
 }

@@ -274,19 +274,14 @@ export class ExecutionsService {
           rec.currentSteps = steps;
           publishExecution(this.deps.events, rec, true);
         },
-        onStepEntry: (entry) => {
+        onStepEntry: (entryId, history) => {
           if (!this.deps.events.listening) return;
           // Entries that started as the execution started come before `running` is known;
           // after deleteExecutionHistory, later entries are not in the listed history either.
-          const history = running?.history;
-          if (history !== undefined && rec.history !== history) return;
-          publishStepEntry(
-            this.deps.events,
-            rec,
-            entry,
-            history ?? NO_STEP_ENTRIES,
-            this.deps.config.fineCallStepTypes,
-          );
+          if (running !== undefined && rec.history !== running.history) return;
+          const entry = history.get(entryId);
+          if (entry)
+            publishStepEntry(this.deps.events, rec, entry, history, this.deps.config.fineCallStepTypes);
         },
       });
     } catch (err) {

@@ -11,19 +11,11 @@ import {
 import { TransportError, type TransportRequest } from '../../src/values/seams.js';
 import { RaisedError } from '../../src/values/raised-error.js';
 
+import { transportRequest } from '../transport-request.js';
 const origin = { executionId: 'e1', workflowId: 'w1', routine: 'main', step: 's1' };
 
-function request(method: string, url: string, extra: Partial<TransportRequest> = {}): TransportRequest {
-  return {
-    method,
-    url,
-    headers: {},
-    timeoutMs: 5000,
-    signal: new AbortController().signal,
-    origin,
-    ...extra,
-  };
-}
+const request = (method: string, url: string, extra: Partial<TransportRequest> = {}) =>
+  transportRequest(method, url, { timeoutMs: 5000, origin }, extra);
 
 async function failure(p: Promise<unknown>): Promise<unknown> {
   try {

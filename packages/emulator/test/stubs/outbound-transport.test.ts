@@ -17,21 +17,13 @@ import {
   type HttpStubRequest,
 } from '../../src/stubs/index.js';
 
+import { transportRequest } from '../transport-request.js';
 const origin = { executionId: 'exec-1', workflowId: 'wf', routine: 'main', step: 'pay' };
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 
-function request(method: string, url: string, extra: Partial<TransportRequest> = {}): TransportRequest {
-  return {
-    method,
-    url,
-    headers: {},
-    timeoutMs: 300_000,
-    signal: new AbortController().signal,
-    origin,
-    ...extra,
-  };
-}
+const request = (method: string, url: string, extra: Partial<TransportRequest> = {}) =>
+  transportRequest(method, url, { timeoutMs: 300_000, origin }, extra);
 
 function jsonRequest(method: string, url: string, body: unknown): TransportRequest {
   return request(method, url, {

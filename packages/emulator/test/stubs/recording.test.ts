@@ -21,21 +21,13 @@ import {
   type RecordingOptions,
 } from '../../src/stubs/index.js';
 
+import { transportRequest } from '../transport-request.js';
 const origin = { executionId: 'exec-1', workflowId: 'wf', routine: 'main', step: 'call' };
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 
-function request(method: string, url: string, extra: Partial<TransportRequest> = {}): TransportRequest {
-  return {
-    method,
-    url,
-    headers: {},
-    timeoutMs: 30_000,
-    signal: new AbortController().signal,
-    origin,
-    ...extra,
-  };
-}
+const request = (method: string, url: string, extra: Partial<TransportRequest> = {}) =>
+  transportRequest(method, url, { timeoutMs: 30_000, origin }, extra);
 function jsonRequest(method: string, url: string, body: unknown, headers: Record<string, string> = {}) {
   return request(method, url, {
     headers: { 'Content-Type': 'application/json', ...headers },
