@@ -154,6 +154,9 @@ describe('an execution’s steps in headless Chromium', () => {
     expect(await calls.count()).toBe(1);
     expect(await calls.textContent()).toContain('GET https://steps.example.com/items/2');
     expect(await calls.textContent()).toContain('by items');
+    // The narrow details panel gives the call its room: no time or step columns, the URL readable.
+    expect(await details.locator('#step-calls th.opt').first().isVisible()).toBe(false);
+    expect((await calls.first().locator('td.path').boundingBox())!.width).toBeGreaterThan(200);
     // Home and End move to the first and last rows.
     await page.keyboard.press('End');
     expect(await page.evaluate('document.activeElement?.dataset.step')).toBe('done');
